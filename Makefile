@@ -1,0 +1,48 @@
+# rjc: `make demo` and `make test` work on a fresh machine with Python 3.11+ and git.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+RJC    := $(BIN)/rjc
+STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+DEMO   := .demo/records
+
+.PHONY: install demo test slow-test bench sample clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "rjc needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# A throwaway copy of the sample records, as a real git repository, then the daily work on it.
+demo: $(STAMP)
+	@rm -rf .demo && mkdir -m 700 .demo
+	@cp -R records $(DEMO) && chmod -R go-rwx $(DEMO)
+	@cd $(DEMO) && git init --quiet --initial-branch=main && git add --all \
+	  && git -c user.name="rjc demo" -c user.email=demo@rjc.invalid commit --quiet -m "sample records" \
+	  && git config rjc.coordinator KB
+	$(RJC) --records $(DEMO) check
+	$(RJC) --records $(DEMO) list cases --status open --program restorative-panel
+	$(RJC) --records $(DEMO) list referrals --since 2026-10-01
+	$(RJC) --records $(DEMO) show $$($(RJC) --records $(DEMO) list cases --status monitoring --format csv | sed -n 2p | cut -d, -f1)
+	@echo
+	@echo "The sample records are in $(DEMO); try: cd $(DEMO) && ../../$(RJC) list panels"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+slow-test: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+# Regenerate the bundled sample records (deterministic).
+sample: $(STAMP)
+	rm -rf records && $(BIN)/python -m benchmarks.synth sample records
+
+clean:
+	rm -rf $(VENV) .demo build .pytest_cache

@@ -1,0 +1,3 @@
+from rjc.cli.main import main
+
+main()

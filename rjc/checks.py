@@ -1,0 +1,351 @@
+"""Rules beyond a file's shape: ids, references, dates, status histories, panel seats.
+
+Each rule is a plain function registered in one of two lists. Record rules look at one record
+(and may look others up through the context); repository rules look across all records.
+Rules return problems and never raise. `rjc check` runs them all; every commit runs the
+record rules on the records it writes, so invalid data is never committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from rjc import layout, lifecycle, store
+from rjc.errors import Problem
+from rjc.model import Case, Panel, Person, Referral, Settings, Volunteer
+from rjc.model.vocab import CaseStatus, PanelStatus, Program, Role
+
+RecordRule = Callable[[store.Loaded, "Context"], Iterable[Problem]]
+RepositoryRule = Callable[[list[store.Loaded], "Context"], Iterable[Problem]]
+RECORD_RULES: list[RecordRule] = []
+REPOSITORY_RULES: list[RepositoryRule] = []
+
+PANEL_SEATS = (3, 6)
+
+
+def record_rule(func: RecordRule) -> RecordRule:
+    RECORD_RULES.append(func)
+    return func
+
+
+def repository_rule(func: RepositoryRule) -> RepositoryRule:
+    REPOSITORY_RULES.append(func)
+    return func
+
+
+class Context:
+    """What a rule may know beyond its own record: other records by id, and the settings."""
+
+    def __init__(self, root: Path, settings: Settings | None, records: dict[str, object] | None = None,
+                 *, complete: bool = False):
+        self.root = root
+        self.settings = settings
+        self._records = dict(records or {})
+        self._complete = complete  # True when `records` holds every record (rjc check)
+
+    def get(self, record_id: str):
+        if record_id in self._records or self._complete:
+            return self._records.get(record_id)
+        try:
+            relpath = layout.parse_id(record_id).path
+        except Exception:
+            return None
+        loaded = store.read_record(self.root, relpath) if (self.root / relpath).is_file() else None
+        self._records[record_id] = loaded.record if loaded else None
+        return self._records[record_id]
+
+    def exists(self, record_id: str) -> bool:
+        return self.get(record_id) is not None
+
+
+# --- record rules ------------------------------------------------------------------------
+
+
+@record_rule
+def id_matches_path(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
+    expected = layout.expected_id(loaded.path)
+    if expected is None:
+        yield loaded.problem(("id",), "id-matches-path",
+                             "file is not where a record lives (kind/year/code/ID.yaml)")
+    elif loaded.record.id != expected:
+        yield loaded.problem(("id",), "id-matches-path",
+                             f"id '{loaded.record.id}' does not match the file name (expected '{expected}')")
+
+
+def _references(record) -> Iterator[tuple[tuple, str]]:
+    """(location, id) for every reference a record makes to another record."""
+    if isinstance(record, Referral):
+        for i, involved in enumerate(record.people):
+            yield ("people", i, "person"), involved.person
+        if record.screening.case:
+            yield ("screening", "case"), record.screening.case
+    elif isinstance(record, Case):
+        if record.referral:
+            yield ("referral",), record.referral
+        for i, p in enumerate(record.participants):
+            yield ("participants", i, "person"), p.person
+        for i, c in enumerate(record.contacts):
+            for j, person in enumerate(c.with_):
+                yield ("contacts", i, "with", j), person
+        for i, agreement in enumerate(record.agreements):
+            for j, item in enumerate(agreement.items):
+                if item.victim:
+                    yield ("agreements", i, "items", j, "victim"), item.victim
+        for i, s in enumerate(record.services):
+            if s.person:
+                yield ("services", i, "person"), s.person
+        if record.circle:
+            for i, seat in enumerate(record.circle.roster):
+                yield ("circle", "roster", i, "volunteer"), seat.volunteer
+            for i, meeting in enumerate(record.circle.meetings):
+                for j, v in enumerate(meeting.attended):
+                    yield ("circle", "meetings", i, "attended", j), v
+        for i, session in enumerate(record.sessions):
+            for j, person in enumerate(session.attended):
+                yield ("sessions", i, "attended", j), person
+        for i, other in enumerate(record.related_cases):
+            yield ("related_cases", i), other
+    elif isinstance(record, Panel):
+        for i, entry in enumerate(record.docket):
+            yield ("docket", i, "case"), entry.case
+            for j, person in enumerate(entry.attended):
+                yield ("docket", i, "attended", j), person
+        for i, seat in enumerate(record.seats):
+            yield ("seats", i, "volunteer"), seat.volunteer
+    elif isinstance(record, Volunteer):
+        yield ("person",), record.person
+        for i, person in enumerate(record.conflicts):
+            yield ("conflicts", i), person
+
+
+@record_rule
+def references_exist(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
+    for loc, target in _references(loaded.record):
+        if not ctx.exists(target):
+            yield loaded.problem(loc, "reference-exists", f"{target} does not exist")
+
+
+def _coordinator_codes(record) -> Iterator[tuple[tuple, str]]:
+    if isinstance(record, Case):
+        yield ("coordinator",), record.coordinator
+        for i, entry in enumerate(record.status_history):
+            yield ("status_history", i, "by"), entry.by
+        for i, c in enumerate(record.contacts):
+            yield ("contacts", i, "by"), c.by
+        if record.closure:
+            yield ("closure", "by"), record.closure.by
+    elif isinstance(record, Referral) and record.screening.by:
+        yield ("screening", "by"), record.screening.by
+    elif isinstance(record, Panel):
+        for i, change in enumerate(record.history):
+            yield ("history", i, "by"), change.by
+
+
+@record_rule
+def coordinators_known(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
+    if ctx.settings is None:
+        return
+    for loc, code in _coordinator_codes(loaded.record):
+        if ctx.settings.coordinator(code) is None:
+            yield loaded.problem(loc, "coordinator-known",
+                                 f"coordinator '{code}' is not listed in {layout.SETTINGS_FILE}")
+
+
+def _before(loaded: store.Loaded, earlier: dt.date | None, later: dt.date | None, loc: tuple,
+            message: str) -> Iterator[Problem]:
+    if earlier and later and later < earlier:
+        yield loaded.problem(loc, "dates-in-order", message)
+
+
+@record_rule
+def dates_in_order(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
+    r = loaded.record
+    if isinstance(r, Referral):
+        yield from _before(loaded, r.offense_date, r.received, ("received",),
+                           f"received {r.received} is before the offense date {r.offense_date}")
+        yield from _before(loaded, r.received, r.screening.date, ("screening", "date"),
+                           f"screening {r.screening.date} is before the referral was received {r.received}")
+    elif isinstance(r, Case):
+        referral = ctx.get(r.referral) if r.referral else None
+        if isinstance(referral, Referral):
+            yield from _before(loaded, referral.received, r.opened, ("opened",),
+                               f"opened {r.opened} is before {r.referral} was received {referral.received}")
+        previous = r.opened
+        for i, entry in enumerate(r.status_history):
+            yield from _before(loaded, previous, entry.date, ("status_history", i, "date"),
+                               f"status date {entry.date} is before the one it follows ({previous})")
+            previous = max(previous, entry.date)
+        for i, a in enumerate(r.agreements):
+            yield from _before(loaded, r.opened, a.signed, ("agreements", i, "signed"),
+                               f"agreement signed {a.signed} before the case opened {r.opened}")
+            yield from _before(loaded, a.signed, a.due, ("agreements", i, "due"),
+                               f"agreement due {a.due} before it was signed {a.signed}")
+            yield from _before(loaded, a.signed, a.midterm_review, ("agreements", i, "midterm_review"),
+                               f"mid-term review {a.midterm_review} before the agreement was signed {a.signed}")
+            for j, item in enumerate(a.items):
+                for k, entry in enumerate(getattr(item, "payments", []) + getattr(item, "logged", [])):
+                    field = "payments" if hasattr(item, "payments") else "logged"
+                    yield from _before(loaded, a.signed, entry.date, ("agreements", i, "items", j, field, k, "date"),
+                                       f"{entry.date} is before the agreement was signed {a.signed}")
+        if r.closure:
+            yield from _before(loaded, r.opened, r.closure.date, ("closure", "date"),
+                               f"closed {r.closure.date} before the case opened {r.opened}")
+    elif isinstance(r, Panel):
+        if r.end <= r.start:
+            yield loaded.problem(("end",), "dates-in-order", f"panel ends ({r.end}) before it starts ({r.start})")
+    elif isinstance(r, Volunteer) and r.background_check:
+        check = r.background_check
+        yield from _before(loaded, check.date, check.expires, ("background_check", "expires"),
+                           f"background check expires {check.expires} before it was done {check.date}")
+
+
+@record_rule
+def status_history(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
+    r = loaded.record
+    if not isinstance(r, Case):
+        return
+    first = r.status_history[0]
+    if first.status not in lifecycle.FIRST_STATUSES:
+        yield loaded.problem(("status_history", 0, "status"), "status-history",
+                             f"a case starts as referred or intake, not {first.status}")
+    for i in range(1, len(r.status_history)):
+        before, after = r.status_history[i - 1].status, r.status_history[i].status
+        if after not in lifecycle.allowed_next(r.program, before):
+            yield loaded.problem(("status_history", i, "status"), "status-history",
+                                 f"{r.program} cases cannot go from {before} to {after}")
+    if r.status == CaseStatus.CLOSED and r.closure is None:
+        yield loaded.problem(("status_history", len(r.status_history) - 1, "status"), "closure-reason",
+                             "a closed case needs a closure with a reason")
+    if r.status != CaseStatus.CLOSED and r.closure is not None:
+        yield loaded.problem(("closure",), "closure-reason", f"case has a closure but its status is {r.status}")
+
+
+@record_rule
+def victim_participation(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
+    r = loaded.record
+    if not isinstance(r, Case):
+        return
+    for i, p in enumerate(r.participants):
+        if (p.participation or p.notified) and p.role != Role.VICTIM:
+            yield loaded.problem(("participants", i), "victim-participation",
+                                 f"participation and notification are for victims; {p.person} is {p.role}")
+
+
+@record_rule
+def restitution_paid(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
+    r = loaded.record
+    if not isinstance(r, Case):
+        return
+    for i, agreement in enumerate(r.agreements):
+        for j, item in enumerate(agreement.items):
+            if getattr(item, "type", "") == "restitution" and item.paid > item.amount:
+                yield loaded.problem(("agreements", i, "items", j, "payments"), "restitution-overpaid",
+                                     f"payments {item.paid} exceed the amount owed {item.amount}", "warning")
+
+
+@record_rule
+def panel_seats(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
+    r = loaded.record
+    if not isinstance(r, Panel) or r.status == PanelStatus.CANCELLED:
+        return
+    low, high = (3, 5) if r.program == Program.COSA else PANEL_SEATS
+    if not low <= len(r.seats) <= high:
+        yield loaded.problem(("seats",), "panel-seats", f"a {r.program} panel seats {low}-{high} volunteers, "
+                                                        f"not {len(r.seats)}")
+    seen: set[str] = set()
+    participants = {p for entry in r.docket
+                    if isinstance(case := ctx.get(entry.case), Case) for p in case.people()}
+    for i, seat in enumerate(r.seats):
+        if seat.volunteer in seen:
+            yield loaded.problem(("seats", i, "volunteer"), "panel-seats", f"{seat.volunteer} is seated twice")
+        seen.add(seat.volunteer)
+        volunteer = ctx.get(seat.volunteer)
+        if not isinstance(volunteer, Volunteer):
+            continue
+        if r.status == PanelStatus.SCHEDULED and not volunteer.active:
+            yield loaded.problem(("seats", i, "volunteer"), "panel-seats", f"{seat.volunteer} is not active")
+        if not volunteer.trainings:
+            yield loaded.problem(("seats", i, "volunteer"), "panel-seats", f"{seat.volunteer} has no training")
+        check = volunteer.background_check
+        if check is None or check.expires < r.date or check.date > r.date:
+            yield loaded.problem(("seats", i, "volunteer"), "panel-seats",
+                                 f"{seat.volunteer} has no background check current on {r.date}")
+        clash = sorted(participants & set(volunteer.conflicts))
+        if clash:
+            yield loaded.problem(("seats", i, "volunteer"), "panel-seats",
+                                 f"{seat.volunteer} has a declared conflict with {', '.join(clash)}")
+
+
+# --- repository rules --------------------------------------------------------------------
+
+
+@repository_rule
+def volunteers_not_double_booked(records: list[store.Loaded], ctx: Context) -> Iterator[Problem]:
+    by_day: dict[dt.date, list[store.Loaded]] = defaultdict(list)
+    for loaded in records:
+        if isinstance(loaded.record, Panel) and loaded.record.status != PanelStatus.CANCELLED:
+            by_day[loaded.record.date].append(loaded)
+    for panels in by_day.values():
+        for i, a in enumerate(panels):
+            for b in panels[i + 1:]:
+                if a.record.start < b.record.end and b.record.start < a.record.end:
+                    shared = {s.volunteer for s in a.record.seats} & {s.volunteer for s in b.record.seats}
+                    for volunteer in sorted(shared):
+                        index = [s.volunteer for s in b.record.seats].index(volunteer)
+                        yield b.problem(("seats", index, "volunteer"), "panel-seats",
+                                        f"{volunteer} is also seated on {a.record.id} at an overlapping time")
+
+
+# --- running them ------------------------------------------------------------------------
+
+
+def check_record(loaded: store.Loaded, ctx: Context) -> list[Problem]:
+    """Shape problems plus every record rule, for one parsed file."""
+    problems = list(loaded.problems)
+    if loaded.record is not None:
+        for rule in RECORD_RULES:
+            problems.extend(rule(loaded, ctx))
+    return problems
+
+
+def check_repository(root: Path) -> list[Problem]:
+    """Every problem in every file of the repository, sorted by file and position."""
+    settings = store.read_settings(root)
+    problems = list(settings.problems)
+    records = [store.read_record(root, relpath) for relpath in layout.record_paths(root)]
+    problems.extend(_stray_files(root))
+    by_id: dict[str, store.Loaded] = {}
+    for loaded in records:
+        if loaded.record is None:
+            continue
+        if loaded.record.id in by_id:
+            problems.append(loaded.problem(("id",), "id-unique",
+                                           f"{loaded.record.id} is also in {by_id[loaded.record.id].path}"))
+        else:
+            by_id[loaded.record.id] = loaded
+    ctx = Context(root, settings.record, {i: l.record for i, l in by_id.items()}, complete=True)
+    for loaded in records:
+        problems.extend(check_record(loaded, ctx))
+    valid = [loaded for loaded in records if loaded.record is not None]
+    for rule in REPOSITORY_RULES:
+        problems.extend(rule(valid, ctx))
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.rule, p.message))
+
+
+def _stray_files(root: Path) -> Iterator[Problem]:
+    """YAML files inside record directories that are not where a record lives, and symlinks."""
+    known = set(layout.record_paths(root))
+    for kind in layout.KINDS.values():
+        base = root / kind.directory
+        if not base.exists():
+            continue
+        for path in base.rglob("*"):
+            relpath = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                yield Problem(relpath, 0, 0, "symlink", "symbolic links are not allowed in the records tree")
+            elif path.is_file() and relpath not in known and path.name.endswith((".yaml", ".yml")):
+                yield Problem(relpath, 0, 0, "id-matches-path",
+                              "file is not where a record lives (kind/year/code/ID.yaml)")

@@ -1,0 +1,61 @@
+"""`rjc`: the command line. A thin skin over the core; one error boundary, here.
+
+Command modules import only Typer at the top and the core inside each command, so `rjc --help`
+does not pay for pydantic, YAML or rich.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+EXIT_CODES_HELP = "Exit codes: 0 ok, 1 error or invalid records, 2 bad usage, 3 internal error."
+
+
+def _build_app():
+    import typer
+
+    from rjc.cli import audit, records, repo
+
+    app = typer.Typer(
+        name="rjc",
+        help="Case management for a community restorative-justice center.\n\n"
+             "Records are YAML files in a git repository; every change is a commit.",
+        epilog=EXIT_CODES_HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,  # our boundary below prints errors; never locals
+        pretty_exceptions_show_locals=False,
+        rich_markup_mode=None,
+    )
+    app.callback()(repo.options)
+    for module in (repo, records, audit):
+        module.register(app)
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.umask(0o077)  # every file and directory rjc creates is owner-only
+    args = sys.argv[1:] if argv is None else argv
+    if args in (["--version"], ["-V"]):
+        from rjc import __version__
+
+        print(f"rjc {__version__}")
+        return
+    from rjc.errors import EXIT_BUG, EXIT_INTERRUPTED, RjcError
+
+    try:
+        _build_app()(args=args, prog_name="rjc")
+    except RjcError as exc:
+        from rjc.cli.output import report_error
+
+        report_error(exc)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("Interrupted; nothing more was written.", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:  # a bug: say where the log is, print no data
+        from rjc.cli.output import report_bug
+
+        report_bug(exc)
+        sys.exit(EXIT_BUG)

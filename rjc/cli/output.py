@@ -1,0 +1,96 @@
+"""Printing for the CLI: data to stdout, messages to stderr, errors in one shape."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from rjc.errors import Problem, RjcError
+
+
+def message(text: str) -> None:
+    """A message for the person at the terminal (stderr, so stdout stays data)."""
+    print(text, file=sys.stderr)
+
+
+def problems_text(problems: Sequence[Problem]) -> str:
+    return "\n".join(str(p) for p in problems)
+
+
+def report_error(exc: RjcError) -> None:
+    if exc.problems:
+        print(problems_text(exc.problems), file=sys.stderr)
+    print(f"Error: {exc.message}", file=sys.stderr)
+
+
+def report_bug(exc: BaseException) -> None:
+    """Log where rjc failed (frames only: no exception text, no values) and say where."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "rjc"
+    try:
+        state.mkdir(mode=0o700, parents=True, exist_ok=True)
+        log = state / "crash.log"
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} "
+                         f"{type(exc).__name__}\n{frames}")
+        where = f"; details for the developers are in {log}"
+    except OSError:
+        where = ""
+    print(f"Error: internal error in rjc ({type(exc).__name__}){where}", file=sys.stderr)
+
+
+def _plain(value):
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list):
+        return ", ".join(str(_plain(v)) for v in value)
+    return "" if value is None else value
+
+
+def print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
+    """Rows as a table on a terminal, or as JSON or CSV for scripts."""
+    if fmt == "json":
+        print(json.dumps([{c: _json(row.get(c)) for c in columns} for row in rows], indent=2))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_plain(row.get(c)) for c in columns])
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(box=None, pad_edge=False, header_style="bold")
+        for column in columns:
+            table.add_column(column, no_wrap=True)  # an id cut short is worse than a wide line
+        for row in rows:
+            table.add_row(*(str(_plain(row.get(c))) for c in columns))
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=1 << 12)
+        console.print(table)
+        message(f"{len(rows)} record{'s' if len(rows) != 1 else ''}")
+
+
+def _json(value):
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    if isinstance(value, (dt.date, dt.time, Decimal)):
+        return str(value) if isinstance(value, Decimal) else value.isoformat()
+    return value
+
+
+def committed(result, verb: str = "committed") -> None:
+    if result.commit:
+        message(f"{verb} {result.commit[:10]}")
+    else:
+        message("no change; nothing committed")

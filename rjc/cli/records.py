@@ -1,0 +1,214 @@
+"""Records of any kind: rjc new, rjc show, rjc list, rjc edit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from rjc.cli.repo import interactive, open_repository
+
+KIND_HELP = "person, referral, case, panel or volunteer (plural works too)."
+
+
+def new(
+    kind: Annotated[str, typer.Argument(help=KIND_HELP)],
+    from_file: Annotated[Optional[Path], typer.Option(
+        "--from-file", "-f", metavar="FILE", help="Read the fields from a YAML file ('-' for stdin).")] = None,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; fail if something is missing.")] = False,
+) -> None:
+    """Create a record: asks for its fields, or reads them from a file. Prints the new id.
+
+    Identifying details are typed at the prompts or read from a file, never given on the
+    command line, where the shell would keep them in its history.
+    """
+    from rjc import layout, records, yamlio
+    from rjc.cli.output import committed
+    from rjc.errors import RjcError
+
+    kind_info = layout.kind_named(kind)
+    repo = open_repository()
+    if from_file is not None:
+        name = "<stdin>" if str(from_file) == "-" else str(from_file)
+        try:
+            source = sys.stdin.buffer.read() if name == "<stdin>" else from_file.read_bytes()
+        except OSError as exc:
+            raise RjcError(f"cannot read {from_file}: {exc.strerror}") from None
+        fields = records.read_fields(source, name)
+    elif interactive(no_input):
+        fields = yamlio.Document(_ask(records.questions(kind_info.name)))
+        name = "<prompts>"
+    else:
+        raise RjcError(f"no terminal to ask on: give the fields with --from-file FILE (or '-' for stdin)")
+    result = records.create(repo, kind_info.name, fields, source=name)
+    print(result.ids[0])
+    committed(result)
+
+
+def _ask(questions) -> dict:
+    """Prompt for each field; answers are checked as they are typed."""
+    answers: dict = {}
+    for q in questions:
+        label = q.name.replace("_", " ")
+        if q.kind == "choice":
+            label += f" ({', '.join(q.choices)})"
+        elif q.kind in ("date", "time"):
+            label += " (YYYY-MM-DD)" if q.kind == "date" else " (HH:MM)"
+        if not q.required:
+            label += " [blank to skip]"
+        while True:
+            if q.kind == "yes/no":
+                answers[q.name] = typer.confirm(label, default=True)
+                break
+            value = typer.prompt(label, default="" if not q.required else None, show_default=False).strip()
+            if not value and not q.required:
+                break
+            problem = _answer_problem(q, value)
+            if problem is None:
+                answers[q.name] = value
+                break
+            typer.echo(f"  {problem}", err=True)
+    return answers
+
+
+def _answer_problem(question, value: str) -> str | None:
+    if not value:
+        return "this field is required"
+    if question.kind == "choice" and value not in question.choices:
+        return f"choose one of: {', '.join(question.choices)}"
+    try:
+        if question.kind == "date":
+            dt.date.fromisoformat(value)
+        elif question.kind == "time":
+            dt.time.fromisoformat(value)
+    except ValueError:
+        return f"not a {question.kind}: {value}"
+    return None
+
+
+def show(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The record's id, e.g. C-2026-KB-0007.")],
+    fmt: Annotated[str, typer.Option("--format", help="yaml (with names shown beside ids) or json.")] = "yaml",
+    names: Annotated[bool, typer.Option("--names/--no-names", help="Show people's names beside their ids.")] = True,
+) -> None:
+    """Show one record; people's names are shown beside their ids for the coordinator."""
+    import json
+    import re
+
+    from rjc import records
+    from rjc.cli.output import problems_text
+    from rjc.errors import RjcError
+
+    repo = open_repository()
+    loaded = repo.read(record_id)
+    if loaded.record is None:
+        raise RjcError(f"{loaded.path} is not valid; fix it with: rjc edit {record_id}", loaded.problems)
+    if fmt == "json":
+        print(json.dumps(loaded.record.model_dump(mode="json", exclude_none=True, by_alias=True), indent=2))
+        return
+    if fmt != "yaml":
+        raise RjcError(f"--format is yaml or json, not '{fmt}'")
+    text = (repo.root / loaded.path).read_text(encoding="utf-8")
+    if names:
+        pattern = re.compile(r"\b(?:P|V)-\d{4}-[A-Z][A-Z0-9]{0,3}-\d{4,6}\b")
+        found = {m for m in pattern.findall(text) if m != loaded.record.id}
+        shown = records.display_names(repo, found)
+        lines = []
+        for line in text.splitlines():
+            ids = [m for m in pattern.findall(line) if m in shown]
+            lines.append(line + (f"  # {', '.join(shown[i] for i in ids)}" if ids else ""))
+        text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    if loaded.problems:
+        print(problems_text(loaded.problems), file=sys.stderr)
+
+
+def list_(
+    kind: Annotated[str, typer.Argument(help=KIND_HELP)],
+    status: Annotated[Optional[str], typer.Option(
+        help="Case status (or open/closed), referral decision, panel status, or active/inactive.")] = None,
+    program: Annotated[Optional[str], typer.Option(help="Program, e.g. restorative-panel.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Referral source, e.g. states-attorney.")] = None,
+    coordinator: Annotated[Optional[str], typer.Option(help="Coordinator code (cases).")] = None,
+    since: Annotated[Optional[dt.datetime], typer.Option(
+        formats=["%Y-%m-%d"], help="On or after this date (opened, received, panel date).")] = None,
+    until: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="On or before this date.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """List records of one kind, filtered: ids and facts, never names."""
+    from rjc import layout, listing
+    from rjc.cli.output import message, print_rows
+    from rjc.errors import RjcError
+
+    if fmt not in ("table", "json", "csv"):
+        raise RjcError(f"--format is table, json or csv, not '{fmt}'")
+    kind_info = layout.kind_named(kind)
+    repo = open_repository()
+    loaded = repo.load_all([kind_info])
+    broken = [item for item in loaded if item.record is None]
+    filters = listing.Filters(status, program, source, coordinator and coordinator.upper(),
+                              since.date() if since else None, until.date() if until else None)
+    rows = listing.rows(kind_info.name, [item.record for item in loaded if item.record], filters)
+    print_rows(rows, listing.COLUMNS[kind_info.name], fmt)
+    if broken:
+        message(f"{len(broken)} {kind_info.directory} could not be read and are not listed; run: rjc check")
+
+
+def edit(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The record to edit.")],
+) -> None:
+    """Edit a record in $VISUAL/$EDITOR; it is validated before anything is committed.
+
+    An invalid edit reopens with the problems as comments at the top. An abandoned or
+    invalid edit commits nothing and keeps your draft in a private place (printed).
+    """
+    from rjc.cli.output import committed, message, problems_text
+    from rjc.errors import RjcError
+    from rjc.records import EditSession
+
+    repo = open_repository()
+    session = EditSession(repo, record_id)
+    note = session.start()
+    if note:
+        message(note)
+    while True:
+        if not _run_editor(session.draft):
+            raise RjcError(f"the editor failed; nothing committed; your draft is kept at {session.draft}")
+        if session.unchanged():
+            session.discard()
+            message("no changes; nothing committed")
+            return
+        if not session.text().strip():
+            raise RjcError(f"the draft is empty; nothing committed; it is kept at {session.draft}")
+        record, problems = session.validate()
+        if not problems:
+            committed(session.commit(record))
+            return
+        message(problems_text(problems))
+        if not (sys.stdin.isatty() and typer.confirm("Edit again to fix these?", default=True)):
+            raise RjcError(f"invalid; nothing committed; your draft is kept at {session.draft}")
+        session.annotate(problems)
+
+
+def _run_editor(path: Path) -> bool:
+    import os
+    import shlex
+    import subprocess
+
+    from rjc.errors import RjcError
+
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        return subprocess.run([*shlex.split(command), str(path)], check=False).returncode == 0
+    except FileNotFoundError:
+        raise RjcError(f"editor '{command}' not found; set $EDITOR") from None
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(new)
+    app.command()(show)
+    app.command("list")(list_)
+    app.command()(edit)

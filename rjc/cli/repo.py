@@ -1,0 +1,116 @@
+"""The repository itself: rjc init, rjc whoami, rjc check, rjc migrate."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+_records_option: dict[str, Optional[str]] = {"path": None}
+
+
+def options(
+    records: Annotated[Optional[Path], typer.Option(
+        "--records", metavar="DIR",
+        help="Records repository to use (default: $RJC_RECORDS, else the one containing the current directory).",
+    )] = None,
+    version: Annotated[bool, typer.Option("--version", "-V", help="Print rjc's version and exit.")] = False,
+) -> None:
+    """Case management for a community restorative-justice center."""
+    if version:
+        from rjc import __version__
+
+        print(f"rjc {__version__}")
+        raise typer.Exit()
+    _records_option["path"] = str(records) if records else None
+
+
+def open_repository():
+    from rjc.repository import Repository
+
+    return Repository.find(_records_option["path"])
+
+
+def interactive(no_input: bool) -> bool:
+    """Prompt only when a person is at a terminal and has not said --no-input."""
+    return not no_input and sys.stdin.isatty()
+
+
+def init(
+    directory: Annotated[Path, typer.Argument(help="Where to create the records repository.")] = Path("."),
+    center: Annotated[Optional[str], typer.Option(help="The center's name, for letters and reports.")] = None,
+    code: Annotated[Optional[str], typer.Option(
+        help="Your coordinator code: 1-4 capitals, e.g. initials. It is part of every id you create.")] = None,
+    name: Annotated[Optional[str], typer.Option(help="Your name, as coordinator.")] = None,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; fail if something is missing.")] = False,
+) -> None:
+    """Create a new records repository (git, layout, settings, schemas; owner-only)."""
+    from rjc.cli.output import message
+    from rjc.errors import RjcError
+    from rjc.repository import init_repository
+
+    if interactive(no_input):
+        center = center or typer.prompt("Center name")
+        code = code or typer.prompt("Your coordinator code (e.g. your initials)").strip().upper()
+        name = name or typer.prompt("Your name")
+    missing = [flag for flag, value in (("--center", center), ("--code", code), ("--name", name)) if not value]
+    if missing:
+        raise RjcError(f"missing {', '.join(missing)} (no terminal to ask on)")
+    repo = init_repository(directory, center=center, code=code.upper(), name=name)
+    message(f"created records repository in {repo.root}")
+    message(f"you are coordinator {code.upper()}; next: cd {repo.root} && rjc new person")
+
+
+def whoami(
+    code: Annotated[Optional[str], typer.Argument(help="Set this clone's coordinator code.")] = None,
+) -> None:
+    """Show (or set) the coordinator working in this clone."""
+    from rjc.cli.output import message
+
+    repo = open_repository()
+    if code:
+        repo.set_actor(code.upper())
+        message(f"this clone now works as coordinator {code.upper()}")
+    actor = repo.actor()
+    coordinator = repo.settings.coordinator(actor)
+    print(f"{actor}\t{coordinator.name}")
+
+
+def check(
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Validate every record and the rules between them; exit 1 if anything is wrong.
+
+    Each problem is printed as `path:line:col: level: message [rule-id]`.
+    """
+    import json
+
+    from rjc.checks import check_repository
+    from rjc.cli.output import message
+    from rjc.errors import RjcError
+
+    if fmt not in ("text", "json"):
+        raise RjcError(f"--format is text or json, not '{fmt}'")
+    repo = open_repository()
+    problems = check_repository(repo.root)
+    if fmt == "json":
+        print(json.dumps([p.as_dict() for p in problems], indent=2))
+    else:
+        for problem in problems:
+            print(problem)
+    errors = sum(p.level == "error" for p in problems)
+    warnings = len(problems) - errors
+    if problems:
+        message(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+    else:
+        message("all records valid")
+    if errors:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command()(whoami)
+    app.command()(check)

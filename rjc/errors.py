@@ -1,0 +1,51 @@
+"""The one user-facing error type, and data problems as values.
+
+Problems are what `rjc check` reports: collected, never raised one at a time.
+`RjcError` is fatal: raised anywhere in the core, caught once at the CLI's edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+# Exit codes, documented in the README.
+EXIT_OK = 0
+EXIT_ERROR = 1  # a user error or invalid data
+EXIT_USAGE = 2  # bad command line (Click's own code)
+EXIT_BUG = 3  # an unexpected failure inside rjc
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one file; line and column are 1-based (0 = unknown)."""
+
+    path: str
+    line: int
+    col: int
+    rule: str
+    message: str
+    level: str = "error"
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line:
+            where += f":{self.line}:{self.col or 1}"
+        return f"{where}: {self.level}: {self.message} [{self.rule}]"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class RjcError(Exception):
+    """A failure the user can act on: printed as `Error: ...`, never as a traceback."""
+
+    exit_code = EXIT_ERROR
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems or [])
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,58 @@
+"""Which status may follow which, program by program.
+
+Each program has its own path from referral to closure; any open case may be closed (with a
+reason), and a closed case comes back only through an explicit reopen, to intake.
+"""
+
+from __future__ import annotations
+
+from rjc.model.vocab import CaseStatus as S
+from rjc.model.vocab import Program as P
+
+_PANEL_PATH = {
+    S.REFERRED: {S.INTAKE},
+    S.INTAKE: {S.VICTIM_CONTACTED, S.PANEL_SCHEDULED},
+    S.VICTIM_CONTACTED: {S.PANEL_SCHEDULED},
+    S.PANEL_SCHEDULED: {S.AGREEMENT_SIGNED, S.INTAKE},  # back to intake: panel cancelled
+    S.AGREEMENT_SIGNED: {S.MONITORING, S.PANEL_SCHEDULED},
+    S.MONITORING: {S.PANEL_SCHEDULED, S.AGREEMENT_SIGNED},  # review panel; second agreement
+}
+
+_PATHS: dict[P, dict[S, set[S]]] = {
+    P.RESTORATIVE_PANEL: _PANEL_PATH,
+    P.REENTRY_PANEL: _PANEL_PATH,
+    P.PRE_CHARGE_DIVERSION: {**_PANEL_PATH, S.INTAKE: {S.VICTIM_CONTACTED, S.PANEL_SCHEDULED, S.AGREEMENT_SIGNED},
+                             S.VICTIM_CONTACTED: {S.PANEL_SCHEDULED, S.AGREEMENT_SIGNED}},
+    P.VICTIM_SUPPORT: {S.REFERRED: {S.INTAKE}, S.INTAKE: {S.IN_SERVICES}, S.IN_SERVICES: set()},
+    P.OFFENDER_REENTRY: {S.REFERRED: {S.INTAKE}, S.INTAKE: {S.IN_SERVICES},
+                         S.IN_SERVICES: {S.MONITORING}, S.MONITORING: {S.IN_SERVICES}},
+    P.COSA: {S.REFERRED: {S.INTAKE}, S.INTAKE: {S.IN_CIRCLE}, S.IN_CIRCLE: {S.MONITORING},
+             S.MONITORING: {S.IN_CIRCLE}},
+    P.STAR: {S.REFERRED: {S.INTAKE}, S.INTAKE: {S.IN_INTERNSHIP}, S.IN_INTERNSHIP: set()},
+    P.MEDIATION: {S.REFERRED: {S.INTAKE}, S.INTAKE: {S.IN_MEDIATION}, S.IN_MEDIATION: {S.AGREEMENT_SIGNED},
+                  S.AGREEMENT_SIGNED: {S.MONITORING}, S.MONITORING: {S.IN_MEDIATION}},
+    P.FAMILY_GROUP_CONFERENCING: {S.REFERRED: {S.INTAKE}, S.INTAKE: {S.CONFERENCE_SCHEDULED},
+                                  S.CONFERENCE_SCHEDULED: {S.AGREEMENT_SIGNED, S.INTAKE},
+                                  S.AGREEMENT_SIGNED: {S.MONITORING},
+                                  S.MONITORING: {S.CONFERENCE_SCHEDULED}},
+}
+
+FIRST_STATUSES = frozenset({S.REFERRED, S.INTAKE})
+REOPEN_TO = S.INTAKE
+
+
+def allowed_next(program: P, current: S) -> set[S]:
+    """Statuses a case of this program may move to from `current`."""
+    if current == S.CLOSED:
+        return {REOPEN_TO}
+    return set(_PATHS[program].get(current, set())) | {S.CLOSED}
+
+
+def statuses(program: P) -> list[S]:
+    """Every status a case of this program can be in, in path order."""
+    seen = [S.REFERRED]
+    for source, targets in _PATHS[program].items():
+        for status in (source, *sorted(targets, key=list(S).index)):
+            if status not in seen:
+                seen.append(status)
+    return [*seen, S.CLOSED] if S.CLOSED not in seen else seen

@@ -1,0 +1,117 @@
+"""`rjc list`: one row per record, filtered. Ids and facts only, never names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rjc.errors import RjcError
+from rjc.model import Case, Panel, Person, Referral, Volunteer
+from rjc.model.vocab import CaseStatus, PanelStatus, Program, ReferralSource, ScreeningDecision
+
+
+@dataclass
+class Filters:
+    status: str | None = None  # case status, `open` or `closed`; referral decision; panel status; active/inactive
+    program: str | None = None
+    source: str | None = None
+    coordinator: str | None = None
+    since: dt.date | None = None  # on the kind's main date (opened, received, panel date, since)
+    until: dt.date | None = None
+
+
+COLUMNS = {
+    "case": ["id", "program", "status", "coordinator", "opened", "days_open", "referral"],
+    "referral": ["id", "received", "program", "source", "agency", "decision", "case"],
+    "panel": ["id", "date", "start", "end", "status", "program", "cases", "seats"],
+    "volunteer": ["id", "active", "programs", "background_check_expires", "trainings"],
+    "person": ["id"],
+}
+
+
+def _case_row(c: Case, today: dt.date) -> dict:
+    end = c.closure.date if c.closure else today
+    return {"id": c.id, "program": c.program.value, "status": c.status.value, "coordinator": c.coordinator,
+            "opened": c.opened, "days_open": (end - c.opened).days, "referral": c.referral,
+            "_date": c.opened, "_status": c.status.value,
+            "_open": "closed" if c.status == CaseStatus.CLOSED else "open"}
+
+
+def _referral_row(r: Referral, today: dt.date) -> dict:
+    return {"id": r.id, "received": r.received, "program": r.program.value, "source": r.source.value,
+            "agency": r.agency, "decision": r.screening.decision.value, "case": r.screening.case,
+            "_date": r.received, "_status": r.screening.decision.value}
+
+
+def _panel_row(p: Panel, today: dt.date) -> dict:
+    return {"id": p.id, "date": p.date, "start": p.start, "end": p.end, "status": p.status.value,
+            "program": p.program.value, "cases": [d.case for d in p.docket], "seats": len(p.seats),
+            "_date": p.date, "_status": p.status.value}
+
+
+def _volunteer_row(v: Volunteer, today: dt.date) -> dict:
+    return {"id": v.id, "active": v.active, "programs": [p.value for p in v.programs],
+            "background_check_expires": v.background_check.expires if v.background_check else None,
+            "trainings": len(v.trainings), "_date": v.since,
+            "_status": "active" if v.active else "inactive"}
+
+
+def _person_row(p: Person, today: dt.date) -> dict:
+    return {"id": p.id, "_date": None, "_status": None}
+
+
+_ROWS = {Case: _case_row, Referral: _referral_row, Panel: _panel_row, Volunteer: _volunteer_row,
+         Person: _person_row}
+
+
+def rows(kind: str, records: list, filters: Filters, today: dt.date | None = None) -> list[dict]:
+    """Rows for the records of one kind that pass the filters, sorted by id."""
+    today = today or dt.date.today()
+    if filters.since and filters.until and filters.until < filters.since:
+        raise RjcError(f"--until {filters.until} is before --since {filters.since}")
+    _validate(kind, filters)
+    result = []
+    for record in records:
+        row = _ROWS[type(record)](record, today)
+        if _keep(record, row, filters):
+            result.append(row)
+    return sorted(result, key=lambda r: r["id"])
+
+
+_STATUSES = {
+    "case": [*CaseStatus, "open"],
+    "referral": list(ScreeningDecision),
+    "panel": list(PanelStatus),
+    "volunteer": ["active", "inactive"],
+    "person": [],
+}
+
+
+def _validate(kind: str, f: Filters) -> None:
+    """An unknown filter value is an error, not an empty list that looks like an answer."""
+    for flag, value, allowed in (("--status", f.status, _STATUSES[kind]),
+                                 ("--program", f.program, list(Program)),
+                                 ("--source", f.source, list(ReferralSource))):
+        allowed = [str(a) for a in allowed]
+        if value is not None and value not in allowed:
+            choices = ", ".join(allowed) if allowed else f"none for {kind}"
+            raise RjcError(f"{flag} '{value}' is not one of: {choices}")
+
+
+def _keep(record, row: dict, f: Filters) -> bool:
+    if f.status and f.status not in (row.get("_status"), row.get("_open")):
+        return False
+    if f.program:
+        programs = row.get("programs") or [row.get("program")]
+        if f.program not in programs:
+            return False
+    if f.source and row.get("source") != f.source:
+        return False
+    if f.coordinator and row.get("coordinator") != f.coordinator:
+        return False
+    when = row.get("_date")
+    if f.since and (when is None or when < f.since):
+        return False
+    if f.until and (when is None or when > f.until):
+        return False
+    return True

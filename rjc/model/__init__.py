@@ -1,0 +1,15 @@
+"""Record models: the shape of every file, checked strictly (unknown keys are errors)."""
+
+from rjc.model.base import SCHEMA_VERSION, Record
+from rjc.model.case import Case
+from rjc.model.panel import Panel
+from rjc.model.person import Person
+from rjc.model.referral import Referral
+from rjc.model.settings import Settings
+from rjc.model.volunteer import Volunteer
+
+MODELS: dict[str, type[Record]] = {
+    m.kind: m for m in (Person, Referral, Case, Panel, Volunteer)
+}
+
+__all__ = ["MODELS", "SCHEMA_VERSION", "Case", "Panel", "Person", "Record", "Referral", "Settings", "Volunteer"]

@@ -1,0 +1,105 @@
+"""Shared building blocks of the record models."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from rjc.layout import CODE_PATTERN
+
+SCHEMA_VERSION = 1
+
+Date = dt.date
+Time = dt.time
+
+
+class Strict(BaseModel):
+    """Every mapping in a file: unknown keys are errors, so a typo never goes unnoticed."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+def _reference(prefix: str, what: str):
+    pattern = rf"^{prefix}-\d{{4}}-{CODE_PATTERN}-\d{{4,6}}$"
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.match(value):
+            raise ValueError(f"'{value}' is not a {what} id (like {prefix}-2026-KB-0001)")
+        return value
+
+    return Annotated[str, AfterValidator(check), Field(json_schema_extra={"pattern": pattern})]
+
+
+PersonId = _reference("P", "person")
+ReferralId = _reference("R", "referral")
+CaseId = _reference("C", "case")
+PanelId = _reference("PN", "panel")
+VolunteerId = _reference("V", "volunteer")
+
+
+def _coordinator(value: str) -> str:
+    if not re.match(rf"^{CODE_PATTERN}$", value):
+        raise ValueError(f"'{value}' is not a coordinator code (1-4 capitals/digits, like KB)")
+    return value
+
+
+CoordinatorCode = Annotated[
+    str, AfterValidator(_coordinator), Field(json_schema_extra={"pattern": rf"^{CODE_PATTERN}$"})
+]
+
+
+def _money(value: Decimal) -> Decimal:
+    if value < 0:
+        raise ValueError("an amount cannot be negative")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError("an amount has at most two decimal places")
+    return value.quantize(Decimal("0.01"))
+
+
+Money = Annotated[Decimal, AfterValidator(_money)]
+
+
+def _hours(value: Decimal) -> Decimal:
+    if value < 0:
+        raise ValueError("hours cannot be negative")
+    return value
+
+
+Hours = Annotated[Decimal, AfterValidator(_hours)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Record(Strict):
+    """A file of its own: one person, referral, case, panel or volunteer."""
+
+    kind: ClassVar[str]
+
+    id: str
+    schema_version: int = Field(description="format version of this file; `rjc migrate` upgrades it")
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known_version(cls, value: int) -> int:
+        if value > SCHEMA_VERSION:
+            raise ValueError(f"written by a newer rjc (format {value}); upgrade rjc to read it")
+        if value < SCHEMA_VERSION:
+            raise ValueError(f"format {value} is older than {SCHEMA_VERSION}; run: rjc migrate")
+        return value
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data in field order, without empty values, ready for the YAML writer."""
+        return _prune(self.model_dump(mode="python", exclude_none=True, by_alias=True))
+
+
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        pruned = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v not in ([], {}, None)}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value

@@ -1,0 +1,52 @@
+"""A panel (or circle, conference) meeting: when, where, which cases, who sat."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rjc.model.base import CaseId, CoordinatorCode, Date, Hours, PersonId, Record, Strict, Time, VolunteerId
+from rjc.model.vocab import Notice, PanelOutcome, PanelPurpose, PanelStatus, Program
+
+
+class DocketEntry(Strict):
+    case: CaseId
+    purpose: PanelPurpose = PanelPurpose.AGREEMENT
+    outcome: PanelOutcome | None = None
+    attended: list[PersonId] = []  # participants present for this case
+
+
+class Seat(Strict):
+    volunteer: VolunteerId
+    attended: bool | None = None
+    hours: Hours | None = None  # defaults to the meeting's length when attended
+
+
+class Change(Strict):
+    """Scheduling history: a reschedule or cancellation never erases what was planned."""
+
+    date: Date
+    by: CoordinatorCode
+    action: str
+    note: str | None = None
+
+
+class NoticeSent(Strict):
+    to: Notice
+    date: Date
+
+
+class Panel(Record):
+    kind: ClassVar[str] = "panel"
+
+    program: Program = Program.RESTORATIVE_PANEL
+    date: Date
+    start: Time
+    end: Time
+    place: str | None = None
+    video_link: str | None = None
+    status: PanelStatus = PanelStatus.SCHEDULED
+    docket: list[DocketEntry] = []
+    seats: list[Seat] = []
+    notices: list[NoticeSent] = []
+    history: list[Change] = []
+    note: str | None = None

@@ -1,0 +1,66 @@
+"""The records repository's own settings file (`rjc.yaml`)."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from rjc.model.base import SCHEMA_VERSION, CoordinatorCode, Strict, Text
+from rjc.model.vocab import Program
+
+
+class Center(Strict):
+    name: Text
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+
+
+class Coordinator(Strict):
+    code: CoordinatorCode = Field(description="1-4 capitals/digits; part of every id this clone creates")
+    name: Text
+    email: str | None = None
+    active: bool = True
+
+
+class AgreementTerms(Strict):
+    due_days: int = Field(default=90, ge=1)
+    midterm_days: int = Field(default=45, ge=1)
+
+
+class Reminders(Strict):
+    """Lead times, in days unless named otherwise."""
+
+    panel_days: int = Field(default=2, ge=0)
+    item_due_days: int = Field(default=7, ge=0)
+    no_contact_days: int = Field(default=14, ge=1)
+    referral_idle_days: int = Field(default=5, ge=1)
+    background_check_days: int = Field(default=30, ge=0)
+    victim_notice_business_days: int = Field(default=7, ge=1)
+
+
+class Settings(Strict):
+    schema_version: int = SCHEMA_VERSION
+    center: Center
+    timezone: str = "America/New_York"
+    coordinators: list[Coordinator] = Field(min_length=1)
+    agreement: AgreementTerms = AgreementTerms()
+    agreement_by_program: dict[Program, AgreementTerms] = {}
+    reminders: Reminders = Reminders()
+
+    @field_validator("coordinators")
+    @classmethod
+    def _unique_codes(cls, value: list[Coordinator]) -> list[Coordinator]:
+        codes = [c.code for c in value]
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        if duplicates:
+            raise ValueError(f"coordinator codes must be unique: {', '.join(duplicates)}")
+        return value
+
+    def coordinator(self, code: str) -> Coordinator | None:
+        return next((c for c in self.coordinators if c.code == code), None)
+
+    def to_data(self) -> dict:
+        from rjc.model.base import _prune
+
+        return _prune(self.model_dump(mode="python", exclude_none=True))

@@ -1,0 +1,121 @@
+"""A records repository: where it is, its settings, who is working in it, and its records."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from rjc import layout, schema, store
+from rjc.errors import RjcError
+from rjc.gitrepo import Git
+from rjc.model import SCHEMA_VERSION, Record, Settings
+from rjc.model.settings import Center, Coordinator
+from rjc.transaction import Result, Transaction, write_atomically, write_lock
+
+ACTOR_ENV = "RJC_COORDINATOR"
+ACTOR_CONFIG = "rjc.coordinator"
+_README = """\
+# Records of {center}
+
+Confidential: case records of a restorative-justice center. Managed with `rjc`;
+every change is a commit. Do not copy these files outside the center.
+"""
+
+
+class Repository:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    @classmethod
+    def find(cls, explicit: str | os.PathLike | None = None) -> Repository:
+        return cls(layout.find_root(explicit))
+
+    @functools.cached_property
+    def git(self) -> Git:
+        return Git(self.root)
+
+    @functools.cached_property
+    def settings(self) -> Settings:
+        loaded = store.read_settings(self.root)
+        if loaded.record is None:
+            raise RjcError(f"{layout.SETTINGS_FILE} is not valid; fix it first", loaded.problems)
+        return loaded.record
+
+    def actor(self) -> str:
+        """The coordinator code of whoever works in this clone (it also numbers new ids)."""
+        code = os.environ.get(ACTOR_ENV) or self.git.config_get(ACTOR_CONFIG)
+        if not code:
+            raise RjcError(f"this clone has no coordinator set; run: rjc whoami CODE "
+                           f"(one of: {', '.join(c.code for c in self.settings.coordinators)})")
+        if self.settings.coordinator(code) is None:
+            raise RjcError(f"coordinator '{code}' is not listed in {layout.SETTINGS_FILE}")
+        return code
+
+    def set_actor(self, code: str) -> None:
+        if self.settings.coordinator(code) is None:
+            raise RjcError(f"coordinator '{code}' is not listed in {layout.SETTINGS_FILE}; "
+                           f"listed: {', '.join(c.code for c in self.settings.coordinators)}")
+        self.git.config_set(ACTOR_CONFIG, code)
+
+    # --- reading ------------------------------------------------------------------------
+
+    def read(self, record_id: str) -> store.Loaded:
+        """A record by id, with its problems; RjcError if there is no such record."""
+        relpath = layout.parse_id(record_id).path
+        if not (self.root / relpath).is_file():
+            raise RjcError(f"no record {layout.parse_id(record_id)}")
+        return store.read_record(self.root, relpath)
+
+    def get(self, record_id: str) -> Record:
+        """A valid record by id; RjcError listing its problems otherwise."""
+        loaded = self.read(record_id)
+        if loaded.record is None:
+            raise RjcError(f"{loaded.path} is not valid; run: rjc check", loaded.problems)
+        return loaded.record
+
+    def load_all(self, kinds: list[layout.Kind] | None = None) -> list[store.Loaded]:
+        return [store.read_record(self.root, p) for p in layout.record_paths(self.root, kinds)]
+
+    # --- writing ------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self, command: str, *, on_wait: Callable[[], None] | None = None) -> Iterator[Transaction]:
+        """Hold the write lock around a Transaction; the caller stages records and commits."""
+        actor = self.actor()
+        with write_lock(self.root, on_wait=on_wait):
+            yield Transaction(self.root, self.settings, self.git, actor=actor, command=command)
+
+    def save(self, record: Record, action: str, *, command: str) -> Result:
+        """Write one record in its own transaction."""
+        with self.transaction(command) as tx:
+            tx.stage(record)
+            return tx.commit(action)
+
+
+def init_repository(directory: Path, *, center: str, code: str, name: str) -> Repository:
+    """Create a records repository: git, layout, settings, schemas, owner-only permissions."""
+    directory = Path(directory).expanduser().resolve()
+    if (directory / layout.SETTINGS_FILE).exists() or (directory / ".git").exists():
+        raise RjcError(f"{directory} already holds a repository; nothing was changed")
+    if directory.exists() and any(directory.iterdir()):
+        raise RjcError(f"{directory} is not empty; choose a new directory")
+    if not layout.valid_code(code):
+        raise RjcError(f"'{code}' is not a coordinator code (1-4 capitals/digits, like KB)")
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
+    repo = Repository(directory)
+    repo.git.init()
+    settings = Settings(schema_version=SCHEMA_VERSION, center=Center(name=center),
+                        coordinators=[Coordinator(code=code, name=name)])
+    write_atomically(directory / layout.SETTINGS_FILE, store.render_settings(settings).encode())
+    write_atomically(directory / "README.md", _README.format(center=center).encode())
+    paths = [layout.SETTINGS_FILE, "README.md", *schema.write_schemas(directory)]
+    for kind in layout.KINDS.values():
+        (directory / kind.directory).mkdir(mode=0o700, exist_ok=True)
+    repo.git.config_set(ACTOR_CONFIG, code)
+    repo.git.commit_paths(paths, "init records repository", command="init", actor=code,
+                          identity=(name, f"{code.lower()}@rjc.invalid"))
+    return repo

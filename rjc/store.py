@@ -1,0 +1,164 @@
+"""Records as files: parse a file into a model with located problems, render a model to text.
+
+Nothing here raises for bad data: a file that cannot be used comes back with its problems,
+each pointing at the line and column of the offending key or value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from rjc import layout, yamlio
+from rjc.errors import Problem
+from rjc.model import MODELS, Record, Settings
+
+_RULE_FOR_ERROR = {
+    "extra_forbidden": "unknown-field",
+    "missing": "missing-field",
+    "enum": "invalid-choice",
+    "literal_error": "invalid-choice",
+    "union_tag_invalid": "invalid-choice",
+    "union_tag_not_found": "missing-field",
+}
+
+
+@dataclass
+class Loaded:
+    """One file: its model when valid, where its values stand, and what is wrong with it."""
+
+    path: str  # relative to the repository root, forward slashes
+    record: Any = None  # a Record (or Settings) when the file is structurally valid
+    document: yamlio.Document | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def locate(self, loc: tuple, *, key: bool = False) -> tuple[int, int]:
+        return self.document.locate(loc, key=key) if self.document else (0, 0)
+
+    def problem(self, loc: tuple, rule: str, message: str, level: str = "error", *, key: bool = False) -> Problem:
+        line, col = self.locate(loc, key=key)
+        return Problem(self.path, line, col, rule, message, level)
+
+
+def parse(relpath: str, source: bytes | str, model: type[BaseModel]) -> Loaded:
+    """Parse and validate one file's content against a model."""
+    loaded = Loaded(relpath)
+    try:
+        loaded.document = yamlio.load(source, relpath)
+    except yamlio.YamlError as exc:
+        loaded.problems.append(exc.problem)
+        return loaded
+    try:
+        loaded.record = model.model_validate(loaded.document.data)
+    except ValidationError as exc:
+        loaded.problems.extend(schema_problems(loaded, exc, model))
+    return loaded
+
+
+def parse_record(relpath: str, source: bytes | str) -> Loaded:
+    """Parse a record file, choosing the model from where the file lives."""
+    directory = relpath.split("/", 1)[0]
+    kind = next((k for k in layout.KINDS.values() if k.directory == directory), None)
+    if kind is None:
+        return Loaded(relpath, problems=[Problem(relpath, 0, 0, "id-matches-path", "not a record path")])
+    return parse(relpath, source, MODELS[kind.name])
+
+
+def read_record(root: Path, relpath: str) -> Loaded:
+    try:
+        source = (root / relpath).read_bytes()
+    except OSError as exc:
+        return Loaded(relpath, problems=[Problem(relpath, 0, 0, "unreadable", exc.strerror or str(exc))])
+    return parse_record(relpath, source)
+
+
+def read_settings(root: Path) -> Loaded:
+    path = root / layout.SETTINGS_FILE
+    try:
+        source = path.read_bytes()
+    except OSError as exc:
+        return Loaded(layout.SETTINGS_FILE, problems=[
+            Problem(layout.SETTINGS_FILE, 0, 0, "unreadable", exc.strerror or str(exc))])
+    return parse(layout.SETTINGS_FILE, source, Settings)
+
+
+def render(record: Record) -> str:
+    """The canonical text of a record file, modeline first."""
+    relpath = layout.parse_id(record.id).path
+    kind = layout.KINDS[record.kind]
+    return yamlio.dump(record.to_data(), header=layout.schema_ref(relpath, kind))
+
+
+def render_settings(settings: Settings) -> str:
+    return yamlio.dump(settings.to_data(), header=layout.settings_schema_ref())
+
+
+def schema_problems(loaded: Loaded, exc: ValidationError, model: type[BaseModel]) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        kind = error["type"]
+        rule = _RULE_FOR_ERROR.get(kind, "invalid-value")
+        where = _dotted(loaded, loc)
+        if kind == "extra_forbidden":
+            message = f"unknown field '{loc[-1]}'" + _suggestion(loc, model)
+            problems.append(loaded.problem(loc, rule, message, key=True))
+        elif kind == "missing":
+            problems.append(loaded.problem(loc[:-1], rule, f"missing required field '{where}'", key=True))
+        else:
+            message = error["msg"]
+            if message.startswith("Value error, "):
+                message = message[len("Value error, "):]
+            message = message[0].lower() + message[1:]
+            problems.append(loaded.problem(loc, rule, f"{where}: {message}"))
+    return problems
+
+
+def _dotted(loaded: Loaded, loc: tuple) -> str:
+    """`agreements[0].items[1].amount`, leaving out the union tags pydantic adds to a location."""
+    text = ""
+    data = loaded.document.data if loaded.document else None
+    for step in loc:
+        if isinstance(data, dict) and step not in data and data.get("type") == step:
+            continue  # the discriminated union's tag, not a key in the file
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+        if isinstance(data, dict):
+            data = data.get(step)
+        elif isinstance(data, list) and isinstance(step, int) and step < len(data):
+            data = data[step]
+        else:
+            data = None
+    return text or "(file)"
+
+
+def _suggestion(loc: tuple, model: type[BaseModel]) -> str:
+    """Did-you-mean for a typo'd key, from every field name the record kind knows."""
+    close = difflib.get_close_matches(str(loc[-1]), _vocabulary(model), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+@functools.cache
+def _vocabulary(model: type[BaseModel]) -> tuple[str, ...]:
+    names: set[str] = set()
+    todo, seen = [model], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for name, info in current.model_fields.items():
+            names.add(info.alias or name)
+            todo.extend(_models_in(info.annotation))
+    return tuple(sorted(names))
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]

@@ -1,0 +1,163 @@
+"""One transaction for every change to the records: lock, validate, write atomically, commit.
+
+Every command that changes records goes through `Transaction`. While it runs it holds the
+repository's write lock, so concurrent rjc processes queue instead of failing or mixing their
+changes. Nothing is written until every staged record validates; files are replaced atomically
+(temp file, fsync, rename); and exactly the touched paths are committed, with a message that
+names the action and ids only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rjc import checks, layout, store
+from rjc.errors import RjcError
+from rjc.gitrepo import Git
+from rjc.model import Record, Settings
+
+LOCK_TIMEOUT = float(os.environ.get("RJC_LOCK_TIMEOUT", "300"))
+
+
+@contextlib.contextmanager
+def write_lock(root: Path, *, timeout: float = LOCK_TIMEOUT,
+               on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the repository's write lock; wait (telling `on_wait` once) while another rjc has it.
+
+    flock is released by the kernel when its holder dies, so a crashed rjc never leaves a
+    lock behind.
+    """
+    path = layout.private_dir(root) / "write.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise RjcError(f"another rjc has been writing for over {timeout:.0f} s; try again later") from None
+                if on_wait and not told:
+                    on_wait()
+                    told = True
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Replace a file so readers see the old or the new content, never a torn one."""
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        raise
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+@dataclass
+class Result:
+    commit: str | None  # None when nothing changed
+    ids: list[str]
+
+
+class Transaction:
+    """Stage records, then `commit()` validates, writes and commits them as one change."""
+
+    def __init__(self, root: Path, settings: Settings, git: Git, *, actor: str, command: str):
+        self.root = root
+        self.settings = settings
+        self.git = git
+        self.actor = actor
+        self.command = command
+        self._staged: dict[str, Record] = {}  # id -> record, in staging order
+        self._expected: dict[str, bytes | None] = {}  # id -> content the caller last saw
+
+    def new_id(self, kind: str, year: int) -> str:
+        """A fresh id for this clone's coordinator code; safe because we hold the lock."""
+        kind_info = layout.KINDS[kind]
+        number = layout.next_number(self.root, kind_info, year, self.actor)
+        taken = {i for i in self._staged if i.startswith(f"{kind_info.prefix}-{year:04d}-{self.actor}-")}
+        while f"{kind_info.prefix}-{year:04d}-{self.actor}-{number:04d}" in taken:
+            number += 1
+        return f"{kind_info.prefix}-{year:04d}-{self.actor}-{number:04d}"
+
+    def stage(self, record: Record, *, expected: bytes | None = None, check_expected: bool = False) -> None:
+        """Stage a record to be written; with check_expected, refuse if the file changed meanwhile."""
+        self._staged[record.id] = record
+        if check_expected:
+            self._expected[record.id] = expected
+
+    def commit(self, action: str) -> Result:
+        """Validate everything staged, write it, and commit it with `action` and the ids."""
+        texts = {record_id: store.render(record) for record_id, record in self._staged.items()}
+        self._refuse_concurrent_changes()
+        self._validate(texts)
+        paths = [layout.parse_id(record_id).path for record_id in texts]
+        previous = {path: self._read(path) for path in paths}
+        try:
+            for path, text in zip(paths, texts.values()):
+                if previous[path] != text.encode("utf-8"):
+                    write_atomically(self.root / path, text.encode("utf-8"))
+            ids = list(texts)
+            subject = f"{action} {' '.join(ids)}"
+            coordinator = self.settings.coordinator(self.actor)
+            identity = (coordinator.name if coordinator else self.actor,
+                        (coordinator.email if coordinator and coordinator.email else f"{self.actor.lower()}@rjc.invalid"))
+            sha = self.git.commit_paths(paths, subject, command=self.command, actor=self.actor, identity=identity)
+        except BaseException:
+            self._restore(previous)
+            raise
+        return Result(sha, ids)
+
+    def _read(self, relpath: str) -> bytes | None:
+        try:
+            return (self.root / relpath).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def _refuse_concurrent_changes(self) -> None:
+        for record_id, expected in self._expected.items():
+            if self._read(layout.parse_id(record_id).path) != expected:
+                raise RjcError(f"{record_id} was changed by someone else while you worked on it; "
+                               "nothing was written")
+
+    def _validate(self, texts: dict[str, str]) -> None:
+        ctx = checks.Context(self.root, self.settings, dict(self._staged))
+        problems = []
+        for record_id, text in texts.items():
+            loaded = store.parse_record(layout.parse_id(record_id).path, text)
+            problems.extend(p for p in checks.check_record(loaded, ctx) if p.level == "error")
+        if problems:
+            raise RjcError("refusing to commit invalid records; nothing was written", problems)
+
+    def _restore(self, previous: dict[str, bytes | None]) -> None:
+        """Put files back as they were after a failed commit, so nothing half-done remains."""
+        for relpath, content in previous.items():
+            target = self.root / relpath
+            if content is None:
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
+            else:
+                write_atomically(target, content)
