@@ -23,6 +23,15 @@ from rjc.gitrepo import Git
 from rjc.model import Record, Settings
 
 LOCK_TIMEOUT = float(os.environ.get("RJC_LOCK_TIMEOUT", "300"))
+MAX_IDS_IN_SUBJECT = 8
+
+
+def _path_of(record: Record | Settings) -> str:
+    return layout.SETTINGS_FILE if isinstance(record, Settings) else layout.parse_id(record.id).path
+
+
+def _render(record: Record | Settings) -> str:
+    return store.render_settings(record) if isinstance(record, Settings) else store.render(record)
 
 
 @contextlib.contextmanager
@@ -91,37 +100,44 @@ class Transaction:
         self.git = git
         self.actor = actor
         self.command = command
-        self._staged: dict[str, Record] = {}  # id -> record, in staging order
-        self._expected: dict[str, bytes | None] = {}  # id -> content the caller last saw
+        self._staged: dict[str, Record | Settings] = {}  # path -> record, in staging order
+        self._expected: dict[str, bytes | None] = {}  # path -> content the caller last saw
 
     def new_id(self, kind: str, year: int) -> str:
         """A fresh id for this clone's coordinator code; safe because we hold the lock."""
         kind_info = layout.KINDS[kind]
         number = layout.next_number(self.root, kind_info, year, self.actor)
-        taken = {i for i in self._staged if i.startswith(f"{kind_info.prefix}-{year:04d}-{self.actor}-")}
+        taken = {getattr(r, "id", "") for r in self._staged.values()}
         while f"{kind_info.prefix}-{year:04d}-{self.actor}-{number:04d}" in taken:
             number += 1
         return f"{kind_info.prefix}-{year:04d}-{self.actor}-{number:04d}"
 
-    def stage(self, record: Record, *, expected: bytes | None = None, check_expected: bool = False) -> None:
-        """Stage a record to be written; with check_expected, refuse if the file changed meanwhile."""
-        self._staged[record.id] = record
+    def stage(self, record: Record | Settings, *, expected: bytes | None = None,
+              check_expected: bool = False) -> None:
+        """Stage a record (or the settings) to be written.
+
+        With check_expected, the commit is refused if the file no longer holds `expected`:
+        someone else changed it while this change was being prepared.
+        """
+        path = _path_of(record)
+        self._staged[path] = record
         if check_expected:
-            self._expected[record.id] = expected
+            self._expected[path] = expected
 
     def commit(self, action: str) -> Result:
         """Validate everything staged, write it, and commit it with `action` and the ids."""
-        texts = {record_id: store.render(record) for record_id, record in self._staged.items()}
+        texts = {path: _render(record) for path, record in self._staged.items()}
         self._refuse_concurrent_changes()
         self._validate(texts)
-        paths = [layout.parse_id(record_id).path for record_id in texts]
+        paths = list(texts)
         previous = {path: self._read(path) for path in paths}
         try:
-            for path, text in zip(paths, texts.values()):
+            for path, text in texts.items():
                 if previous[path] != text.encode("utf-8"):
                     write_atomically(self.root / path, text.encode("utf-8"))
-            ids = list(texts)
-            subject = f"{action} {' '.join(ids)}"
+            ids = [getattr(record, "id", layout.SETTINGS_FILE) for record in self._staged.values()]
+            # The subject names the action and ids only: never a name or any other content.
+            subject = f"{action} {' '.join(ids)}" if len(ids) <= MAX_IDS_IN_SUBJECT else f"{action} ({len(ids)} files)"
             coordinator = self.settings.coordinator(self.actor)
             identity = (coordinator.name if coordinator else self.actor,
                         (coordinator.email if coordinator and coordinator.email else f"{self.actor.lower()}@rjc.invalid"))
@@ -138,16 +154,22 @@ class Transaction:
             return None
 
     def _refuse_concurrent_changes(self) -> None:
-        for record_id, expected in self._expected.items():
-            if self._read(layout.parse_id(record_id).path) != expected:
-                raise RjcError(f"{record_id} was changed by someone else while you worked on it; "
-                               "nothing was written")
+        for path, expected in self._expected.items():
+            if self._read(path) != expected:
+                name = getattr(self._staged[path], "id", path)
+                raise RjcError(f"{name} was changed by someone else while you worked on it; nothing was written")
 
     def _validate(self, texts: dict[str, str]) -> None:
-        ctx = checks.Context(self.root, self.settings, dict(self._staged))
+        """Validate the exact text about to be written, with the staged records visible."""
+        staged = {r.id: r for r in self._staged.values() if isinstance(r, Record)}
+        settings = self._staged.get(layout.SETTINGS_FILE, self.settings)
+        ctx = checks.Context(self.root, settings, staged)
         problems = []
-        for record_id, text in texts.items():
-            loaded = store.parse_record(layout.parse_id(record_id).path, text)
+        for path, text in texts.items():
+            if path == layout.SETTINGS_FILE:
+                problems.extend(store.parse(path, text, Settings).problems)
+                continue
+            loaded = store.parse_record(path, text)
             problems.extend(p for p in checks.check_record(loaded, ctx) if p.level == "error")
         if problems:
             raise RjcError("refusing to commit invalid records; nothing was written", problems)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from rjc.cli.main import main
-from tests.conftest import git
+from helpers import git
 
 YEAR = __import__("datetime").date.today().year
 PERSON = f"P-{YEAR}-KB-0001"

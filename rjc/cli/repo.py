@@ -110,7 +110,22 @@ def check(
         raise typer.Exit(1)
 
 
+def migrate() -> None:
+    """Upgrade every file written in an older format to this rjc's format, in one commit."""
+    from rjc import migrations
+    from rjc.cli.output import committed, message
+    from rjc.model import SCHEMA_VERSION
+
+    result, count = migrations.migrate(open_repository())
+    if result is None:
+        message(f"every file is already in format {SCHEMA_VERSION}; nothing to migrate")
+        return
+    message(f"upgraded {count} file{'s' * (count != 1)} to format {SCHEMA_VERSION}")
+    committed(result)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command()(whoami)
     app.command()(check)
+    app.command()(migrate)

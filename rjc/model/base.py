@@ -74,12 +74,9 @@ Hours = Annotated[Decimal, AfterValidator(_hours)]
 Text = Annotated[str, Field(min_length=1)]
 
 
-class Record(Strict):
-    """A file of its own: one person, referral, case, panel or volunteer."""
+class Versioned(Strict):
+    """A file that says which format it is in, so a format change is never read silently."""
 
-    kind: ClassVar[str]
-
-    id: str
     schema_version: int = Field(description="format version of this file; `rjc migrate` upgrades it")
 
     @field_validator("schema_version")
@@ -92,8 +89,17 @@ class Record(Strict):
         return value
 
     def to_data(self) -> dict[str, Any]:
-        """Plain data in field order, without empty values, ready for the YAML writer."""
-        return _prune(self.model_dump(mode="python", exclude_none=True, by_alias=True))
+        """Plain data in field order (id first), without empty values, ready for the YAML writer."""
+        data = _prune(self.model_dump(mode="python", exclude_none=True, by_alias=True))
+        return {"id": data.pop("id"), **data} if "id" in data else data
+
+
+class Record(Versioned):
+    """A file of its own: one person, referral, case, panel or volunteer."""
+
+    kind: ClassVar[str]
+
+    id: str
 
 
 def _prune(value: Any) -> Any:

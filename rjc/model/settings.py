@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from rjc.model.base import SCHEMA_VERSION, CoordinatorCode, Strict, Text
+from rjc.model.base import CoordinatorCode, Strict, Text, Versioned
 from rjc.model.vocab import Program
 
 
@@ -39,8 +39,7 @@ class Reminders(Strict):
     victim_notice_business_days: int = Field(default=7, ge=1)
 
 
-class Settings(Strict):
-    schema_version: int = SCHEMA_VERSION
+class Settings(Versioned):
     center: Center
     timezone: str = "America/New_York"
     coordinators: list[Coordinator] = Field(min_length=1)
@@ -59,8 +58,3 @@ class Settings(Strict):
 
     def coordinator(self, code: str) -> Coordinator | None:
         return next((c for c in self.coordinators if c.code == code), None)
-
-    def to_data(self) -> dict:
-        from rjc.model.base import _prune
-
-        return _prune(self.model_dump(mode="python", exclude_none=True))
