@@ -190,9 +190,12 @@ class EditSession:
         self.draft.write_text("".join(header) + text, encoding="utf-8")
 
     def commit(self, record) -> Result:
-        with self.repo.transaction("edit") as tx:
-            tx.stage(record, expected=self.original, check_expected=True)
-            result = tx.commit(f"edit {record.kind}")
+        try:
+            with self.repo.transaction("edit") as tx:
+                tx.stage(record, expected=self.original, check_expected=True)
+                result = tx.commit(f"edit {record.kind}")
+        except RjcError as exc:
+            raise RjcError(f"{exc.message}; your draft is kept at {self.draft}", exc.problems) from None
         self.discard()
         return result
 

@@ -26,12 +26,14 @@ every change is a commit. Do not copy these files outside the center.
 
 
 class Repository:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, on_wait: Callable[[], None] | None = None):
         self.root = Path(root)
+        self.on_wait = on_wait  # told once when a write has to wait for another rjc
 
     @classmethod
-    def find(cls, explicit: str | os.PathLike | None = None) -> Repository:
-        return cls(layout.find_root(explicit))
+    def find(cls, explicit: str | os.PathLike | None = None, *,
+             on_wait: Callable[[], None] | None = None) -> Repository:
+        return cls(layout.find_root(explicit), on_wait=on_wait)
 
     @functools.cached_property
     def git(self) -> Git:
@@ -82,10 +84,10 @@ class Repository:
     # --- writing ------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self, command: str, *, on_wait: Callable[[], None] | None = None) -> Iterator[Transaction]:
+    def transaction(self, command: str) -> Iterator[Transaction]:
         """Hold the write lock around a Transaction; the caller stages records and commits."""
         actor = self.actor()
-        with write_lock(self.root, on_wait=on_wait):
+        with write_lock(self.root, on_wait=self.on_wait):
             yield Transaction(self.root, self.settings, self.git, actor=actor, command=command)
 
     def save(self, record: Record, action: str, *, command: str) -> Result:

@@ -375,6 +375,7 @@ def test_edit_refuses_to_clobber_a_concurrent_change(with_person, rjc, editor):
     result = rjc("edit", PERSON)
     assert result.code == 1
     assert "was changed by someone else" in result.err
+    assert f"draft is kept at {with_person.root / '.git' / 'rjc' / 'drafts' / (PERSON + '.yaml')}" in result.err
     assert "note: changed elsewhere" in path.read_text()  # their change is still there
     assert "0802 555 0199" not in path.read_text()
     assert commits(with_person.root) == before
@@ -488,3 +489,18 @@ def test_concurrent_writers_each_land_in_their_own_commit(repo, person_file):
     touched = [git(repo.root, "show", "--name-only", "--format=", sha).split() for sha in new]
     assert sorted(t[0] for t in touched) == sorted(f"people/{YEAR}/KB/{i}.yaml" for i in ids)
     assert all(len(t) == 1 for t in touched)
+
+
+def test_a_writer_waits_for_the_lock_and_says_so(repo, person_file):
+    from rjc.transaction import write_lock
+
+    env = {**os.environ, "RJC_RECORDS": str(repo.root)}
+    with write_lock(repo.root):
+        process = subprocess.Popen([sys.executable, "-m", "rjc", "new", "person", "-f", str(person_file)],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=1.5)  # still waiting while we hold the lock
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "waiting for another rjc to finish writing..." in err
+    assert out.strip() == PERSON

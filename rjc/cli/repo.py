@@ -28,9 +28,11 @@ def options(
 
 
 def open_repository():
+    from rjc.cli.output import message
     from rjc.repository import Repository
 
-    return Repository.find(_records_option["path"])
+    return Repository.find(_records_option["path"],
+                           on_wait=lambda: message("waiting for another rjc to finish writing..."))
 
 
 def interactive(no_input: bool) -> bool:
