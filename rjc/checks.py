@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from rjc import layout, lifecycle, store
-from rjc.errors import Problem
+from rjc.errors import Problem, RjcError
 from rjc.model import Case, Panel, Person, Referral, Settings, Volunteer
 from rjc.model.vocab import CaseStatus, PanelStatus, Program, Role
 
@@ -24,6 +24,7 @@ RECORD_RULES: list[RecordRule] = []
 REPOSITORY_RULES: list[RepositoryRule] = []
 
 PANEL_SEATS = (3, 6)
+INVALID = object()  # a record whose file exists but does not validate; its own problems say why
 
 
 def record_rule(func: RecordRule) -> RecordRule:
@@ -51,10 +52,10 @@ class Context:
             return self._records.get(record_id)
         try:
             relpath = layout.parse_id(record_id).path
-        except Exception:
+        except RjcError:
             return None
         loaded = store.read_record(self.root, relpath) if (self.root / relpath).is_file() else None
-        self._records[record_id] = loaded.record if loaded else None
+        self._records[record_id] = (loaded.record or INVALID) if loaded else None
         return self._records[record_id]
 
     def exists(self, record_id: str) -> bool:
@@ -195,7 +196,8 @@ def dates_in_order(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
                                f"closed {r.closure.date} before the case opened {r.opened}")
     elif isinstance(r, Panel):
         if r.end <= r.start:
-            yield loaded.problem(("end",), "dates-in-order", f"panel ends ({r.end}) before it starts ({r.start})")
+            yield loaded.problem(("end",), "dates-in-order",
+                                 f"panel ends ({r.end:%H:%M}) before it starts ({r.start:%H:%M})")
     elif isinstance(r, Volunteer) and r.background_check:
         check = r.background_check
         yield from _before(loaded, check.date, check.expires, ("background_check", "expires"),
@@ -326,7 +328,9 @@ def check_repository(root: Path) -> list[Problem]:
                                            f"{loaded.record.id} is also in {by_id[loaded.record.id].path}"))
         else:
             by_id[loaded.record.id] = loaded
-    ctx = Context(root, settings.record, {i: l.record for i, l in by_id.items()}, complete=True)
+    present = {expected: INVALID for loaded in records
+               if loaded.record is None and (expected := layout.expected_id(loaded.path))}
+    ctx = Context(root, settings.record, present | {i: l.record for i, l in by_id.items()}, complete=True)
     for loaded in records:
         problems.extend(check_record(loaded, ctx))
     valid = [loaded for loaded in records if loaded.record is not None]
@@ -340,6 +344,9 @@ def _stray_files(root: Path) -> Iterator[Problem]:
     known = set(layout.record_paths(root))
     for kind in layout.KINDS.values():
         base = root / kind.directory
+        if base.is_symlink():
+            yield Problem(kind.directory, 0, 0, "symlink", "symbolic links are not allowed in the records tree")
+            continue
         if not base.exists():
             continue
         for path in base.rglob("*"):

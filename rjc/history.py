@@ -112,11 +112,11 @@ def _diff(old: Any, new: Any, where: str, lines: list[str]) -> None:
         lines.append(f"{where}: {_brief(old)} -> {_brief(new)}")
 
 
-def _brief(value: Any, limit: int = 80) -> str:
+def _brief(value: Any, limit: int = 160) -> str:
     if isinstance(value, dict):
-        text = ", ".join(f"{k}={_brief(v, 30)}" for k, v in value.items())
+        text = ", ".join(f"{k}={_brief(v, 60)}" for k, v in value.items())
     elif isinstance(value, list):
-        text = "[" + ", ".join(_brief(v, 30) for v in value) + "]"
+        text = "[" + ", ".join(_brief(v, 60) for v in value) + "]"
     elif value is None:
         text = "(empty)"
     else:

@@ -51,8 +51,9 @@ _BY_PREFIX = {k.prefix: k for k in KINDS.values()}
 _BY_PLURAL = {k.directory: k for k in KINDS.values()} | {"persons": KINDS["person"]}
 
 CODE_PATTERN = r"[A-Z][A-Z0-9]{0,3}"
-_ID_RE = re.compile(rf"^(P|R|C|PN|V)-(\d{{4}})-({CODE_PATTERN})-(\d{{4,6}})$")
-_CODE_RE = re.compile(rf"^{CODE_PATTERN}$")
+# [0-9], not \d (which admits other scripts' digits); always used with fullmatch.
+_ID_RE = re.compile(rf"(P|R|C|PN|V)-([0-9]{{4}})-({CODE_PATTERN})-([0-9]{{4,6}})")
+_CODE_RE = re.compile(CODE_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class RecordId:
 
 def parse_id(text: str) -> RecordId:
     """Parse a record id; refuse anything that is not exactly one (no `/`, no `..`)."""
-    match = _ID_RE.match(text.strip().upper()) if isinstance(text, str) else None
+    match = _ID_RE.fullmatch(text.strip().upper()) if isinstance(text, str) else None
     if not match:
         raise RjcError(
             f"'{text}' is not a record id; ids look like C-2026-KB-0019 "
@@ -84,11 +85,11 @@ def parse_id(text: str) -> RecordId:
 
 
 def is_id(text: object) -> bool:
-    return isinstance(text, str) and bool(_ID_RE.match(text))
+    return isinstance(text, str) and bool(_ID_RE.fullmatch(text))
 
 
 def valid_code(code: str) -> bool:
-    return bool(_CODE_RE.match(code))
+    return bool(_CODE_RE.fullmatch(code))
 
 
 def kind_named(name: str) -> Kind:
@@ -106,7 +107,7 @@ def next_number(root: Path, kind: Kind, year: int, code: str) -> int:
     highest = 0
     if shard.is_dir():
         for entry in os.scandir(shard):
-            match = _ID_RE.match(entry.name.removesuffix(".yaml"))
+            match = _ID_RE.fullmatch(entry.name.removesuffix(".yaml"))
             if match and entry.name.endswith(".yaml"):
                 highest = max(highest, int(match.group(4)))
     return highest + 1
@@ -140,7 +141,7 @@ def expected_id(relpath: str) -> str | None:
     if len(parts) != 4 or not parts[3].endswith(".yaml"):
         return None
     candidate = parts[3].removesuffix(".yaml")
-    match = _ID_RE.match(candidate)
+    match = _ID_RE.fullmatch(candidate)
     if not match:
         return None
     record_id = parse_id(candidate)

@@ -65,7 +65,9 @@ def write_lock(root: Path, *, timeout: float = LOCK_TIMEOUT,
 
 def write_atomically(target: Path, data: bytes) -> None:
     """Replace a file so readers see the old or the new content, never a torn one."""
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for directory in reversed([target.parent, *target.parent.parents]):
+        if not directory.exists():
+            directory.mkdir(mode=0o700, exist_ok=True)  # parents=True would skip the mode for parents
     temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:

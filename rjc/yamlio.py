@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -35,7 +36,10 @@ _SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "times
 _COMPOSE_SAFE_NESTING = 5000
 
 Loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
-_BaseDumper = yaml.CSafeDumper if yaml.__with_libyaml__ else yaml.SafeDumper
+# The pure dumper, on purpose: libyaml escapes characters beyond the BMP (a family name such
+# as 𠮷田 would be written as "\U00020BB7田"), so C and pure output would differ by machine.
+_BaseDumper = yaml.SafeDumper
+_RESOLVER = yaml.resolver.Resolver()
 
 Loc = tuple  # a path into the data: ("agreements", 0, "items", 2, "amount")
 
@@ -74,10 +78,10 @@ class Document:
 
 def load(source: bytes | str, path: str = "<input>") -> Document:
     """Parse one YAML document holding a mapping; raise YamlError naming the spot."""
+    size = len(source) if isinstance(source, bytes) else len(source.encode("utf-8", "surrogatepass"))
+    if size > MAX_BYTES:
+        raise YamlError(path, 0, 0, "file-too-large", f"file is {size:,} bytes; rjc refuses files over {MAX_BYTES:,}")
     text = _decode(source, path)
-    if len(text) > MAX_BYTES:
-        raise YamlError(path, 0, 0, "file-too-large",
-                        f"file is {len(text):,} characters; rjc refuses files over {MAX_BYTES:,}")
     if sum(text.count(c) for c in "[{-:?") > _COMPOSE_SAFE_NESTING:
         _check_nesting(text, path)
     reject_anchors(text, path)
@@ -90,7 +94,7 @@ def load(source: bytes | str, path: str = "<input>") -> Document:
                         "yaml-syntax", message) from None
     except yaml.YAMLError as exc:
         raise YamlError(path, 0, 0, "yaml-syntax", str(exc)) from None
-    if node is None:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "null" and not node.value):
         raise YamlError(path, 1, 1, "empty-file", "file is empty; expected a mapping of fields")
     if not isinstance(node, yaml.MappingNode):
         raise YamlError(path, node.start_mark.line + 1, node.start_mark.column + 1,
@@ -116,7 +120,18 @@ def _decode(source: bytes | str, path: str) -> str:
         line = text.count("\n", 0, offset) + 1
         raise YamlError(path, line, offset - text.rfind("\n", 0, offset),
                         "encoding", "file contains a NUL byte; it is binary, not YAML text")
-    return text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff")
+    bad = _NOT_PRINTABLE.search(text)
+    if bad:
+        offset = bad.start()
+        line = text.count("\n", 0, offset) + 1
+        raise YamlError(path, line, offset - text.rfind("\n", 0, offset), "encoding",
+                        f"control character U+{ord(bad.group()):04X} is not allowed in YAML text")
+    return text
+
+
+# YAML's printable set: libyaml refuses everything else, but without a line or column.
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _check_nesting(text: str, path: str) -> None:
@@ -131,7 +146,7 @@ def _check_nesting(text: str, path: str) -> None:
                                     f"nesting deeper than {MAX_DEPTH} levels")
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.MarkedYAMLError:
+    except yaml.YAMLError:
         return  # compose reports the syntax error with its position
 
 
@@ -148,7 +163,8 @@ class _Builder:
         raise YamlError(self.path, node.start_mark.line + 1, node.start_mark.column + 1, rule, message)
 
     def build(self, node: yaml.Node, loc: Loc, depth: int) -> Any:
-        if depth > MAX_DEPTH:
+        """Plain data for a node; `depth` counts the collections around it (top mapping: 0)."""
+        if not isinstance(node, yaml.ScalarNode) and depth + 1 > MAX_DEPTH:
             self.fail(node, "too-deep", f"nesting deeper than {MAX_DEPTH} levels")
         # An alias makes the composer hand back the very same node object again.
         if id(node) in self.seen:
@@ -156,7 +172,10 @@ class _Builder:
         self.seen.add(id(node))
         self.value_at[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
-            if node.tag not in _SCALAR_TAGS:
+            # An explicit tag shows as a tag other than the one the value would get by itself
+            # (`!!null call her back` would otherwise silently become None).
+            implicit = _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False)) if not node.style else _TAG + "str"
+            if node.tag != implicit or node.tag not in _SCALAR_TAGS:
                 self.fail(node, "tag", f"tags such as {_short_tag(node.tag)} are not allowed")
             if node.tag == _TAG + "null" and not node.style:
                 return None
@@ -210,7 +229,8 @@ class _Dumper(_BaseDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
+    # The emitter would put a NEL (U+0085) in single quotes, where it reads back as a space.
+    style = '"' if "\x85" in value else "|" if "\n" in value else None
     return dumper.represent_scalar(_TAG + "str", value, style=style)
 
 

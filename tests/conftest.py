@@ -7,20 +7,13 @@ RJC_* or GIT_* variables, and RJC_COORDINATOR=KB, so nothing on the developer's 
 
 from __future__ import annotations
 
-import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from rjc import layout, store
-from rjc.model import MODELS, SCHEMA_VERSION, Settings
-from rjc.model.settings import Center, Coordinator
+from rjc import layout
 from rjc.repository import Repository, init_repository
-
-CENTER = "Barre Community Justice Center"
-COORDINATORS = [Coordinator(code="KB", name="Kim Bell", email="kb@example.org"),
-                Coordinator(code="MR", name="Max Rossi")]
+from tests.helpers import CENTER, settings_text
 
 _INHERITED = ("RJC_RECORDS", "RJC_COORDINATOR", "RJC_LOCK_TIMEOUT",
               "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
@@ -41,41 +34,9 @@ def isolated_environment(tmp_path_factory, monkeypatch):
         (home / sub).mkdir(parents=True)
         monkeypatch.setenv(name, str(home / sub))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("TZ", "UTC")
     monkeypatch.setenv("RJC_COORDINATOR", "KB")
     return home
-
-
-def dedent(text: str) -> str:
-    return textwrap.dedent(text)
-
-
-def settings_text() -> str:
-    """rjc.yaml with coordinators KB and MR, as rjc writes it."""
-    settings = Settings(schema_version=SCHEMA_VERSION, center=Center(name=CENTER), coordinators=COORDINATORS)
-    return store.render_settings(settings)
-
-
-def put(root: Path, text: str, relpath: str | None = None) -> str:
-    """Write a record given as its canonical text (modeline first) and return its path.
-
-    The text must be exactly what `store.render` writes for it, so the line and column a
-    test expects are the ones in the file on disk. `relpath` overrides where it goes.
-    """
-    text = dedent(text)
-    record_id = next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("id: "))
-    kind = layout.parse_id(record_id).kind
-    loaded = store.parse(layout.parse_id(record_id).path, text, MODELS[kind.name])
-    assert loaded.problems == [], loaded.problems
-    assert store.render(loaded.record) == text, "test text is not canonical:\n" + store.render(loaded.record)
-    relpath = relpath or layout.parse_id(record_id).path
-    target = root / relpath
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    return relpath
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture
@@ -88,7 +49,7 @@ def make_repo(tmp_path):
         (directory / layout.SETTINGS_FILE).write_text(settings_text(), encoding="utf-8")
         repo.git.commit_paths([layout.SETTINGS_FILE], "add coordinator MR", command="test", actor="KB",
                               identity=("Kim Bell", "kb@example.org"))
-        return Repository(directory)  # a fresh object: settings are cached per instance
+        return Repository(directory)  # a fresh object: settings and git env are cached per instance
 
     return make
 

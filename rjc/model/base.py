@@ -24,11 +24,11 @@ class Strict(BaseModel):
 
 
 def _reference(prefix: str, what: str):
-    pattern = rf"^{prefix}-\d{{4}}-{CODE_PATTERN}-\d{{4,6}}$"
-    compiled = re.compile(pattern)
+    pattern = rf"^{prefix}-[0-9]{{4}}-{CODE_PATTERN}-[0-9]{{4,6}}$"
+    compiled = re.compile(pattern[1:-1])
 
     def check(value: str) -> str:
-        if not compiled.match(value):
+        if not compiled.fullmatch(value):
             raise ValueError(f"'{value}' is not a {what} id (like {prefix}-2026-KB-0001)")
         return value
 
@@ -43,7 +43,7 @@ VolunteerId = _reference("V", "volunteer")
 
 
 def _coordinator(value: str) -> str:
-    if not re.match(rf"^{CODE_PATTERN}$", value):
+    if not re.fullmatch(CODE_PATTERN, value):
         raise ValueError(f"'{value}' is not a coordinator code (1-4 capitals/digits, like KB)")
     return value
 

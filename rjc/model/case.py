@@ -68,6 +68,7 @@ class ServiceHours(Strict):
 
 
 class _Item(Strict):
+    type: str  # each kind of item narrows this to its own name; declared here so it is written first
     description: str | None = None
     status: ItemStatus = ItemStatus.PENDING
     victim: PersonId | None = None  # the victim this item repairs harm to, if any

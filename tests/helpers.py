@@ -1,0 +1,49 @@
+"""Plain helpers for the tests: inline records written exactly as rjc writes them."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from pathlib import Path
+
+from rjc import layout, store
+from rjc.model import MODELS, SCHEMA_VERSION, Settings
+from rjc.model.settings import Center, Coordinator
+
+CENTER = "Barre Community Justice Center"
+COORDINATORS = [Coordinator(code="KB", name="Kim Bell", email="kb@example.org"),
+                Coordinator(code="MR", name="Max Rossi")]
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text)
+
+
+def settings_text() -> str:
+    """rjc.yaml with coordinators KB and MR, as rjc writes it."""
+    settings = Settings(schema_version=SCHEMA_VERSION, center=Center(name=CENTER), coordinators=COORDINATORS)
+    return store.render_settings(settings)
+
+
+def put(root: Path, text: str, relpath: str | None = None) -> str:
+    """Write a record given as its canonical text (modeline first) and return its path.
+
+    The text must be exactly what `store.render` writes for it, so the line and column a
+    test expects are the ones in the file on disk. `relpath` overrides where it goes.
+    """
+    text = dedent(text)
+    record_id = next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("id: "))
+    kind = layout.parse_id(record_id).kind
+    loaded = store.parse(layout.parse_id(record_id).path, text, MODELS[kind.name])
+    assert loaded.problems == [], loaded.problems
+    rendered = store.render(loaded.record)
+    assert rendered == text, "test text is not canonical:\n" + rendered
+    relpath = relpath or layout.parse_id(record_id).path
+    target = root / relpath
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(rendered, encoding="utf-8")
+    return relpath
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout

@@ -1,0 +1,177 @@
+"""rjc.history: the audit trail read back from git, field by field and filtered."""
+
+from __future__ import annotations
+
+import pytest
+
+from rjc import history
+from rjc.errors import RjcError
+from rjc.model import Case, Person
+from rjc.repository import Repository
+from tests.helpers import git
+
+PERSON_ID = "P-2026-KB-0001"
+CASE_ID = "C-2026-KB-0001"
+
+
+@pytest.fixture
+def dated(make_repo, monkeypatch, tmp_path):
+    """A repository whose commits carry the dates and coordinators a test gives them."""
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-01-01T09:00:00+00:00")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-01-01T09:00:00+00:00")
+    root = make_repo().root
+
+    def save(record, action: str, *, actor: str, day: str):
+        monkeypatch.setenv("RJC_COORDINATOR", actor)
+        monkeypatch.setenv("GIT_AUTHOR_DATE", f"{day}T10:00:00+00:00")
+        monkeypatch.setenv("GIT_COMMITTER_DATE", f"{day}T10:00:00+00:00")
+        return Repository(root).save(record, action, command="test")  # git reads the env when made
+
+    save.root = root
+    return save
+
+
+def person(**changes) -> Person:
+    fields = {"id": PERSON_ID, "schema_version": 1, "given_name": "Ana", "family_name": "Rivera", "phone": "a"}
+    return Person(**{**fields, **changes})
+
+
+def case(statuses: list[tuple[str, str, str]], **changes) -> Case:
+    fields = {"id": CASE_ID, "schema_version": 1, "program": "restorative-panel", "coordinator": "KB",
+              "opened": "2026-01-05", "participants": [{"person": PERSON_ID, "role": "responsible-party"}],
+              "status_history": [{"status": s, "date": d, "by": by} for s, d, by in statuses]}
+    return Case(**{**fields, **changes})
+
+
+INTAKE = ("intake", "2026-01-05", "KB")
+CONTACTED = ("victim-contacted", "2026-01-08", "MR")
+
+
+@pytest.fixture
+def worked(dated):
+    """A person and a case, each created and then edited twice, on known days."""
+    dated(person(), "add person", actor="KB", day="2026-01-05")
+    dated(case([INTAKE], note="first call"), "add case", actor="KB", day="2026-01-05")
+    dated(person(phone="b", email="ana@example.org"), "edit person", actor="MR", day="2026-01-08")
+    dated(case([INTAKE, CONTACTED], note="first call"), "edit case", actor="MR", day="2026-01-08")
+    dated(person(phone="b", email="ana@example.org", family_name=None), "edit person", actor="KB", day="2026-01-20")
+    dated(case([INTAKE, CONTACTED], contacts=[{"date": "2026-01-20", "kind": "phone", "by": "KB"}]),
+          "edit case", actor="KB", day="2026-01-20")
+    return Repository(dated.root)
+
+
+def test_person_history_is_field_by_field_and_attributed(worked):
+    changes = history.record_history(worked.git, PERSON_ID)
+    assert [(c.actor, c.action, c.date[:10], c.lines) for c in changes] == [
+        ("KB", f"add person {PERSON_ID}", "2026-01-05", ["created"]),
+        ("MR", f"edit person {PERSON_ID}", "2026-01-08", ["phone: a -> b", "added email: ana@example.org"]),
+        ("KB", f"edit person {PERSON_ID}", "2026-01-20", ["removed family_name (was Rivera)"]),
+    ]
+    assert changes[1].commit == git(worked.root, "log", "--format=%H", "--", "people").split()[1]
+
+
+def test_case_history_shows_a_status_change_first(worked):
+    changes = history.record_history(worked.git, CASE_ID)
+    assert [c.lines for c in changes] == [
+        ["created"],
+        ["status: intake -> victim-contacted",
+         "added status_history[1]: status=victim-contacted, date=2026-01-08, by=MR"],
+        ["added contacts: [date=2026-01-20, kind=phone, by=KB]", "removed note (was first call)"],
+    ]
+    assert [c.actor for c in changes] == ["KB", "MR", "KB"]
+
+
+def test_history_of_a_record_never_committed(repo):
+    with pytest.raises(RjcError) as info:
+        history.record_history(repo.git, "P-2026-KB-0042")
+    assert str(info.value) == "no history for P-2026-KB-0042: it was never committed"
+
+
+def test_history_refuses_a_path_for_an_id(repo):
+    with pytest.raises(RjcError, match="is not a record id"):
+        history.record_history(repo.git, "../rjc.yaml")
+
+
+def test_history_of_a_deleted_record(worked):
+    (worked.root / "people/2026/KB/P-2026-KB-0001.yaml").unlink()
+    worked.git.commit_paths(["people/2026/KB/P-2026-KB-0001.yaml"], f"delete {PERSON_ID}", command="test",
+                            actor="KB", identity=("Kim Bell", "kb@example.org"))
+    assert history.record_history(worked.git, PERSON_ID)[-1].lines == ["deleted"]
+
+
+def test_describe():
+    before = {"given_name": "Ana", "address": {"town": "Barre"}, "race": ["a", "b"]}
+    after = {"given_name": "Anna", "address": {"town": "Barre", "state": "VT"}, "race": ["a"], "phone": "1"}
+    assert history.describe(before, after) == [
+        "given_name: Ana -> Anna", "added address.state: VT", "removed race[1] (was b)", "added phone: 1",
+    ]
+    assert history.describe(None, after) == ["created"]
+    assert history.describe(after, dict(after)) == ["no field changed (formatting only)"]
+
+
+def test_describe_shortens_long_values():
+    lines = history.describe({"note": "x"}, {"note": "y" * 400})
+    assert lines == ["note: x -> " + "y" * 159 + "…"]
+
+
+# --- the audit log ---------------------------------------------------------------------------
+
+
+def _subjects(commits) -> list[str]:
+    return [c.subject for c in commits]
+
+
+def test_audit_log_is_newest_first_with_trailers(worked):
+    commits = history.audit_log(worked.git)
+    assert _subjects(commits) == [
+        f"edit case {CASE_ID}", f"edit person {PERSON_ID}", f"edit case {CASE_ID}", f"edit person {PERSON_ID}",
+        f"add case {CASE_ID}", f"add person {PERSON_ID}", "add coordinator MR", "init records repository",
+    ]
+    assert (commits[0].command, commits[0].actor) == ("test", "KB")
+
+
+def test_audit_log_since_and_until_are_whole_days(worked):
+    assert _subjects(history.audit_log(worked.git, since="2026-01-08", until="2026-01-08")) == [
+        f"edit case {CASE_ID}", f"edit person {PERSON_ID}",
+    ]
+    assert len(history.audit_log(worked.git, since="2026-01-06")) == 4
+    assert len(history.audit_log(worked.git, until="2026-01-05")) == 4
+    assert history.audit_log(worked.git, since="2026-01-21") == []
+
+
+def test_audit_log_by_coordinator(worked):
+    assert _subjects(history.audit_log(worked.git, actor="MR")) == [
+        f"edit case {CASE_ID}", f"edit person {PERSON_ID}",
+    ]
+
+
+def test_audit_log_by_record(worked):
+    assert _subjects(history.audit_log(worked.git, record_id=PERSON_ID)) == [
+        f"edit person {PERSON_ID}", f"edit person {PERSON_ID}", f"add person {PERSON_ID}",
+    ]
+    assert _subjects(history.audit_log(worked.git, record_id=CASE_ID, actor="MR", since="2026-01-06")) == [
+        f"edit case {CASE_ID}",
+    ]
+
+
+def test_audit_log_limit(worked):
+    assert _subjects(history.audit_log(worked.git, actor="KB", limit=2)) == [
+        f"edit case {CASE_ID}", f"edit person {PERSON_ID}",
+    ]
+
+
+@pytest.mark.parametrize("option, value", [
+    ("since", "yesterday"), ("until", "2026-13-01"), ("since", "01/08/2026"), ("until", "2026-01-08; rm -rf"),
+])
+def test_audit_log_refuses_a_malformed_date(worked, option, value):
+    with pytest.raises(RjcError) as info:
+        history.audit_log(worked.git, **{option: value})
+    assert str(info.value) == f"--{option} takes a date like 2026-11-01, not '{value}'"
+
+
+def test_audit_log_of_an_empty_repository(tmp_path):
+    from rjc.gitrepo import Git
+
+    git_repo = Git(tmp_path)
+    git_repo.init()
+    assert history.audit_log(git_repo) == []
