@@ -13,7 +13,7 @@ import pytest
 
 from rjc import layout
 from rjc.repository import Repository, init_repository
-from tests.helpers import CENTER, settings_text
+from helpers import CENTER, settings_text
 
 _INHERITED = ("RJC_RECORDS", "RJC_COORDINATOR", "RJC_LOCK_TIMEOUT",
               "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",

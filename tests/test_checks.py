@@ -11,7 +11,7 @@ import pytest
 
 from rjc import checks, layout
 from rjc.errors import Problem
-from tests.helpers import dedent, put, settings_text
+from helpers import dedent, put, settings_text
 
 CASE = "cases/2026/KB/C-2026-KB-0001.yaml"
 REFERRAL = "referrals/2026/KB/R-2026-KB-0001.yaml"

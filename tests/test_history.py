@@ -8,7 +8,7 @@ from rjc import history
 from rjc.errors import RjcError
 from rjc.model import Case, Person
 from rjc.repository import Repository
-from tests.helpers import git
+from helpers import git
 
 PERSON_ID = "P-2026-KB-0001"
 CASE_ID = "C-2026-KB-0001"

@@ -10,7 +10,7 @@ import pytest
 from rjc import store
 from rjc.errors import Problem
 from rjc.model import Case, Panel, Person, Referral, Settings, Volunteer
-from tests.helpers import dedent, settings_text
+from helpers import dedent, settings_text
 
 PERSON = "people/2026/KB/P-2026-KB-0001.yaml"
 REFERRAL = "referrals/2026/KB/R-2026-KB-0001.yaml"

@@ -18,7 +18,7 @@ import rjc
 from rjc import yamlio
 from rjc.errors import Problem, RjcError
 from rjc.yamlio import YamlError
-from tests.helpers import dedent
+from helpers import dedent
 
 PATH = "cases/2026/KB/C-2026-KB-0019.yaml"
 
