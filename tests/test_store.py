@@ -307,7 +307,7 @@ def test_every_problem_is_reported_at_once():
     ]
     assert loaded.problems[0].message == "schema_version: written by a newer rjc (format 2); upgrade rjc to read it"
     assert loaded.problems[1].message == "coordinator: 'kb' is not a coordinator code (1-4 capitals/digits, like KB)"
-    assert loaded.problems[3].message == "contacts[0].with[0]: 'P-1' is not a person id (like P-2026-KB-0001)"
+    assert loaded.problems[3].message == "contacts[0].with[0]: not a person id (ids look like P-2026-KB-0001)"
 
 
 def test_an_old_format_asks_for_migrate():
@@ -656,3 +656,9 @@ def test_settings_round_trip():
     assert loaded.problems == []
     assert store.render_settings(loaded.record) == text
     assert text.startswith("# yaml-language-server: $schema=schemas/settings.schema.json\n")
+
+
+def test_a_name_typed_where_an_id_belongs_is_not_echoed_back():
+    loaded = parse(VOLUNTEER, "id: V-2026-KB-0001\nschema_version: 1\nperson: Ana Rivera\n")
+    assert [str(p) for p in loaded.problems] == [
+        f"{VOLUNTEER}:3:9: error: person: not a person id (ids look like P-2026-KB-0001) [invalid-value]"]

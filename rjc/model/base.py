@@ -29,7 +29,7 @@ def _reference(prefix: str, what: str):
 
     def check(value: str) -> str:
         if not compiled.fullmatch(value):
-            raise ValueError(f"'{value}' is not a {what} id (like {prefix}-2026-KB-0001)")
+            raise ValueError(f"not a {what} id (ids look like {prefix}-2026-KB-0001)")
         return value
 
     return Annotated[str, AfterValidator(check), Field(json_schema_extra={"pattern": pattern})]
