@@ -198,10 +198,10 @@ def dates_in_order(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
         if r.end <= r.start:
             yield loaded.problem(("end",), "dates-in-order",
                                  f"panel ends ({r.end:%H:%M}) before it starts ({r.start:%H:%M})")
-    elif isinstance(r, Volunteer) and r.background_check:
-        check = r.background_check
-        yield from _before(loaded, check.date, check.expires, ("background_check", "expires"),
-                           f"background check expires {check.expires} before it was done {check.date}")
+    elif isinstance(r, Volunteer):
+        for i, check in enumerate(r.background_checks):
+            yield from _before(loaded, check.date, check.expires, ("background_checks", i, "expires"),
+                               f"background check expires {check.expires} before it was done {check.date}")
 
 
 @record_rule
@@ -271,8 +271,7 @@ def panel_seats(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
             yield loaded.problem(("seats", i, "volunteer"), "panel-seats", f"{seat.volunteer} is not active")
         if not volunteer.trainings:
             yield loaded.problem(("seats", i, "volunteer"), "panel-seats", f"{seat.volunteer} has no training")
-        check = volunteer.background_check
-        if check is None or check.expires < r.date or check.date > r.date:
+        if volunteer.check_covering(r.date) is None:
             yield loaded.problem(("seats", i, "volunteer"), "panel-seats",
                                  f"{seat.volunteer} has no background check current on {r.date}")
         clash = sorted(participants & set(volunteer.conflicts))

@@ -13,7 +13,8 @@ _PANEL_PATH = {
     S.REFERRED: {S.INTAKE},
     S.INTAKE: {S.VICTIM_CONTACTED, S.PANEL_SCHEDULED},
     S.VICTIM_CONTACTED: {S.PANEL_SCHEDULED},
-    S.PANEL_SCHEDULED: {S.AGREEMENT_SIGNED, S.INTAKE},  # back to intake: panel cancelled
+    # back to intake: the first panel was cancelled; back to monitoring: a review panel was held
+    S.PANEL_SCHEDULED: {S.AGREEMENT_SIGNED, S.INTAKE, S.MONITORING},
     S.AGREEMENT_SIGNED: {S.MONITORING, S.PANEL_SCHEDULED},
     S.MONITORING: {S.PANEL_SCHEDULED, S.AGREEMENT_SIGNED},  # review panel; second agreement
 }

@@ -51,7 +51,7 @@ def _panel_row(p: Panel, today: dt.date) -> dict:
 
 def _volunteer_row(v: Volunteer, today: dt.date) -> dict:
     return {"id": v.id, "active": v.active, "programs": [p.value for p in v.programs],
-            "background_check_expires": v.background_check.expires if v.background_check else None,
+            "background_check_expires": v.check_expires,
             "trainings": len(v.trainings), "_date": v.since,
             "_status": "active" if v.active else "inactive"}
 

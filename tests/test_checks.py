@@ -39,8 +39,8 @@ def volunteer(root, record_id: str, person_id: str, *, active: str = "true", exp
         trainings:
         - name: panel basics
           date: 2025-10-01
-        background_check:
-          date: 2025-10-01
+        background_checks:
+        - date: 2025-10-01
           expires: {expires}
         """) + dedent(conflicts))
 

@@ -156,8 +156,8 @@ def test_values_typed_as_text_stay_text_in_the_model():
         id: V-2026-KB-0001
         schema_version: 1
         person: P-2026-KB-0003
-        background_check:
-          date: 2025-10-01
+        background_checks:
+        - date: 2025-10-01
           expiry: 2027-10-01
         """, 6, 3, "unknown field 'expiry' (did you mean 'expires'?)"),
 ])
@@ -575,8 +575,8 @@ VOLUNTEER_TEXT = """\
     trainings:
     - name: panel basics
       date: 2025-10-01
-    background_check:
-      date: 2025-10-01
+    background_checks:
+    - date: 2025-10-01
       expires: 2027-10-01
     programs:
     - restorative-panel
@@ -662,3 +662,21 @@ def test_a_name_typed_where_an_id_belongs_is_not_echoed_back():
     loaded = parse(VOLUNTEER, "id: V-2026-KB-0001\nschema_version: 1\nperson: Ana Rivera\n")
     assert [str(p) for p in loaded.problems] == [
         f"{VOLUNTEER}:3:9: error: person: not a person id (ids look like P-2026-KB-0001) [invalid-value]"]
+
+
+def test_a_renewed_background_check_keeps_the_old_one_for_past_panels():
+    loaded = parse(VOLUNTEER, dedent("""\
+        id: V-2026-KB-0001
+        schema_version: 1
+        person: P-2026-KB-0003
+        background_checks:
+        - date: 2022-10-01
+          expires: 2025-10-01
+        - date: 2025-09-20
+          expires: 2028-09-20
+        """))
+    volunteer = loaded.record
+    assert volunteer.check_covering(dt.date(2024, 3, 1)).date == dt.date(2022, 10, 1)
+    assert volunteer.check_covering(dt.date(2026, 3, 1)).date == dt.date(2025, 9, 20)
+    assert volunteer.check_covering(dt.date(2029, 1, 1)) is None
+    assert volunteer.check_expires == dt.date(2028, 9, 20)

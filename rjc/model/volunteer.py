@@ -30,8 +30,16 @@ class Volunteer(Record):
     active: bool = True
     since: Date | None = None
     trainings: list[Training] = []
-    background_check: BackgroundCheck | None = None
+    background_checks: list[BackgroundCheck] = []  # renewals are added, never overwritten
     programs: list[Program] = []
     availability: list[Availability] = []
     conflicts: list[PersonId] = []  # people this volunteer must not sit with
     note: str | None = None
+
+    def check_covering(self, day: Date) -> BackgroundCheck | None:
+        """The background check in force on a day, if any (past panels keep their check)."""
+        return next((c for c in self.background_checks if c.date <= day <= c.expires), None)
+
+    @property
+    def check_expires(self) -> Date | None:
+        return max((c.expires for c in self.background_checks), default=None)
