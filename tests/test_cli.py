@@ -504,3 +504,22 @@ def test_a_writer_waits_for_the_lock_and_says_so(repo, person_file):
     assert process.returncode == 0, err
     assert "waiting for another rjc to finish writing..." in err
     assert out.strip() == PERSON
+
+
+def test_ctrl_c_exits_130_and_says_nothing_more_was_written(repo, rjc, monkeypatch):
+    monkeypatch.chdir(repo.root)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("rjc.listing.rows", interrupted)
+    result = rjc("list", "cases")
+    assert (result.code, result.err.strip()) == (130, "Interrupted; nothing more was written.")
+
+
+def test_end_of_input_at_a_prompt_aborts_without_creating_anything(repo, rjc, monkeypatch):
+    monkeypatch.chdir(repo.root)
+    result = rjc("new", "person", tty=True, stdin="")
+    assert result.code == 1
+    assert result.err.strip().endswith("Aborted.")
+    assert len(commits(repo.root)) == 2

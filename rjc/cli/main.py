@@ -42,10 +42,24 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"rjc {__version__}")
         return
-    from rjc.errors import EXIT_BUG, EXIT_INTERRUPTED, RjcError
+    import typer
 
+    from rjc.errors import EXIT_BUG, EXIT_ERROR, EXIT_INTERRUPTED, RjcError
+
+    # Click's own usage error class, wherever this Typer version keeps Click.
+    usage_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
     try:
-        _build_app()(args=args, prog_name="rjc")
+        code = _build_app()(args=args, prog_name="rjc", standalone_mode=False)
+        if code == EXIT_INTERRUPTED:  # Typer turns Ctrl-C into this exit code
+            print("Interrupted; nothing more was written.", file=sys.stderr)
+        sys.exit(code or 0)
+    except usage_error as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except typer.Abort as exc:  # Ctrl-C or end of input at a prompt
+        interrupted = isinstance(exc.__context__, KeyboardInterrupt)
+        print("Interrupted; nothing more was written." if interrupted else "Aborted.", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED if interrupted else EXIT_ERROR)
     except RjcError as exc:
         from rjc.cli.output import report_error
 
