@@ -72,8 +72,7 @@ def id_matches_path(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
         yield loaded.problem(("id",), "id-matches-path",
                              "file is not where a record lives (kind/year/code/ID.yaml)")
     elif loaded.record.id != expected:
-        yield loaded.problem(("id",), "id-matches-path",
-                             f"id '{loaded.record.id}' does not match the file name (expected '{expected}')")
+        yield loaded.problem(("id",), "id-matches-path", f"id does not match the file name (expected '{expected}')")
 
 
 def _references(record) -> Iterator[tuple[tuple, str]]:

@@ -57,7 +57,8 @@ def _environment() -> dict[str, str]:
 class Git:
     def __init__(self, root: Path):
         self.root = Path(root)
-        self._env = _environment()
+        # Pinned to this repository's own .git: never one that merely encloses it.
+        self._env = _environment() | {"GIT_DIR": str(self.root / ".git"), "GIT_WORK_TREE": str(self.root)}
 
     def run(self, *args: str, input: str | bytes | None = None, check: bool = True,
             binary: bool = False) -> str | bytes:
@@ -70,7 +71,8 @@ class Git:
             raise GitError("git is not installed or not on PATH") from None
         if check and result.returncode != 0:
             stderr = result.stderr if isinstance(result.stderr, str) else result.stderr.decode(errors="replace")
-            raise GitError(f"git {args[0]} failed: {stderr.strip() or 'exit ' + str(result.returncode)}")
+            command = next((a for i, a in enumerate(args) if not a.startswith("-") and args[i - 1:i] != ("-c",)), "")
+            raise GitError(f"git {command} failed: {stderr.strip() or 'exit ' + str(result.returncode)}")
         return result.stdout
 
     # --- set-up -------------------------------------------------------------------------
@@ -107,8 +109,13 @@ class Git:
         if identity and not self.config_get("user.email"):
             identity_args = ["-c", f"user.name={identity[0]}", "-c", f"user.email={identity[1]}"]
         # With paths, `git commit` takes only them: files others left staged are not swept in.
-        self.run(*identity_args, "commit", "--quiet", "--no-verify", "--only", "-F", "-", "--", *paths,
-                 input=message)
+        try:
+            self.run(*identity_args, "commit", "--quiet", "--no-verify", "--only", "-F", "-", "--", *paths,
+                     input=message)
+        except GitError:
+            # Unstage what we added: a later plain `git commit` must not pick it up.
+            self.run("reset", "--quiet", "--", *paths, check=False)
+            raise
         return self.run("rev-parse", "HEAD").strip()
 
     # --- reading ------------------------------------------------------------------------

@@ -76,12 +76,14 @@ def parse_id(text: str) -> RecordId:
     """Parse a record id; refuse anything that is not exactly one (no `/`, no `..`)."""
     match = _ID_RE.fullmatch(text.strip().upper()) if isinstance(text, str) else None
     if not match:
-        raise RjcError(
-            f"'{text}' is not a record id; ids look like C-2026-KB-0019 "
-            "(kind P, R, C, PN or V; year; coordinator code; number)"
-        )
+        # The text is not repeated: it may be a name typed in the wrong place.
+        raise RjcError("not a record id: ids look like C-2026-KB-0019 "
+                       "(kind P, R, C, PN or V; year; coordinator code; number)")
     prefix, year, code, number = match.groups()
-    return RecordId(_BY_PREFIX[prefix], int(year), code, int(number))
+    record_id = RecordId(_BY_PREFIX[prefix], int(year), code, int(number))
+    if str(record_id) != text.strip().upper():  # one spelling per id: no extra leading zeros
+        raise RjcError(f"not a record id: ids look like {record_id}")
+    return record_id
 
 
 def is_id(text: object) -> bool:
@@ -141,11 +143,11 @@ def expected_id(relpath: str) -> str | None:
     if len(parts) != 4 or not parts[3].endswith(".yaml"):
         return None
     candidate = parts[3].removesuffix(".yaml")
-    match = _ID_RE.fullmatch(candidate)
-    if not match:
+    try:
+        record_id = parse_id(candidate)
+    except RjcError:
         return None
-    record_id = parse_id(candidate)
-    return candidate if record_id.path == relpath else None
+    return candidate if record_id.path == relpath and str(record_id) == candidate else None
 
 
 def schema_ref(relpath: str, kind: Kind) -> str:
@@ -159,18 +161,33 @@ def settings_schema_ref() -> str:
 
 
 def find_root(explicit: str | os.PathLike | None = None, start: Path | None = None) -> Path:
-    """The records repository: --records, then $RJC_RECORDS, then walking up from the cwd."""
+    """The records repository: --records, then $RJC_RECORDS, then walking up from the cwd.
+
+    A repository is a directory with both the settings file and its own `.git`, so rjc never
+    commits records into some other repository that happens to enclose them.
+    """
     for given in (explicit, os.environ.get("RJC_RECORDS")):
         if given:
             root = Path(given).expanduser().resolve()
-            if not (root / SETTINGS_FILE).is_file():
-                raise RjcError(f"{root} is not a records repository (no {SETTINGS_FILE}); run: rjc init {given}")
+            if not _is_root(root):
+                raise RjcError(f"{root} is not a records repository ({SETTINGS_FILE} and .git); "
+                               f"run: rjc init {given}")
             return root
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
-        if (candidate / SETTINGS_FILE).is_file() and (candidate / ".git").exists():
+        if _is_root(candidate):
             return candidate
     raise RjcError("no records repository here; run: rjc init")
+
+
+def _is_root(path: Path) -> bool:
+    return (path / SETTINGS_FILE).is_file() and (path / ".git").is_dir()
+
+
+def kind_of_path(relpath: str) -> Kind | None:
+    """The kind whose directory a relative path is in, if any."""
+    directory = relpath.split("/", 1)[0]
+    return next((k for k in KINDS.values() if k.directory == directory), None)
 
 
 def private_dir(root: Path) -> Path:

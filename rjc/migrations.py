@@ -23,10 +23,7 @@ MIGRATIONS: dict[int, Callable[[str, dict], dict]] = {}
 
 
 def _kind_of(relpath: str) -> str:
-    if relpath == layout.SETTINGS_FILE:
-        return "settings"
-    directory = relpath.split("/", 1)[0]
-    return next(k.name for k in layout.KINDS.values() if k.directory == directory)
+    return "settings" if relpath == layout.SETTINGS_FILE else layout.kind_of_path(relpath).name
 
 
 def upgrade(kind: str, data: dict, version: int) -> dict:

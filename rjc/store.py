@@ -63,8 +63,7 @@ def parse(relpath: str, source: bytes | str, model: type[BaseModel]) -> Loaded:
 
 def parse_record(relpath: str, source: bytes | str) -> Loaded:
     """Parse a record file, choosing the model from where the file lives."""
-    directory = relpath.split("/", 1)[0]
-    kind = next((k for k in layout.KINDS.values() if k.directory == directory), None)
+    kind = layout.kind_of_path(relpath)
     if kind is None:
         return Loaded(relpath, problems=[Problem(relpath, 0, 0, "id-matches-path", "not a record path")])
     return parse(relpath, source, MODELS[kind.name])
@@ -109,6 +108,10 @@ def schema_problems(loaded: Loaded, exc: ValidationError, model: type[BaseModel]
         if kind == "extra_forbidden":
             message = f"unknown field '{loc[-1]}'" + _suggestion(loc, model)
             problems.append(loaded.problem(loc, rule, message, key=True))
+        elif kind in ("union_tag_invalid", "union_tag_not_found"):
+            # pydantic's message repeats the value, which may be anything the user typed
+            tags = ", ".join(error.get("ctx", {}).get("expected_tags", "").replace("'", "").split(", "))
+            problems.append(loaded.problem(loc, rule, f"{where}: type must be one of: {tags}"))
         elif kind == "missing":
             problems.append(loaded.problem(loc[:-1], rule, f"missing required field '{where}'", key=True))
         else:

@@ -249,7 +249,7 @@ def test_show_refuses_what_is_not_an_id(repo, rjc, monkeypatch, bad_id):
     monkeypatch.chdir(repo.root)
     result = rjc("show", bad_id)
     assert result.code == 1
-    assert "is not a record id" in result.err
+    assert "not a record id" in result.err and (bad_id.strip() == "" or bad_id not in result.err)
     assert "Traceback" not in result.err
 
 
@@ -396,7 +396,7 @@ def test_check_reports_every_problem_with_its_position(repo, rjc, monkeypatch):
     assert result.out.splitlines() == [
         "people/2026/KB/P-2026-KB-0001.yaml:4:1: error: unknown field 'phnoe' (did you mean 'phone'?) [unknown-field]",
         "people/2026/KB/P-2026-KB-0002.yaml:4:1: error: while parsing a flow node did not find expected node content [yaml-syntax]",
-        "people/2026/KB/P-2026-KB-0003.yaml:1:5: error: id 'P-2026-KB-0009' does not match the file name (expected 'P-2026-KB-0003') [id-matches-path]",
+        "people/2026/KB/P-2026-KB-0003.yaml:1:5: error: id does not match the file name (expected 'P-2026-KB-0003') [id-matches-path]",
     ]
     assert result.err.strip() == "3 errors, 0 warnings"
     data = json.loads(rjc("check", "--format", "json").out)

@@ -88,7 +88,7 @@ def test_history_of_a_record_never_committed(repo):
 
 
 def test_history_refuses_a_path_for_an_id(repo):
-    with pytest.raises(RjcError, match="is not a record id"):
+    with pytest.raises(RjcError, match="not a record id"):
         history.record_history(repo.git, "../rjc.yaml")
 
 

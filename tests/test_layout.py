@@ -40,8 +40,14 @@ def test_parse_id_gives_back_the_canonical_spelling():
 def test_parse_id_refuses_anything_else(text):
     with pytest.raises(RjcError) as info:
         layout.parse_id(text)
-    assert str(info.value) == (f"'{text}' is not a record id; ids look like C-2026-KB-0019 "
+    assert str(info.value) == ("not a record id: ids look like C-2026-KB-0019 "
                                "(kind P, R, C, PN or V; year; coordinator code; number)")
+
+
+@pytest.mark.parametrize("text", ["P-2026-KB-00001", "C-2026-KB-000019"])
+def test_parse_id_accepts_one_spelling_per_id(text):
+    with pytest.raises(RjcError, match="ids look like"):
+        layout.parse_id(text)
 
 
 def test_parse_id_refuses_a_non_string():
@@ -205,7 +211,7 @@ def test_find_root_refuses_an_explicit_directory_that_is_not_a_repository(tmp_pa
     (tmp_path / "empty").mkdir()
     with pytest.raises(RjcError) as info:
         layout.find_root(tmp_path / "empty")
-    assert str(info.value) == (f"{tmp_path / 'empty'} is not a records repository (no rjc.yaml); "
+    assert str(info.value) == (f"{tmp_path / 'empty'} is not a records repository (rjc.yaml and .git); "
                                f"run: rjc init {tmp_path / 'empty'}")
 
 

@@ -42,6 +42,10 @@ def test_first_session_runs_as_written(tmp_path):
     env.pop("RJC_COORDINATOR", None)
     env.pop("RJC_RECORDS", None)
     year = str(dt.date.today().year)  # ids carry the year they were created in
+    intake = home / "intake"
+    intake.mkdir()
+    form = re.search(r"```yaml\n(.*?)```", README.split("## A first session", 1)[1], re.S).group(1)
+    (intake / "person.yaml").write_text(form)  # the intake form the README says was typed
     cwd = home
     steps = session()
     assert len(steps) >= 8

@@ -334,3 +334,27 @@ def test_concurrent_processes_each_land_in_their_own_commit(repo, tmp_path):
     assert subjects == [f"add person P-2026-KB-{n:04d}" for n in range(1, 9)]
     assert git(repo.root, "status", "--porcelain") == ""
     assert sorted(layout.record_paths(repo.root)) == sorted(f[0] for f in files)
+
+
+def test_a_commit_git_refuses_leaves_nothing_staged_or_written(repo):
+    hook = repo.root / ".git" / "hooks" / "prepare-commit-msg"  # --no-verify does not skip this one
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o700)
+    before = head(repo)
+    with pytest.raises(RjcError, match="git commit failed"):
+        repo.save(ana(), "new person", command="test")
+    assert head(repo) == before
+    assert git(repo.root, "status", "--porcelain") == ""  # neither in the index nor on disk
+    assert not (repo.root / layout.parse_id(ana().id).path).exists()
+
+
+def test_records_inside_another_repository_are_never_committed_to_it(tmp_path, repo):
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    git(outer, "init", "-q")
+    inner = outer / "records"
+    inner.mkdir()
+    (inner / "rjc.yaml").write_text((repo.root / "rjc.yaml").read_text())
+    with pytest.raises(RjcError, match="is not a records repository"):
+        Repository.find(inner)
+    assert git(outer, "status", "--porcelain") == "?? records/\n"

@@ -44,7 +44,7 @@ VolunteerId = _reference("V", "volunteer")
 
 def _coordinator(value: str) -> str:
     if not re.fullmatch(CODE_PATTERN, value):
-        raise ValueError(f"'{value}' is not a coordinator code (1-4 capitals/digits, like KB)")
+        raise ValueError("not a coordinator code (1-4 capitals/digits, like KB)")
     return value
 
 
