@@ -145,6 +145,17 @@ def _coordinator_codes(record) -> Iterator[tuple[tuple, str]]:
 
 
 @record_rule
+def referral_link(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
+    """A case and the referral it came from name each other, not some other record."""
+    r = loaded.record
+    if isinstance(r, Case) and r.referral:
+        referral = ctx.get(r.referral)
+        other = referral.screening.case if isinstance(referral, Referral) else None
+        if other not in (None, r.id) and ctx.exists(other):  # a missing one is reported by the referral
+            yield loaded.problem(("referral",), "referral-link", f"{r.referral} was accepted as {other}, not {r.id}")
+
+
+@record_rule
 def coordinators_known(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
     if ctx.settings is None:
         return
@@ -277,6 +288,24 @@ def panel_seats(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
         if clash:
             yield loaded.problem(("seats", i, "volunteer"), "panel-seats",
                                  f"{seat.volunteer} has a declared conflict with {', '.join(clash)}")
+
+
+# --- change rules: the new version of a record against the one it replaces -----------------
+
+_APPEND_ONLY = {Case: "status_history", Panel: "history", Volunteer: "background_checks"}
+
+
+def check_change(old, loaded: store.Loaded) -> list[Problem]:
+    """Histories are append-only: earlier entries may not be edited or removed."""
+    field = _APPEND_ONLY.get(type(loaded.record))
+    if field is None or type(old) is not type(loaded.record):
+        return []
+    before, after = getattr(old, field), getattr(loaded.record, field)
+    for i, entry in enumerate(before):
+        if i >= len(after) or after[i] != entry:
+            return [loaded.problem((field, min(i, len(after) - 1)) if after else (field,), "append-only",
+                                   f"{field} is append-only: entry {i + 1} was changed or removed")]
+    return []
 
 
 # --- repository rules --------------------------------------------------------------------

@@ -28,10 +28,8 @@ class Problem:
     level: str = "error"
 
     def __str__(self) -> str:
-        where = self.path
-        if self.line:
-            where += f":{self.line}:{self.col or 1}"
-        return f"{where}: {self.level}: {self.message} [{self.rule}]"
+        # Always path:line:col, so editors can parse every line; a whole-file problem is at 1:1.
+        return f"{self.path}:{self.line or 1}:{self.col or 1}: {self.level}: {self.message} [{self.rule}]"
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -87,8 +87,20 @@ _STATUSES = {
 }
 
 
+_APPLIES = {  # which filters each kind has
+    "case": {"status", "program", "coordinator", "since", "until"},
+    "referral": {"status", "program", "source", "since", "until"},
+    "panel": {"status", "program", "since", "until"},
+    "volunteer": {"status", "program", "since", "until"},
+    "person": set(),
+}
+
+
 def _validate(kind: str, f: Filters) -> None:
-    """An unknown filter value is an error, not an empty list that looks like an answer."""
+    """An unknown or inapplicable filter is an error, not an empty list that looks like an answer."""
+    for name, value in vars(f).items():
+        if value is not None and name not in _APPLIES[kind]:
+            raise RjcError(f"--{name} does not apply to {kind} records")
     for flag, value, allowed in (("--status", f.status, _STATUSES[kind]),
                                  ("--program", f.program, list(Program)),
                                  ("--source", f.source, list(ReferralSource))):

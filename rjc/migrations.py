@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from rjc import layout, store, yamlio
+from rjc import layout, schema, store, yamlio
 from rjc.errors import Problem, RjcError
 from rjc.model import MODELS, Settings
 from rjc.model import base as model_base
@@ -41,10 +41,19 @@ def upgrade(kind: str, data: dict, version: int) -> dict:
 def migrate(repo) -> tuple[Result | None, int]:
     """Upgrade every file in an older format; one commit. Returns (result, files upgraded)."""
     current = model_base.SCHEMA_VERSION
+    problems: list[Problem] = []
+    # The settings come first: the transaction itself needs them valid in the current format.
+    settings = _upgraded(repo.root, layout.SETTINGS_FILE, current, problems)
+    if problems:
+        raise RjcError("nothing was migrated; fix these first", problems)
+    if settings is not None:
+        repo.use_settings(settings)
     with repo.transaction("migrate") as tx:
-        problems: list[Problem] = []
         count = 0
-        for relpath in [layout.SETTINGS_FILE, *layout.record_paths(repo.root)]:
+        if settings is not None:
+            tx.stage(settings)
+            count += 1
+        for relpath in layout.record_paths(repo.root):
             record = _upgraded(repo.root, relpath, current, problems)
             if record is not None:
                 tx.stage(record)
@@ -53,6 +62,8 @@ def migrate(repo) -> tuple[Result | None, int]:
             raise RjcError("nothing was migrated; fix these first", problems)
         if not count:
             return None, 0
+        for relpath, text in schema.schema_files().items():
+            tx.stage_generated(relpath, text)  # editors validate against the new format
         return tx.commit(f"migrate to format {current}"), count
 
 

@@ -6,8 +6,11 @@ defaults a new record starts from, validation with located problems, and the com
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
+import fcntl
+import os
 import types
 import typing
 from dataclasses import dataclass
@@ -149,6 +152,11 @@ class EditSession:
 
         Returns a note for the user when an earlier draft was resumed or set aside.
         """
+        self._lock = os.open(self.draft.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when this process ends
+        except BlockingIOError:
+            raise RjcError(f"{self.record_id} is already being edited in another rjc; finish that edit first") from None
         base = self.draft.with_suffix(".base")
         note = None
         if self.draft.exists():
@@ -177,7 +185,8 @@ class EditSession:
 
         loaded = store.parse_record(self.relpath, self.text())
         ctx = checks.Context(self.repo.root, self.repo.settings)
-        problems = [p for p in checks.check_record(loaded, ctx) if p.level == "error"]
+        problems = [dataclasses.replace(p, path=str(self.draft))  # the lines are the draft's
+                    for p in checks.check_record(loaded, ctx) if p.level == "error"]
         return loaded.record, problems
 
     def annotate(self, problems: list[Problem]) -> None:
@@ -202,6 +211,12 @@ class EditSession:
     def discard(self) -> None:
         self.draft.unlink(missing_ok=True)
         self.draft.with_suffix(".base").unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """End the session (the draft, if any, stays for next time)."""
+        if getattr(self, "_lock", None) is not None:
+            os.close(self._lock)
+            self._lock = None
 
 
 def display_names(repo: Repository, ids: set[str]) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -45,6 +46,10 @@ class Repository:
         if loaded.record is None:
             raise RjcError(f"{layout.SETTINGS_FILE} is not valid; fix it first", loaded.problems)
         return loaded.record
+
+    def use_settings(self, settings: Settings) -> None:
+        """Work with these settings (an upgraded rjc.yaml that is not written yet)."""
+        self.__dict__["settings"] = settings
 
     def actor(self) -> str:
         """The coordinator code of whoever works in this clone (it also numbers new ids)."""
@@ -106,7 +111,21 @@ def init_repository(directory: Path, *, center: str, code: str, name: str) -> Re
         raise RjcError(f"{directory} is not empty; choose a new directory")
     if not layout.valid_code(code):
         raise RjcError(f"'{code}' is not a coordinator code (1-4 capitals/digits, like KB)")
+    created = not directory.exists()
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        return _populate(directory, center=center, code=code, name=name)
+    except BaseException:
+        # Leave nothing half-made behind, so the same command can simply be run again.
+        if created:
+            shutil.rmtree(directory)
+        else:
+            for path in directory.iterdir():
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        raise
+
+
+def _populate(directory: Path, *, center: str, code: str, name: str) -> Repository:
     os.chmod(directory, 0o700)
     repo = Repository(directory)
     repo.git.init()

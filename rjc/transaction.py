@@ -104,6 +104,7 @@ class Transaction:
         self.command = command
         self._staged: dict[str, Record | Settings] = {}  # path -> record, in staging order
         self._expected: dict[str, bytes | None] = {}  # path -> content the caller last saw
+        self._generated: dict[str, str] = {}  # path -> text of files rjc generates (schemas)
 
     def new_id(self, kind: str, year: int) -> str:
         """A fresh id for this clone's coordinator code; safe because we hold the lock."""
@@ -126,11 +127,16 @@ class Transaction:
         if check_expected:
             self._expected[path] = expected
 
+    def stage_generated(self, relpath: str, text: str) -> None:
+        """Stage a file rjc generates from code (a JSON Schema), committed with the records."""
+        self._generated[relpath] = text
+
     def commit(self, action: str) -> Result:
         """Validate everything staged, write it, and commit it with `action` and the ids."""
         texts = {path: _render(record) for path, record in self._staged.items()}
         self._refuse_concurrent_changes()
         self._validate(texts)
+        texts |= self._generated
         paths = list(texts)
         previous = {path: self._read(path) for path in paths}
         try:
@@ -173,6 +179,10 @@ class Transaction:
                 continue
             loaded = store.parse_record(path, text)
             problems.extend(p for p in checks.check_record(loaded, ctx) if p.level == "error")
+            previous = self._read(path)
+            if previous is not None and loaded.record is not None:
+                old = store.parse_record(path, previous).record
+                problems.extend(checks.check_change(old, loaded) if old is not None else [])
         if problems:
             raise RjcError("refusing to commit invalid records; nothing was written", problems)
 

@@ -511,3 +511,11 @@ def test_an_invalid_record_is_reported_once_not_as_missing_everywhere(root):
     (root / CASE).write_text("id: C-2026-KB-0001\nschema_version: 1\n")
     problems = checks.check_repository(root)
     assert {(p.path, p.rule) for p in problems} == {(CASE, "missing-field")}
+
+
+def test_a_case_and_its_referral_must_name_each_other(root):
+    # A second case claims the referral that was accepted as C-2026-KB-0001.
+    put(root, CASE_TEXT.replace("id: C-2026-KB-0001", "id: C-2026-KB-0002"))
+    problems = [p for p in checks.check_repository(root) if p.rule == "referral-link"]
+    assert problems == [Problem("cases/2026/KB/C-2026-KB-0002.yaml", 5, 11, "referral-link",
+                                "R-2026-KB-0001 was accepted as C-2026-KB-0001, not C-2026-KB-0002")]

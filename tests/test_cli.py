@@ -326,7 +326,7 @@ def test_edit_commits_a_valid_change_and_history_shows_it(with_person, rjc, edit
     assert "phone: 0802 555 0134 -> 0802 555 0199" in history.out
     assert list(history.out.splitlines())[1].strip() == "created"
     drafts = with_person.root / ".git" / "rjc" / "drafts"
-    assert list(drafts.iterdir()) == []
+    assert list(drafts.glob("*.yaml")) == []
 
 
 def test_edit_with_no_change_commits_nothing(with_person, rjc, editor):
@@ -523,3 +523,60 @@ def test_end_of_input_at_a_prompt_aborts_without_creating_anything(repo, rjc, mo
     assert result.code == 1
     assert result.err.strip().endswith("Aborted.")
     assert len(commits(repo.root)) == 2
+
+
+def test_list_refuses_a_filter_that_does_not_apply(repo, rjc, monkeypatch):
+    monkeypatch.chdir(repo.root)
+    result = rjc("list", "referrals", "--coordinator", "KB")
+    assert (result.code, result.err.strip()) == (1, "Error: --coordinator does not apply to referral records")
+
+
+def test_a_second_edit_of_the_same_record_is_refused_while_the_first_is_open(with_person, rjc, editor):
+    from rjc.records import EditSession
+
+    first = EditSession(with_person, PERSON)
+    first.start()
+    try:
+        editor("phone: 0802 555 0134", "phone: 0802 555 0199")
+        result = rjc("edit", PERSON)
+        assert result.code == 1
+        assert f"{PERSON} is already being edited in another rjc" in result.err
+    finally:
+        first.close()
+
+
+def test_invalid_edit_points_at_the_draft(with_person, rjc, editor):
+    editor("phone:", "phnoe:")
+    result = rjc("edit", PERSON, stdin="")
+    draft = with_person.root / ".git" / "rjc" / "drafts" / f"{PERSON}.yaml"
+    assert f"{draft}:6:1: error: unknown field 'phnoe'" in result.err
+
+
+def test_an_edit_may_not_rewrite_a_status_history(with_person, rjc, editor, tmp_path):
+    case = write(tmp_path / "case.yaml", f"program: star\nparticipants:\n- person: {PERSON}\n  role: client\n")
+    assert rjc("new", "case", "-f", case).code == 0
+    before = commits(with_person.root)
+    editor("- status: intake", "- status: referred")
+    result = rjc("edit", CASE, stdin="")
+    assert result.code == 1
+    assert "status_history is append-only: entry 1 was changed or removed [append-only]" in result.err
+    assert commits(with_person.root) == before
+
+
+def test_a_yaml_error_is_printed_once(repo, rjc, tmp_path, monkeypatch):
+    monkeypatch.chdir(repo.root)
+    bad = write(tmp_path / "bad.yaml", "given_name: [\n")
+    result = rjc("new", "person", "-f", bad)
+    assert result.code == 1
+    assert result.err.count("did not find expected node content") == 1
+
+
+def test_a_failed_init_leaves_nothing_behind(rjc, tmp_path, monkeypatch):
+    def broken(root):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("rjc.repository.schema.write_schemas", broken)
+    target = tmp_path / "center"
+    result = rjc("init", target, "--center", "C", "--code", "KB", "--name", "K", "--no-input")
+    assert result.code == 3
+    assert not target.exists()

@@ -61,6 +61,17 @@ def test_migrate_upgrades_every_file_in_one_commit(repo, person, format_2):
     assert migrations.migrate(repo) == (None, 0)
 
 
+def test_migrate_in_a_fresh_process_upgrades_the_settings_first(repo, person, format_2):
+    from rjc.repository import Repository
+
+    fresh = Repository(repo.root)  # nothing loaded yet: rjc.yaml is still in format 1
+    result, count = migrations.migrate(fresh)
+    assert count == 2
+    changed = git(repo.root, "show", "--name-only", "--format=", "HEAD").split()
+    assert "rjc.yaml" in changed and "schemas/person.schema.json" not in changed  # schema text unchanged
+    assert Repository(repo.root).settings.schema_version == 2
+
+
 def test_a_file_from_a_newer_rjc_stops_the_migration(repo, person):
     path = repo.root / "people/2026/KB/P-2026-KB-0001.yaml"
     path.write_text(path.read_text().replace("schema_version: 1", "schema_version: 3"))

@@ -27,6 +27,8 @@ def problems_text(problems: Sequence[Problem]) -> str:
 def report_error(exc: RjcError) -> None:
     if exc.problems:
         print(problems_text(exc.problems), file=sys.stderr)
+        if [exc.message] == [str(p) for p in exc.problems]:
+            return  # the message is the problem itself: say it once
     print(f"Error: {exc.message}", file=sys.stderr)
 
 

@@ -165,12 +165,21 @@ def edit(
     An invalid edit reopens with the problems as comments at the top. An abandoned or
     invalid edit commits nothing and keeps your draft in a private place (printed).
     """
-    from rjc.cli.output import committed, message, problems_text
-    from rjc.errors import RjcError
     from rjc.records import EditSession
 
-    repo = open_repository()
-    session = EditSession(repo, record_id)
+    session = EditSession(open_repository(), record_id)
+    try:
+        _edit(session)
+    finally:
+        session.close()
+
+
+def _edit(session) -> None:
+    import sys
+
+    from rjc.cli.output import committed, message, problems_text
+    from rjc.errors import RjcError
+
     note = session.start()
     if note:
         message(note)
