@@ -54,6 +54,7 @@ CODE_PATTERN = r"[A-Z][A-Z0-9]{0,3}"
 # [0-9], not \d (which admits other scripts' digits); always used with fullmatch.
 _ID_RE = re.compile(rf"(P|R|C|PN|V)-([0-9]{{4}})-({CODE_PATTERN})-([0-9]{{4,6}})")
 _CODE_RE = re.compile(CODE_PATTERN)
+PEOPLE_ID = re.compile(rf"\b(?:P|V)-[0-9]{{4}}-{CODE_PATTERN}-[0-9]{{4,6}}\b")  # ids that stand for a person
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,17 @@ class EditSession:
             self._lock = None
 
 
+def with_names(repo: Repository, text: str, own_id: str) -> str:
+    """A record's text with the names of the people it names as comments beside their ids."""
+    found = {m for m in layout.PEOPLE_ID.findall(text) if m != own_id}
+    names = display_names(repo, found)
+    lines = []
+    for line in text.splitlines():
+        shown = [names[m] for m in layout.PEOPLE_ID.findall(line) if m in names]
+        lines.append(line + (f"  # {', '.join(shown)}" if shown else ""))
+    return "\n".join(lines) + "\n"
+
+
 def display_names(repo: Repository, ids: set[str]) -> dict[str, str]:
     """Names for person and volunteer ids, for showing a record to a coordinator."""
     from rjc.model import Person, Volunteer

@@ -96,7 +96,6 @@ def show(
 ) -> None:
     """Show one record; people's names are shown beside their ids for the coordinator."""
     import json
-    import re
 
     from rjc import records
     from rjc.cli.output import problems_text
@@ -112,16 +111,7 @@ def show(
     if fmt != "yaml":
         raise RjcError(f"--format is yaml or json, not '{fmt}'")
     text = (repo.root / loaded.path).read_text(encoding="utf-8")
-    if names:
-        pattern = re.compile(r"\b(?:P|V)-\d{4}-[A-Z][A-Z0-9]{0,3}-\d{4,6}\b")
-        found = {m for m in pattern.findall(text) if m != loaded.record.id}
-        shown = records.display_names(repo, found)
-        lines = []
-        for line in text.splitlines():
-            ids = [m for m in pattern.findall(line) if m in shown]
-            lines.append(line + (f"  # {', '.join(shown[i] for i in ids)}" if ids else ""))
-        text = "\n".join(lines) + "\n"
-    sys.stdout.write(text)
+    sys.stdout.write(records.with_names(repo, text, loaded.record.id) if names else text)
     if loaded.problems:
         print(problems_text(loaded.problems), file=sys.stderr)
 
