@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rjc import layout, lifecycle, store
 from rjc.errors import Problem, RjcError
-from rjc.model import Case, Panel, Person, Referral, Settings, Volunteer
+from rjc.model import Case, Panel, Referral, Settings, Volunteer
 from rjc.model.vocab import CaseStatus, PanelStatus, Program, Role
 
 RecordRule = Callable[[store.Loaded, "Context"], Iterable[Problem]]

@@ -15,7 +15,6 @@ import types
 import typing
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from pydantic import ValidationError
 

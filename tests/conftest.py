@@ -7,11 +7,14 @@ RJC_* or GIT_* variables, and RJC_COORDINATOR=KB, so nothing on the developer's 
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import pytest
 
 from rjc import layout
+from rjc.cli.main import main
 from rjc.repository import Repository, init_repository
 from helpers import CENTER, settings_text
 
@@ -57,3 +60,34 @@ def make_repo(tmp_path):
 @pytest.fixture
 def repo(make_repo) -> Repository:
     return make_repo()
+
+
+class Result:
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+
+@pytest.fixture
+def rjc(capsys, monkeypatch):
+    """Run rjc in-process, through the real entry point and its error boundary."""
+
+    def run(*args: str, stdin: str | None = None, tty: bool = False) -> Result:
+        if stdin is not None or tty:
+            stream = _Terminal(stdin or "") if tty else io.TextIOWrapper(io.BytesIO((stdin or "").encode()))
+            monkeypatch.setattr(sys, "stdin", stream)
+        code = 0
+        try:
+            main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+class _Terminal(io.StringIO):
+    """Standard input that says it is a terminal, for driving the prompts."""
+
+    def isatty(self) -> bool:
+        return True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import stat
@@ -13,43 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from rjc.cli.main import main
 from helpers import git
 
 YEAR = __import__("datetime").date.today().year
 PERSON = f"P-{YEAR}-KB-0001"
 CASE = f"C-{YEAR}-KB-0001"
-
-
-class Result:
-    def __init__(self, code: int, out: str, err: str):
-        self.code, self.out, self.err = code, out, err
-
-
-@pytest.fixture
-def rjc(capsys, monkeypatch):
-    """Run rjc in-process, through the real entry point and its error boundary."""
-
-    def run(*args: str, stdin: str | None = None, tty: bool = False) -> Result:
-        if stdin is not None or tty:
-            stream = _Terminal(stdin or "") if tty else io.TextIOWrapper(io.BytesIO((stdin or "").encode()))
-            monkeypatch.setattr(sys, "stdin", stream)
-        code = 0
-        try:
-            main([str(a) for a in args])
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
-
-
-class _Terminal(io.StringIO):
-    """Standard input that says it is a terminal, for driving the prompts."""
-
-    def isatty(self) -> bool:
-        return True
 
 
 def write(path: Path, text: str) -> Path:

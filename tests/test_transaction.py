@@ -18,7 +18,7 @@ from rjc.model import Case, Person
 from rjc.model.settings import Coordinator
 from rjc.repository import Repository
 from rjc.transaction import write_lock
-from helpers import dedent, git
+from helpers import git
 
 PERSON = "people/2026/KB/P-2026-KB-0001.yaml"
 CASE = "cases/2026/KB/C-2026-KB-0001.yaml"

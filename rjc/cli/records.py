@@ -42,7 +42,7 @@ def new(
         fields = yamlio.Document(_ask(records.questions(kind_info.name)))
         name = "<prompts>"
     else:
-        raise RjcError(f"no terminal to ask on: give the fields with --from-file FILE (or '-' for stdin)")
+        raise RjcError("no terminal to ask on: give the fields with --from-file FILE (or '-' for stdin)")
     result = records.create(repo, kind_info.name, fields, source=name)
     print(result.ids[0])
     committed(result)
