@@ -7,12 +7,15 @@ dated, attributed change that the program's lifecycle allows, and commits it.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from rjc import layout, lifecycle
 from rjc.errors import RjcError
 from rjc.model import Case, Referral, SCHEMA_VERSION
 from rjc.model.case import Closure, Contact, Participant, StatusEntry
-from rjc.model.vocab import CaseStatus, ClosureReason, ContactKind, Program, Role, ScreeningDecision
+from rjc.model.vocab import (
+    CaseStatus, ClosureReason, ContactKind, ItemStatus, Program, Role, ScreeningDecision, VictimChoice,
+)
 from rjc.repository import Repository
 from rjc.transaction import Result
 
@@ -30,6 +33,10 @@ def _load(repo: Repository, record_id: str, kind: type):
     if not isinstance(record, kind):
         raise RjcError(f"{record_id} is not a {kind.__name__.lower()}")
     return record
+
+
+def load_case(repo: Repository, case_id: str) -> Case:
+    return _load(repo, case_id, Case)
 
 
 def _check_date(day: dt.date, after: dt.date, what: str) -> None:
@@ -142,3 +149,131 @@ def _pending(repo: Repository, referral_id: str) -> Referral:
         where = f" as {referral.screening.case}" if referral.screening.case else ""
         raise RjcError(f"{referral_id} was already {referral.screening.decision}{where}")
     return referral
+
+
+# --- victims and agreements ----------------------------------------------------------------
+
+
+def choose_participation(repo: Repository, case_id: str, person_id: str, choice: VictimChoice, *,
+                         notified: dt.date | None = None) -> Result:
+    """Record how a victim chooses to take part (and when they were told of the case)."""
+    with repo.transaction("victim choose") as tx:
+        case = _load(repo, case_id, Case)
+        victim = next((p for p in case.participants if p.person == person_id), None)
+        if victim is None or victim.role != Role.VICTIM:
+            raise RjcError(f"{person_id} is not a victim on {case_id}")
+        victim.participation = choice
+        if notified:
+            _check_date(notified, case.opened, "the case was opened")
+            victim.notified = notified
+        tx.stage(case)
+        return tx.commit("victim choose")
+
+
+def agreement_terms(settings, program: Program) -> tuple[int, int]:
+    """(due days, mid-term review days) for a program: its own terms, else the center's."""
+    terms = settings.agreement_by_program.get(program, settings.agreement)
+    return terms.due_days, terms.midterm_days
+
+
+def add_agreement(repo: Repository, case_id: str, items: list[dict], *, signed: dt.date,
+                  due: dt.date | None = None, note: str | None = None) -> Result:
+    """Add a signed agreement (a second one when a panel reconvenes); due dates default from settings."""
+    from pydantic import ValidationError
+
+    from rjc.model.case import Agreement
+
+    if not items:
+        raise RjcError("an agreement needs at least one item")
+    with repo.transaction("agreement new") as tx:
+        case = _load(repo, case_id, Case)
+        _check_date(signed, case.opened, "the case was opened")
+        due_days, midterm_days = agreement_terms(repo.settings, case.program)
+        try:
+            agreement = Agreement(signed=signed, due=due or signed + dt.timedelta(days=due_days),
+                                  midterm_review=signed + dt.timedelta(days=midterm_days), items=items, note=note)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(step) for step in first["loc"])
+            raise RjcError(f"agreement item {where}: {first['msg']}; nothing was changed") from None
+        for item in agreement.items:
+            if item.victim and item.victim not in case.people(Role.VICTIM):
+                raise RjcError(f"{item.victim} is not a victim on {case_id}")
+        case.agreements.append(agreement)
+        tx.stage(case)
+        return tx.commit("agreement new")
+
+
+def _item(case: Case, number: int, agreement: int | None):
+    if not case.agreements:
+        raise RjcError(f"{case.id} has no agreement yet; add one with: rjc agreement new {case.id}")
+    index = (agreement or len(case.agreements)) - 1
+    if not 0 <= index < len(case.agreements):
+        raise RjcError(f"{case.id} has agreements 1-{len(case.agreements)}, not {agreement}")
+    items = case.agreements[index].items
+    if not 1 <= number <= len(items):
+        raise RjcError(f"agreement {index + 1} of {case.id} has items 1-{len(items)}, not {number}")
+    return case.agreements[index], items[number - 1]
+
+
+def log_hours(repo: Repository, case_id: str, number: int, hours: Decimal, *, day: dt.date,
+              place: str | None = None, agreement: int | None = None) -> Result:
+    """Log community service hours on an item of the (latest) agreement."""
+    from rjc.model.case import CommunityServiceItem, ServiceHours
+
+    if hours <= 0:
+        raise RjcError("hours must be more than 0")
+    with repo.transaction("agreement log") as tx:
+        case = _load(repo, case_id, Case)
+        signed_agreement, item = _item(case, number, agreement)
+        if not isinstance(item, CommunityServiceItem):
+            raise RjcError(f"item {number} is {item.type}, not community-service; hours go on a service item")
+        _check_date(day, signed_agreement.signed, "the agreement was signed")
+        item.logged.append(ServiceHours(date=day, hours=hours, place=place))
+        _progress(item, item.hours_done >= item.hours_required, day)
+        tx.stage(case)
+        return tx.commit("agreement log")
+
+
+def record_payment(repo: Repository, case_id: str, number: int, amount: Decimal, *, day: dt.date,
+                   allow_overpayment: bool = False, agreement: int | None = None) -> Result:
+    """Record a restitution payment; more than is owed needs allow_overpayment."""
+    from rjc.model.case import Payment, RestitutionItem
+
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise RjcError("the amount must be more than 0, in dollars and cents (e.g. 50.00)")
+    with repo.transaction("agreement pay") as tx:
+        case = _load(repo, case_id, Case)
+        signed_agreement, item = _item(case, number, agreement)
+        if not isinstance(item, RestitutionItem):
+            raise RjcError(f"item {number} is {item.type}, not restitution; payments go on a restitution item")
+        _check_date(day, signed_agreement.signed, "the agreement was signed")
+        owed = item.amount - item.paid
+        if amount > owed and not allow_overpayment:
+            raise RjcError(f"{amount} is more than the {owed} still owed on item {number}; "
+                           "if that is right, repeat with --yes")
+        item.payments.append(Payment(date=day, amount=amount))
+        _progress(item, item.paid >= item.amount, day)
+        tx.stage(case)
+        return tx.commit("agreement pay")
+
+
+def _progress(item, done: bool, day: dt.date) -> None:
+    if done:
+        item.status, item.completed = ItemStatus.COMPLETED, item.completed or day
+    elif item.status == ItemStatus.PENDING:
+        item.status = ItemStatus.IN_PROGRESS
+
+
+AGREEMENT_STATES = ("complete", "overdue", "due soon", "on track")
+
+
+def agreement_state(agreement, today: dt.date, due_soon_days: int) -> str:
+    """complete, overdue, due soon or on track: derived, never stored."""
+    if all(item.status in (ItemStatus.COMPLETED, ItemStatus.WAIVED) for item in agreement.items):
+        return "complete"
+    if today > agreement.due:
+        return "overdue"
+    if (agreement.due - today).days <= due_soon_days:
+        return "due soon"
+    return "on track"

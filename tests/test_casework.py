@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import git
+from rjc.model.case import Participant
 
 RECEIVED = "2026-11-02"
 
@@ -118,3 +119,92 @@ def test_a_contact_note_is_read_from_stdin_never_argv(rjc, center):
     assert "panel date" not in message and message.startswith(f"case note {case_id}")
     stranger = rjc("case", "note", case_id, "--kind", "phone", "--with", "P-2026-KB-0099", stdin="x")
     assert stranger.err.strip() == f"Error: P-2026-KB-0099 is not on {case_id}"
+
+
+@pytest.fixture
+def with_victim(rjc, center):
+    """The accepted case, with a second person on it as the victim."""
+    repo = center["repo"]
+    victim = rjc("new", "person", "-f", "-", stdin="given_name: Bo\n").out.strip()
+    case_id = accept(rjc, center)
+    case = repo.get(case_id)
+    case.participants.append(Participant(person=victim, role="victim"))
+    repo.save(case, "edit case", command="test")
+    return {**center, "case": case_id, "victim": victim}
+
+
+ITEMS = """\
+items:
+- type: apology-letter
+- type: restitution
+  amount: 250.00
+  victim: {victim}
+- type: community-service
+  hours_required: 20
+"""
+
+
+def test_victim_choice_only_for_a_victim_on_the_case(rjc, with_victim):
+    case_id, victim = with_victim["case"], with_victim["victim"]
+    result = rjc("victim", "choose", case_id, victim, "written-statement-shared", "--notified", "2026-11-04")
+    assert result.code == 0, result.err
+    entry = with_victim["repo"].get(case_id).participants[-1]
+    assert (entry.participation, str(entry.notified)) == ("written-statement-shared", "2026-11-04")
+    wrong = rjc("victim", "choose", case_id, with_victim["person"], "attend")
+    assert wrong.err.strip() == f"Error: {with_victim['person']} is not a victim on {case_id}"
+    assert rjc("victim", "choose", case_id, victim, "maybe").err.startswith("Error: CHOICE 'maybe' is not one of")
+
+
+def test_agreement_dates_default_from_settings_and_items_track_progress(rjc, with_victim):
+    case_id = with_victim["case"]
+    items = ITEMS.format(victim=with_victim["victim"])
+    result = rjc("agreement", "new", case_id, "-f", "-", "--signed", "2026-11-05", stdin=items)
+    assert result.code == 0, result.err
+    agreement = with_victim["repo"].get(case_id).agreements[0]
+    assert (str(agreement.due), str(agreement.midterm_review)) == ("2027-02-03", "2026-12-20")  # +90, +45
+    assert rjc("agreement", "log", case_id, "3", "--hours", "4", "--date", "2026-12-02",
+               "--place", "Food shelf").code == 0
+    assert rjc("agreement", "pay", case_id, "2", "--amount", "50.00", "--date", "2026-12-05").code == 0
+    status = rjc("agreement", "status", case_id, "--date", "2026-12-06").out.splitlines()
+    assert status == [
+        "agreement 1: signed 2026-11-05, mid-term review 2026-12-20, due 2027-02-03: on track",
+        "  1. apology-letter: pending",
+        "  2. restitution: in-progress 50.00 of 250.00 paid",
+        "  3. community-service: in-progress 4 of 20 hours",
+    ]
+    assert rjc("agreement", "status", case_id, "--date", "2027-02-04").out.splitlines()[0].endswith(": overdue")
+    assert rjc("agreement", "status", case_id, "--date", "2027-01-30").out.splitlines()[0].endswith(": due soon")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["pay", "1", "--amount", "10.00"], "item 1 is apology-letter, not restitution"),
+    (["pay", "2", "--amount", "300.00"], "300.00 is more than the 250.00 still owed on item 2; if that is right, repeat with --yes"),
+    (["pay", "2", "--amount", "-5"], "the amount must be more than 0"),
+    (["log", "3", "--hours", "-2"], "hours must be more than 0"),
+    (["log", "2", "--hours", "2"], "item 2 is restitution, not community-service"),
+    (["log", "9", "--hours", "2"], "has items 1-3, not 9"),
+    (["pay", "2", "--amount", "10.00", "--date", "2026-11-01"], "is before the agreement was signed"),
+])
+def test_bad_payments_and_hours_change_nothing(rjc, with_victim, args, message):
+    case_id = with_victim["case"]
+    rjc("agreement", "new", case_id, "-f", "-", "--signed", "2026-11-05", stdin=ITEMS.format(victim=with_victim["victim"]))
+    before = git(with_victim["repo"].root, "rev-parse", "HEAD")
+    result = rjc("agreement", args[0], case_id, *args[1:])
+    assert result.code == 1 and message in result.err
+    assert git(with_victim["repo"].root, "rev-parse", "HEAD") == before
+
+
+def test_an_overpayment_goes_through_with_yes_and_check_warns(rjc, with_victim):
+    case_id = with_victim["case"]
+    rjc("agreement", "new", case_id, "-f", "-", "--signed", "2026-11-05", stdin=ITEMS.format(victim=with_victim["victim"]))
+    assert rjc("agreement", "pay", case_id, "2", "--amount", "300.00", "--yes").code == 0
+    item = with_victim["repo"].get(case_id).agreements[0].items[1]
+    assert (item.status, str(item.paid)) == ("completed", "300.00")
+    check = rjc("check")
+    assert check.code == 0 and "payments 300.00 exceed the amount owed 250.00 [restitution-overpaid]" in check.out
+
+
+def test_an_agreement_item_for_someone_who_is_not_a_victim_is_refused(rjc, with_victim):
+    items = ITEMS.format(victim=with_victim["person"])
+    result = rjc("agreement", "new", with_victim["case"], "-f", "-", stdin=items)
+    assert result.err.strip() == f"Error: {with_victim['person']} is not a victim on {with_victim['case']}"

@@ -139,6 +139,167 @@ def return_(
     _screen(referral_id, "returned", reason, date)
 
 
+
+
+victim_app = typer.Typer(help="Victims' participation in a case.", no_args_is_help=True)
+agreement_app = typer.Typer(help="Reparative agreements: terms, service hours, restitution payments.",
+                            no_args_is_help=True)
+
+
+@victim_app.command("choose")
+def choose(
+    case_id: Annotated[str, typer.Argument(metavar="CASE", help="The case.")],
+    person: Annotated[str, typer.Argument(metavar="PERSON", help="The victim's person id.")],
+    participation: Annotated[str, typer.Argument(metavar="CHOICE", help=(
+        "attend, written-statement-shared, written-statement-panel-only, not-participate or undecided."))],
+    notified: Annotated[Optional[dt.datetime], typer.Option(
+        formats=["%Y-%m-%d"], help="When the victim was told of the case.")] = None,
+) -> None:
+    """Record how a victim chooses to take part in the case."""
+    from rjc import casework
+    from rjc.cli.choices import choice
+    from rjc.model.vocab import VictimChoice
+
+    _done(casework.choose_participation(open_repository(), case_id, person.upper(),
+                                        choice(VictimChoice, participation, "CHOICE"),
+                                        notified=notified.date() if notified else None))
+
+
+@agreement_app.command("new")
+def agreement_new(
+    case_id: Annotated[str, typer.Argument(metavar="CASE", help="The case.")],
+    from_file: Annotated[Optional[str], typer.Option(
+        "--from-file", "-f", metavar="FILE", help="YAML with `items:` (and an optional `note:`); '-' for stdin.")] = None,
+    signed: Annotated[Optional[dt.datetime], typer.Option(
+        formats=["%Y-%m-%d"], help="Signing date (default today).")] = None,
+    due: Annotated[Optional[dt.datetime], typer.Option(
+        formats=["%Y-%m-%d"], help="Due date (default: signing + the program's days from rjc.yaml).")] = None,
+) -> None:
+    """Add a signed reparative agreement; its items are asked for, or read from a file.
+
+    Items: apology-letter, restitution (amount, optional victim and payee), community-service
+    (hours_required), education, assessment, other; each with a description.
+    """
+    from rjc import casework, yamlio
+    from rjc.errors import RjcError
+
+    if from_file:
+        source = sys.stdin.buffer.read() if from_file == "-" else _read(from_file)
+        data = yamlio.load(source, from_file).data
+        unknown = set(data) - {"items", "note"}
+        if unknown:
+            raise RjcError(f"{from_file}: unknown field(s) {', '.join(sorted(unknown))}; expected items and note")
+        items, note = data.get("items") or [], data.get("note")
+    elif sys.stdin.isatty():
+        items, note = _ask_items(), None
+    else:
+        raise RjcError("no terminal to ask on: give the items with --from-file FILE (or '-' for stdin)")
+    _done(casework.add_agreement(open_repository(), case_id, items, signed=_day(signed),
+                                 due=due.date() if due else None, note=note))
+
+
+def _read(path: str) -> bytes:
+    from pathlib import Path
+
+    from rjc.errors import RjcError
+
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise RjcError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _ask_items() -> list[dict]:
+    from rjc.model.vocab import ItemType
+
+    types = [t.value for t in ItemType]
+    items: list[dict] = []
+    while True:
+        kind = typer.prompt(f"Item {len(items) + 1} type ({', '.join(types)}; blank to finish)",
+                            default="", show_default=False).strip()
+        if not kind:
+            return items
+        if kind not in types:
+            typer.echo(f"  choose one of: {', '.join(types)}", err=True)
+            continue
+        item = {"type": kind, "description": typer.prompt("  description", default="", show_default=False) or None}
+        if kind == "restitution":
+            item["amount"] = typer.prompt("  amount owed (e.g. 250.00)")
+            item["victim"] = typer.prompt("  to victim (person id, blank if none)", default="", show_default=False) or None
+            item["payee"] = typer.prompt("  or payee (blank if the victim)", default="", show_default=False) or None
+        elif kind == "community-service":
+            item["hours_required"] = typer.prompt("  hours required")
+        items.append({k: v for k, v in item.items() if v is not None})
+
+
+@agreement_app.command("log")
+def agreement_log(
+    case_id: Annotated[str, typer.Argument(metavar="CASE", help="The case.")],
+    item: Annotated[int, typer.Argument(metavar="ITEM", help="The item's number (1 = first).")],
+    hours: Annotated[str, typer.Option(help="Hours of community service done, e.g. 4 or 2.5.")],
+    place: Annotated[Optional[str], typer.Option(help="Where the service was done.")] = None,
+    date: DateOption = None,
+    agreement: Annotated[Optional[int], typer.Option(help="Which agreement (default: the latest).")] = None,
+) -> None:
+    """Log community service hours on an agreement item."""
+    from rjc import casework
+
+    _done(casework.log_hours(open_repository(), case_id, item, _decimal(hours, "--hours"), day=_day(date),
+                             place=place, agreement=agreement))
+
+
+@agreement_app.command("pay")
+def agreement_pay(
+    case_id: Annotated[str, typer.Argument(metavar="CASE", help="The case.")],
+    item: Annotated[int, typer.Argument(metavar="ITEM", help="The item's number (1 = first).")],
+    amount: Annotated[str, typer.Option(help="Amount paid, e.g. 50.00.")],
+    date: DateOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Record it even if it is more than is owed.")] = False,
+    agreement: Annotated[Optional[int], typer.Option(help="Which agreement (default: the latest).")] = None,
+) -> None:
+    """Record a restitution payment on an agreement item."""
+    from rjc import casework
+
+    _done(casework.record_payment(open_repository(), case_id, item, _decimal(amount, "--amount"), day=_day(date),
+                                  allow_overpayment=yes, agreement=agreement))
+
+
+@agreement_app.command("status")
+def agreement_status(
+    case_id: Annotated[str, typer.Argument(metavar="CASE", help="The case.")],
+    date: DateOption = None,
+) -> None:
+    """Each agreement of a case: due dates, its state (on track, due soon, overdue, complete), its items."""
+    from rjc import casework
+
+    repo = open_repository()
+    case = casework.load_case(repo, case_id)
+    today, soon = _day(date), repo.settings.reminders.item_due_days
+    for number, agreement in enumerate(case.agreements, start=1):
+        print(f"agreement {number}: signed {agreement.signed}, mid-term review {agreement.midterm_review}, "
+              f"due {agreement.due}: {casework.agreement_state(agreement, today, soon)}")
+        for index, entry in enumerate(agreement.items, start=1):
+            progress = ""
+            if entry.type == "restitution":
+                progress = f" {entry.paid} of {entry.amount} paid"
+            elif entry.type == "community-service":
+                progress = f" {entry.hours_done} of {entry.hours_required} hours"
+            print(f"  {index}. {entry.type}: {entry.status}{progress}")
+
+
+def _decimal(text: str, name: str):
+    from decimal import Decimal, InvalidOperation
+
+    from rjc.errors import RjcError
+
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise RjcError(f"{name} takes a number, not '{text}'") from None
+
+
 def register(app: typer.Typer) -> None:
-    app.add_typer(case_app, name="case")
     app.add_typer(referral_app, name="referral")
+    app.add_typer(case_app, name="case")
+    app.add_typer(victim_app, name="victim")
+    app.add_typer(agreement_app, name="agreement")
