@@ -14,7 +14,8 @@ from rjc.errors import RjcError
 from rjc.model import Case, Referral, SCHEMA_VERSION
 from rjc.model.case import Closure, Contact, Participant, StatusEntry
 from rjc.model.vocab import (
-    CaseStatus, ClosureReason, ContactKind, ItemStatus, Program, Role, ScreeningDecision, VictimChoice,
+    CaseStatus, ClosureReason, ContactKind, GoalStatus, ItemStatus, Program, Resolution, Role,
+    ScreeningDecision, VictimChoice,
 )
 from rjc.repository import Repository
 from rjc.transaction import Result
@@ -277,3 +278,84 @@ def agreement_state(agreement, today: dt.date, due_soon_days: int) -> str:
     if (agreement.due - today).days <= due_soon_days:
         return "due soon"
     return "on track"
+
+
+# --- what particular programs track ----------------------------------------------------------
+
+_SERVICE_PROGRAMS = {Program.VICTIM_SUPPORT, Program.OFFENDER_REENTRY, Program.REENTRY_PANEL}
+_GOAL_PROGRAMS = {Program.OFFENDER_REENTRY, Program.REENTRY_PANEL, Program.COSA, Program.STAR}
+_SESSION_PROGRAMS = {Program.MEDIATION, Program.FAMILY_GROUP_CONFERENCING}
+
+
+def _for_programs(case: Case, programs: set[Program], what: str) -> None:
+    if case.program not in programs:
+        names = ", ".join(sorted(p.value for p in programs))
+        raise RjcError(f"{what} belong to {names} cases; {case.id} is {case.program}")
+
+
+def add_service(repo: Repository, case_id: str, service: str, *, day: dt.date, person: str | None = None,
+                to: str | None = None) -> Result:
+    """A service provided to a victim, or a referral made for a reentry client, dated."""
+    from rjc.model.case import Service
+
+    with repo.transaction("case service") as tx:
+        case = _load(repo, case_id, Case)
+        _for_programs(case, _SERVICE_PROGRAMS, "services")
+        _check_date(day, case.opened, "the case was opened")
+        if person and person not in case.people():
+            raise RjcError(f"{person} is not on {case_id}")
+        case.services.append(Service(date=day, service=service, person=person, by=tx.actor, to=to))
+        tx.stage(case)
+        return tx.commit("case service")
+
+
+def add_goal(repo: Repository, case_id: str, goal: str, *, target: dt.date | None = None) -> Result:
+    from rjc.model.case import Goal
+
+    with repo.transaction("case goal") as tx:
+        case = _load(repo, case_id, Case)
+        _for_programs(case, _GOAL_PROGRAMS, "plan goals")
+        case.goals.append(Goal(goal=goal, target=target))
+        tx.stage(case)
+        return tx.commit("case goal")
+
+
+def set_goal_status(repo: Repository, case_id: str, number: int, status: GoalStatus) -> Result:
+    with repo.transaction("case goal") as tx:
+        case = _load(repo, case_id, Case)
+        if not 1 <= number <= len(case.goals):
+            raise RjcError(f"{case_id} has goals 1-{len(case.goals)}, not {number}" if case.goals
+                           else f"{case_id} has no goals yet")
+        case.goals[number - 1].status = status
+        tx.stage(case)
+        return tx.commit("case goal")
+
+
+def add_session(repo: Repository, case_id: str, *, day: dt.date, minutes: int, attended: list[str]) -> Result:
+    """A mediation session or family group conference: date, length, who came."""
+    from rjc.model.case import Session
+
+    if minutes <= 0:
+        raise RjcError("a session lasts more than 0 minutes")
+    with repo.transaction("case session") as tx:
+        case = _load(repo, case_id, Case)
+        _for_programs(case, _SESSION_PROGRAMS, "sessions")
+        _check_date(day, case.opened, "the case was opened")
+        strangers = [p for p in attended if p not in case.people()]
+        if strangers:
+            raise RjcError(f"{', '.join(strangers)} not on {case_id}")
+        case.sessions.append(Session(date=day, minutes=minutes, attended=attended))
+        tx.stage(case)
+        return tx.commit("case session")
+
+
+def resolve(repo: Repository, case_id: str, resolution: Resolution) -> Result:
+    """The outcome of a mediation or conference: agreement, partial or none."""
+    with repo.transaction("case resolve") as tx:
+        case = _load(repo, case_id, Case)
+        _for_programs(case, _SESSION_PROGRAMS, "outcomes")
+        if not case.sessions:
+            raise RjcError(f"{case_id} has no session yet; log one with: rjc case session {case_id}")
+        case.resolution = resolution
+        tx.stage(case)
+        return tx.commit("case resolve")

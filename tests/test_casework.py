@@ -208,3 +208,65 @@ def test_an_agreement_item_for_someone_who_is_not_a_victim_is_refused(rjc, with_
     items = ITEMS.format(victim=with_victim["person"])
     result = rjc("agreement", "new", with_victim["case"], "-f", "-", stdin=items)
     assert result.err.strip() == f"Error: {with_victim['person']} is not a victim on {with_victim['case']}"
+
+
+def referral_into(rjc, center, program: str, source: str = "self") -> str:
+    text = (f"received: {RECEIVED}\nprogram: {program}\nsource: {source}\n"
+            f"people:\n- person: {center['person']}\n  role: responsible-party\n")
+    result = rjc("new", "referral", "-f", "-", stdin=text)
+    assert result.code == 0, result.err
+    case = rjc("referral", "accept", result.out.strip(), "--date", "2026-11-03")
+    assert case.code == 0, case.err
+    return case.out.strip()
+
+
+def test_a_mediation_case_from_referral_to_closure(rjc, center):
+    case_id = referral_into(rjc, center, "mediation")
+    person = center["person"]
+    steps = [
+        ("case", "status", case_id, "intake", "--date", "2026-11-04"),
+        ("case", "status", case_id, "in-mediation", "--date", "2026-11-10"),
+        ("case", "session", case_id, "--minutes", "90", "--attended", person, "--date", "2026-11-12"),
+        ("case", "session", case_id, "--minutes", "60", "--attended", person, "--date", "2026-11-19"),
+        ("case", "resolve", case_id, "agreement"),
+        ("case", "status", case_id, "agreement-signed", "--date", "2026-11-19"),
+        ("case", "close", case_id, "--reason", "completed-successfully", "--date", "2026-11-30"),
+    ]
+    for step in steps:
+        result = rjc(*step)
+        assert result.code == 0, (step, result.err)
+    case = center["repo"].get(case_id)
+    assert [(str(s.date), s.minutes) for s in case.sessions] == [("2026-11-12", 90), ("2026-11-19", 60)]
+    assert (case.resolution, case.status, case.closure.reason) == ("agreement", "closed", "completed-successfully")
+    assert rjc("check").code == 0
+    subjects = git(center["repo"].root, "log", "--format=%s", f"-{len(steps)}").splitlines()
+    assert all(case_id in s and "Ana" not in s for s in subjects)
+
+
+def test_sessions_and_outcomes_belong_to_mediation_and_conferences(rjc, center):
+    case_id = accept(rjc, center)  # a restorative panel case
+    result = rjc("case", "session", case_id, "--minutes", "30")
+    assert result.err.strip() == (f"Error: sessions belong to family-group-conferencing, mediation cases; "
+                                  f"{case_id} is restorative-panel")
+    other = referral_into(rjc, center, "family-group-conferencing")
+    assert rjc("case", "resolve", other, "partial").err.strip() == (
+        f"Error: {other} has no session yet; log one with: rjc case session {other}")
+    assert rjc("case", "session", other, "--minutes", "0").err.strip() == "Error: a session lasts more than 0 minutes"
+
+
+def test_victim_support_services_and_reentry_goals(rjc, center):
+    support = referral_into(rjc, center, "victim-support")
+    result = rjc("case", "service", support, "--service", "Safety planning", "--person", center["person"],
+                 "--date", "2026-11-06")
+    assert result.code == 0, result.err
+    service = center["repo"].get(support).services[0]
+    assert (service.service, service.person, service.by, str(service.date)) == (
+        "Safety planning", center["person"], "KB", "2026-11-06")
+    reentry = referral_into(rjc, center, "offender-reentry", "corrections")
+    assert rjc("case", "goal", reentry, "--add", "Stable housing", "--target", "2027-03-01").code == 0
+    assert rjc("case", "goal", reentry, "--number", "1", "--status", "met").code == 0
+    goals = center["repo"].get(reentry).goals
+    assert [(g.goal, g.status, str(g.target)) for g in goals] == [("Stable housing", "met", "2027-03-01")]
+    assert rjc("case", "goal", reentry, "--number", "2", "--status", "met").err.strip() == (
+        f"Error: {reentry} has goals 1-1, not 2")
+    assert "plan goals belong to" in rjc("case", "goal", support, "--add", "x").err

@@ -303,3 +303,69 @@ def register(app: typer.Typer) -> None:
     app.add_typer(case_app, name="case")
     app.add_typer(victim_app, name="victim")
     app.add_typer(agreement_app, name="agreement")
+
+
+@case_app.command("service")
+def service(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
+    what: Annotated[str, typer.Option("--service", help="The service provided or the referral made (no names).")],
+    person: Annotated[Optional[str], typer.Option(metavar="PERSON", help="Who received it (person id).")] = None,
+    to: Annotated[Optional[str], typer.Option(metavar="AGENCY", help="The agency a client was referred to.")] = None,
+    date: DateOption = None,
+) -> None:
+    """Log a service provided (victim support) or a referral made (reentry)."""
+    from rjc import casework
+
+    _done(casework.add_service(open_repository(), case_id, what, day=_day(date),
+                               person=person and person.upper(), to=to))
+
+
+@case_app.command("goal")
+def goal(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
+    text: Annotated[Optional[str], typer.Option("--add", metavar="GOAL", help="Add a plan goal.")] = None,
+    target: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Target date.")] = None,
+    number: Annotated[Optional[int], typer.Option("--number", help="The goal to update (1 = first).")] = None,
+    status: Annotated[Optional[str], typer.Option(help="open, met or dropped (with --number).")] = None,
+) -> None:
+    """Add a reentry plan goal, or mark one met or dropped."""
+    from rjc import casework
+    from rjc.cli.choices import choice
+    from rjc.errors import RjcError
+    from rjc.model.vocab import GoalStatus
+
+    repo = open_repository()
+    if text and number is None:
+        _done(casework.add_goal(repo, case_id, text, target=target.date() if target else None))
+    elif number is not None and status and not text:
+        _done(casework.set_goal_status(repo, case_id, number, choice(GoalStatus, status, "--status")))
+    else:
+        raise RjcError("either --add GOAL, or --number N --status STATUS")
+
+
+@case_app.command("session")
+def session(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
+    minutes: Annotated[int, typer.Option(help="How long it lasted, in minutes.")],
+    attended: Annotated[Optional[list[str]], typer.Option(
+        "--attended", metavar="PERSON", help="Who came (person id; repeatable).")] = None,
+    date: DateOption = None,
+) -> None:
+    """Log a mediation session or a family group conference."""
+    from rjc import casework
+
+    _done(casework.add_session(open_repository(), case_id, day=_day(date), minutes=minutes,
+                               attended=[p.upper() for p in attended or []]))
+
+
+@case_app.command("resolve")
+def resolve(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
+    outcome: Annotated[str, typer.Argument(metavar="OUTCOME", help="agreement, partial or none.")],
+) -> None:
+    """Record the outcome of a mediation or family group conference."""
+    from rjc import casework
+    from rjc.cli.choices import choice
+    from rjc.model.vocab import Resolution
+
+    _done(casework.resolve(open_repository(), case_id, choice(Resolution, outcome, "OUTCOME")))
