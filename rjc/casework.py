@@ -40,6 +40,12 @@ def load_case(repo: Repository, case_id: str) -> Case:
     return _load(repo, case_id, Case)
 
 
+def _require_on_case(case: Case, people: list[str]) -> None:
+    strangers = [p for p in people if p not in case.people()]
+    if strangers:
+        raise RjcError(f"{', '.join(strangers)} {'is' if len(strangers) == 1 else 'are'} not on {case.id}")
+
+
 def _check_date(day: dt.date, after: dt.date, what: str) -> None:
     if day < after:
         raise RjcError(f"{day} is before {what} ({after}); nothing was changed")
@@ -100,9 +106,7 @@ def log_contact(repo: Repository, case_id: str, kind: ContactKind, *, day: dt.da
     with repo.transaction("case note") as tx:
         case = _load(repo, case_id, Case)
         _check_date(day, case.opened, "the case was opened")
-        strangers = [p for p in people if p not in case.people()]
-        if strangers:
-            raise RjcError(f"{', '.join(strangers)} {'is' if len(strangers) == 1 else 'are'} not on {case_id}")
+        _require_on_case(case, people)
         case.contacts.append(Contact(date=day, kind=kind, by=tx.actor, note=note, **{"with": people}))
         tx.stage(case)
         return tx.commit("case note")
@@ -205,7 +209,8 @@ def add_agreement(repo: Repository, case_id: str, items: list[dict], *, signed: 
         return tx.commit("agreement new")
 
 
-def _item(case: Case, number: int, agreement: int | None):
+def _item(case: Case, number: int, agreement: int | None, kind: type, what: str):
+    """(agreement, item) for item `number` of an agreement (the latest by default), of the given kind."""
     if not case.agreements:
         raise RjcError(f"{case.id} has no agreement yet; add one with: rjc agreement new {case.id}")
     index = (agreement or len(case.agreements)) - 1
@@ -214,7 +219,11 @@ def _item(case: Case, number: int, agreement: int | None):
     items = case.agreements[index].items
     if not 1 <= number <= len(items):
         raise RjcError(f"agreement {index + 1} of {case.id} has items 1-{len(items)}, not {number}")
-    return case.agreements[index], items[number - 1]
+    item = items[number - 1]
+    expected = kind.model_fields["type"].annotation.__args__[0]
+    if not isinstance(item, kind):
+        raise RjcError(f"item {number} is {item.type}, not {expected}; {what} go on a {expected} item")
+    return case.agreements[index], item
 
 
 def log_hours(repo: Repository, case_id: str, number: int, hours: Decimal, *, day: dt.date,
@@ -226,9 +235,7 @@ def log_hours(repo: Repository, case_id: str, number: int, hours: Decimal, *, da
         raise RjcError("hours must be more than 0")
     with repo.transaction("agreement log") as tx:
         case = _load(repo, case_id, Case)
-        signed_agreement, item = _item(case, number, agreement)
-        if not isinstance(item, CommunityServiceItem):
-            raise RjcError(f"item {number} is {item.type}, not community-service; hours go on a service item")
+        signed_agreement, item = _item(case, number, agreement, CommunityServiceItem, "hours")
         _check_date(day, signed_agreement.signed, "the agreement was signed")
         item.logged.append(ServiceHours(date=day, hours=hours, place=place))
         _progress(item, item.hours_done >= item.hours_required, day)
@@ -245,9 +252,7 @@ def record_payment(repo: Repository, case_id: str, number: int, amount: Decimal,
         raise RjcError("the amount must be more than 0, in dollars and cents (e.g. 50.00)")
     with repo.transaction("agreement pay") as tx:
         case = _load(repo, case_id, Case)
-        signed_agreement, item = _item(case, number, agreement)
-        if not isinstance(item, RestitutionItem):
-            raise RjcError(f"item {number} is {item.type}, not restitution; payments go on a restitution item")
+        signed_agreement, item = _item(case, number, agreement, RestitutionItem, "payments")
         _check_date(day, signed_agreement.signed, "the agreement was signed")
         owed = item.amount - item.paid
         if amount > owed and not allow_overpayment:
@@ -302,8 +307,7 @@ def add_service(repo: Repository, case_id: str, service: str, *, day: dt.date, p
         case = _load(repo, case_id, Case)
         _for_programs(case, _SERVICE_PROGRAMS, "services")
         _check_date(day, case.opened, "the case was opened")
-        if person and person not in case.people():
-            raise RjcError(f"{person} is not on {case_id}")
+        _require_on_case(case, [person] if person else [])
         case.services.append(Service(date=day, service=service, person=person, by=tx.actor, to=to))
         tx.stage(case)
         return tx.commit("case service")
@@ -341,9 +345,7 @@ def add_session(repo: Repository, case_id: str, *, day: dt.date, minutes: int, a
         case = _load(repo, case_id, Case)
         _for_programs(case, _SESSION_PROGRAMS, "sessions")
         _check_date(day, case.opened, "the case was opened")
-        strangers = [p for p in attended if p not in case.people()]
-        if strangers:
-            raise RjcError(f"{', '.join(strangers)} not on {case_id}")
+        _require_on_case(case, attended)
         case.sessions.append(Session(date=day, minutes=minutes, attended=attended))
         tx.stage(case)
         return tx.commit("case session")

@@ -547,3 +547,11 @@ def test_a_failed_init_leaves_nothing_behind(rjc, tmp_path, monkeypatch):
     result = rjc("init", target, "--center", "C", "--code", "KB", "--name", "K", "--no-input")
     assert result.code == 3
     assert not target.exists()
+
+
+def test_an_unreadable_input_file_is_a_plain_error(repo, rjc, tmp_path, monkeypatch):
+    monkeypatch.chdir(repo.root)
+    missing = tmp_path / "nowhere.yaml"
+    result = rjc("new", "person", "-f", missing)
+    assert (result.code, result.err.strip()) == (1, f"Error: cannot read {missing}: No such file or directory")
+    assert len(commits(repo.root)) == 2

@@ -181,11 +181,11 @@ def agreement_new(
     (hours_required), education, assessment, other; each with a description.
     """
     from rjc import casework, yamlio
+    from rjc.cli.output import read_source
     from rjc.errors import RjcError
 
     if from_file:
-        source = sys.stdin.buffer.read() if from_file == "-" else _read(from_file)
-        data = yamlio.load(source, from_file).data
+        data = yamlio.load(read_source(from_file), from_file).data
         unknown = set(data) - {"items", "note"}
         if unknown:
             raise RjcError(f"{from_file}: unknown field(s) {', '.join(sorted(unknown))}; expected items and note")
@@ -196,17 +196,6 @@ def agreement_new(
         raise RjcError("no terminal to ask on: give the items with --from-file FILE (or '-' for stdin)")
     _done(casework.add_agreement(open_repository(), case_id, items, signed=_day(signed),
                                  due=due.date() if due else None, note=note))
-
-
-def _read(path: str) -> bytes:
-    from pathlib import Path
-
-    from rjc.errors import RjcError
-
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise RjcError(f"cannot read {path}: {exc.strerror}") from None
 
 
 def _ask_items() -> list[dict]:

@@ -20,6 +20,16 @@ def message(text: str) -> None:
     print(text, file=sys.stderr)
 
 
+def read_source(path: str) -> bytes:
+    """The bytes of a file named on the command line; '-' is standard input."""
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).expanduser().read_bytes()
+    except OSError as exc:
+        raise RjcError(f"cannot read {path}: {exc.strerror}") from None
+
+
 def problems_text(problems: Sequence[Problem]) -> str:
     return "\n".join(str(p) for p in problems)
 

@@ -26,18 +26,14 @@ def new(
     command line, where the shell would keep them in its history.
     """
     from rjc import layout, records, yamlio
-    from rjc.cli.output import committed
+    from rjc.cli.output import committed, read_source
     from rjc.errors import RjcError
 
     kind_info = layout.kind_named(kind)
     repo = open_repository()
     if from_file is not None:
         name = "<stdin>" if str(from_file) == "-" else str(from_file)
-        try:
-            source = sys.stdin.buffer.read() if name == "<stdin>" else from_file.read_bytes()
-        except OSError as exc:
-            raise RjcError(f"cannot read {from_file}: {exc.strerror}") from None
-        fields = records.read_fields(source, name)
+        fields = records.read_fields(read_source(str(from_file)), name)
     elif interactive(no_input):
         fields = yamlio.Document(_ask(records.questions(kind_info.name)))
         name = "<prompts>"
