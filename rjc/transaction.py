@@ -135,10 +135,10 @@ class Transaction:
         """Validate everything staged, write it, and commit it with `action` and the ids."""
         texts = {path: _render(record) for path, record in self._staged.items()}
         self._refuse_concurrent_changes()
-        self._validate(texts)
+        previous = {path: self._read(path) for path in [*texts, *self._generated]}
+        self._validate(texts, previous)
         texts |= self._generated
         paths = list(texts)
-        previous = {path: self._read(path) for path in paths}
         try:
             for path, text in texts.items():
                 if previous[path] != text.encode("utf-8"):
@@ -167,7 +167,7 @@ class Transaction:
                 name = getattr(self._staged[path], "id", path)
                 raise RjcError(f"{name} was changed by someone else while you worked on it; nothing was written")
 
-    def _validate(self, texts: dict[str, str]) -> None:
+    def _validate(self, texts: dict[str, str], previous: dict[str, bytes | None]) -> None:
         """Validate the exact text about to be written, with the staged records visible."""
         staged = {r.id: r for r in self._staged.values() if isinstance(r, Record)}
         settings = self._staged.get(layout.SETTINGS_FILE, self.settings)
@@ -179,9 +179,8 @@ class Transaction:
                 continue
             loaded = store.parse_record(path, text)
             problems.extend(p for p in checks.check_record(loaded, ctx) if p.level == "error")
-            previous = self._read(path)
-            if previous is not None and loaded.record is not None:
-                old = store.parse_record(path, previous).record
+            if previous[path] is not None and loaded.record is not None:
+                old = store.parse_record(path, previous[path]).record
                 problems.extend(checks.check_change(old, loaded) if old is not None else [])
         if problems:
             raise RjcError("refusing to commit invalid records; nothing was written", problems)
