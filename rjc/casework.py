@@ -12,7 +12,7 @@ from decimal import Decimal
 from rjc import layout, lifecycle
 from rjc.errors import RjcError
 from rjc.model import Case, Referral, SCHEMA_VERSION
-from rjc.model.case import Closure, Contact, Participant, StatusEntry
+from rjc.model.case import Closure, Contact, Diversion, Participant, StatusEntry
 from rjc.model.vocab import (
     CaseStatus, ClosureReason, ContactKind, GoalStatus, ItemStatus, Program, Resolution, Role,
     ScreeningDecision, VictimChoice,
@@ -101,6 +101,22 @@ def reopen_case(repo: Repository, case_id: str, *, day: dt.date, note: str) -> R
         return tx.commit("case reopen")
 
 
+def notify_referrer(repo: Repository, case_id: str, *, day: dt.date) -> Result:
+    """Record that the referral source was told how a closed case ended (completion or return letter)."""
+    with repo.transaction("case notify-referrer") as tx:
+        case = _load(repo, case_id, Case)
+        if case.closure is None:
+            raise RjcError(f"{case_id} is not closed; the referrer is told of the outcome after closure")
+        if not case.referral:
+            raise RjcError(f"{case_id} has no referral source to tell")
+        _check_date(day, case.closure.date, "its closure")
+        case.closure.referrer_notified = day
+        if case.diversion is not None:
+            case.diversion.outcome_reported = day
+        tx.stage(case)
+        return tx.commit("case notify-referrer")
+
+
 def log_contact(repo: Repository, case_id: str, kind: ContactKind, *, day: dt.date, note: str | None,
                 people: list[str]) -> Result:
     with repo.transaction("case note") as tx:
@@ -112,8 +128,13 @@ def log_contact(repo: Repository, case_id: str, kind: ContactKind, *, day: dt.da
         return tx.commit("case note")
 
 
-def accept_referral(repo: Repository, referral_id: str, *, day: dt.date, program: Program | None = None) -> Result:
-    """Open a case from a pending referral: one commit holds the accepted referral and the case."""
+def accept_referral(repo: Repository, referral_id: str, *, day: dt.date, program: Program | None = None,
+                    return_by: dt.date | None = None) -> Result:
+    """Open a case from a pending referral: one commit holds the accepted referral and the case.
+
+    A pre-charge diversion case gets the date it is due back to the referrer (`return_by`,
+    default the referral's receipt plus the center's diversion_return_days).
+    """
     with repo.transaction("referral accept") as tx:
         referral = _pending(repo, referral_id)
         _check_date(day, referral.received, "the referral was received")
@@ -125,6 +146,12 @@ def accept_referral(repo: Repository, referral_id: str, *, day: dt.date, program
             participants=[Participant(person=p.person, role=roles.get(p.role, p.role)) for p in referral.people],
             status_history=[StatusEntry(status=CaseStatus.REFERRED, date=day, by=tx.actor)],
         )
+        if program == Program.PRE_CHARGE_DIVERSION:
+            due_back = return_by or referral.received + dt.timedelta(days=repo.settings.diversion_return_days)
+            _check_date(due_back, day, "the case opens")
+            case.diversion = Diversion(return_by=due_back)
+        elif return_by:
+            raise RjcError("--return-by is for pre-charge diversion cases")
         referral.screening.decision = ScreeningDecision.ACCEPTED
         referral.screening.date, referral.screening.by, referral.screening.case = day, tx.actor, case.id
         tx.stage(referral)
@@ -157,6 +184,29 @@ def _pending(repo: Repository, referral_id: str) -> Referral:
 
 
 # --- victims and agreements ----------------------------------------------------------------
+
+
+def victim_notice_due(repo: Repository, case: Case) -> dt.date | None:
+    """When the victims of a diversion case must have been told of it (None for other programs)."""
+    referral = repo.get(case.referral) if case.referral else None
+    received = referral.received if isinstance(referral, Referral) else case.opened
+    return lifecycle.victim_notice_due(case.program, received, repo.settings)
+
+
+def deadlines(repo: Repository, case: Case) -> list[tuple[str, dt.date]]:
+    """The dates a case is held to, soonest first: victim notice, return to referrer, agreement terms."""
+    found = []
+    notice = victim_notice_due(repo, case)
+    if notice and any(p.role == Role.VICTIM and p.notified is None for p in case.participants):
+        found.append(("victims to be told of the referral", notice))
+    if case.diversion and case.diversion.return_by and not case.diversion.outcome_reported:
+        found.append(("due back to the referrer", case.diversion.return_by))
+    if case.agreements and case.status != CaseStatus.CLOSED:
+        agreement = case.agreements[-1]
+        if agreement.midterm_review:
+            found.append(("mid-term review", agreement.midterm_review))
+        found.append(("agreement due", agreement.due))
+    return sorted(found, key=lambda item: item[1])
 
 
 def choose_participation(repo: Repository, case_id: str, person_id: str, choice: VictimChoice, *,

@@ -47,3 +47,9 @@ class RjcError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class UsageProblem(RjcError):
+    """The command line lacks something it needs (exit 2, like any other usage error)."""
+
+    exit_code = EXIT_USAGE

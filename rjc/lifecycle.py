@@ -6,6 +6,10 @@ reason), and a closed case comes back only through an explicit reopen, to intake
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
 from rjc.model.vocab import CaseStatus as S
 from rjc.model.vocab import Program as P
 
@@ -57,3 +61,47 @@ def statuses(program: P) -> list[S]:
             if status not in seen:
                 seen.append(status)
     return [*seen, S.CLOSED] if S.CLOSED not in seen else seen
+
+
+@dataclass(frozen=True)
+class Stage:
+    status: S
+    start: dt.date
+    end: dt.date | None  # None: the case is still in it
+    days: int
+
+
+def stages(history, today: dt.date) -> list[Stage]:
+    """How long a case spent in each status, from its status history."""
+    result = []
+    for entry, following in zip(history, [*history[1:], None]):
+        end = following.date if following else None
+        result.append(Stage(entry.status, entry.date, end, ((end or today) - entry.date).days))
+    return result
+
+
+@lru_cache(maxsize=8)
+def _holidays(calendar: str, year: int) -> frozenset[dt.date]:
+    if not calendar:
+        return frozenset()
+    import holidays  # maintained public-holiday tables, state by state (Town Meeting Day...)
+
+    country, _, subdivision = calendar.partition("-")
+    return frozenset(holidays.country_holidays(country, subdiv=subdivision or None, years=year))
+
+
+def business_days_after(start: dt.date, count: int, calendar: str) -> dt.date:
+    """The date `count` business days after `start`: weekends and public holidays skipped."""
+    day = start
+    while count > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5 and day not in _holidays(calendar, day.year):
+            count -= 1
+    return day
+
+
+def victim_notice_due(program: P, received: dt.date, settings) -> dt.date | None:
+    """Victims are told of a diversion referral within N business days of its receipt."""
+    if program != P.PRE_CHARGE_DIVERSION:
+        return None
+    return business_days_after(received, settings.reminders.victim_notice_business_days, settings.holidays)

@@ -75,6 +75,16 @@ class Document:
             return self.key_at[found]
         return self.value_at.get(found, (1, 1))
 
+    def sub(self, loc: Loc) -> "Document":
+        """The part at `loc` as a document of its own, keeping the file's line numbers."""
+        data = self.data
+        for step in loc:
+            data = data[step]
+        size = len(loc)
+        return Document(data,
+                        {k[size:]: v for k, v in self.value_at.items() if k[:size] == loc},
+                        {k[size:]: v for k, v in self.key_at.items() if k[:size] == loc})
+
 
 def load(source: bytes | str, path: str = "<input>") -> Document:
     """Parse one YAML document holding a mapping; raise YamlError naming the spot."""

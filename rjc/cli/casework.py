@@ -1,4 +1,4 @@
-"""Cases and referrals moving along: rjc case ..., rjc referral ..."""
+"""Cases moving along: rjc case ..., rjc victim ..., rjc agreement ..."""
 
 from __future__ import annotations
 
@@ -8,25 +8,13 @@ from typing import Annotated, Optional
 
 import typer
 
+from rjc.cli.options import NOTE_HELP, DateOption
+from rjc.cli.options import day as _day
+from rjc.cli.options import done as _done
 from rjc.cli.repo import open_repository
 
 case_app = typer.Typer(help="Move a case along: status, contacts, closure.", no_args_is_help=True)
-referral_app = typer.Typer(help="Screen a referral: accept it (opening a case), decline or return it.",
-                           no_args_is_help=True)
 
-DateOption = Annotated[Optional[dt.datetime], typer.Option(
-    "--date", formats=["%Y-%m-%d"], help="When it happened (default: today).")]
-NOTE_HELP = "A short explanation, kept in the record (not in the commit). No names: use ids."
-
-
-def _day(value: dt.datetime | None) -> dt.date:
-    return value.date() if value else dt.date.today()
-
-
-def _done(result) -> None:
-    from rjc.cli.output import committed
-
-    committed(result)
 
 
 @case_app.command("status")
@@ -75,6 +63,37 @@ def reopen(
     _done(casework.reopen_case(open_repository(), case_id, day=_day(date), note=note))
 
 
+@case_app.command("notify-referrer")
+def notify_referrer(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
+    date: DateOption = None,
+) -> None:
+    """Record that the referral source was told the outcome of a closed case."""
+    from rjc import casework
+
+    _done(casework.notify_referrer(open_repository(), case_id, day=_day(date)))
+
+
+@case_app.command("timeline")
+def timeline(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
+    date: Annotated[Optional[dt.datetime], typer.Option(
+        "--date", formats=["%Y-%m-%d"], help="As of this day (default today).")] = None,
+) -> None:
+    """Days spent in each status, and the dates the case is held to."""
+    from rjc import casework, lifecycle
+
+    repo = open_repository()
+    case = casework.load_case(repo, case_id)
+    today = _day(date)
+    for stage in lifecycle.stages(case.status_history, today):
+        until = f"until {stage.end}" if stage.end else "so far"
+        print(f"{stage.status:<22} from {stage.start} {until:<17} {stage.days:>4} days")
+    for what, when in casework.deadlines(repo, case):
+        late = " (passed)" if when < today else ""
+        print(f"{what}: {when}{late}")
+
+
 @case_app.command("note")
 def note(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
@@ -92,53 +111,6 @@ def note(
     text = typer.prompt("Note", default="", show_default=False) if sys.stdin.isatty() else sys.stdin.read()
     _done(casework.log_contact(open_repository(), case_id, kind_value, day=_day(date),
                                note=text.strip() or None, people=[p.upper() for p in person or []]))
-
-
-@referral_app.command("accept")
-def accept(
-    referral_id: Annotated[str, typer.Argument(metavar="ID", help="The referral.")],
-    program: Annotated[Optional[str], typer.Option(help="Open the case in another program than referred to.")] = None,
-    date: DateOption = None,
-) -> None:
-    """Accept a pending referral: opens its case (printed) with the referral's people."""
-    from rjc import casework
-    from rjc.cli.choices import choice
-    from rjc.model.vocab import Program
-
-    result = casework.accept_referral(open_repository(), referral_id, day=_day(date),
-                                      program=choice(Program, program, "--program") if program else None)
-    print(result.ids[-1])
-    _done(result)
-
-
-def _screen(referral_id: str, decision: str, reason: str, date) -> None:
-    from rjc import casework
-    from rjc.model.vocab import ScreeningDecision
-
-    _done(casework.decline_referral(open_repository(), referral_id, ScreeningDecision(decision),
-                                    day=_day(date), reason=reason))
-
-
-@referral_app.command("decline")
-def decline(
-    referral_id: Annotated[str, typer.Argument(metavar="ID", help="The referral.")],
-    reason: Annotated[str, typer.Option(help="Why, e.g. ineligible, no-contact, declined-by-party.")],
-    date: DateOption = None,
-) -> None:
-    """Decline a pending referral, with a reason."""
-    _screen(referral_id, "declined", reason, date)
-
-
-@referral_app.command("return")
-def return_(
-    referral_id: Annotated[str, typer.Argument(metavar="ID", help="The referral.")],
-    reason: Annotated[str, typer.Option(help="Why it goes back to the referrer.")],
-    date: DateOption = None,
-) -> None:
-    """Return a pending referral to its referral source, with a reason."""
-    _screen(referral_id, "returned", reason, date)
-
-
 
 
 victim_app = typer.Typer(help="Victims' participation in a case.", no_args_is_help=True)
@@ -160,9 +132,15 @@ def choose(
     from rjc.cli.choices import choice
     from rjc.model.vocab import VictimChoice
 
-    _done(casework.choose_participation(open_repository(), case_id, person.upper(),
-                                        choice(VictimChoice, participation, "CHOICE"),
+    from rjc.cli.output import message
+
+    repo = open_repository()
+    _done(casework.choose_participation(repo, case_id, person.upper(), choice(VictimChoice, participation, "CHOICE"),
                                         notified=notified.date() if notified else None))
+    due = casework.victim_notice_due(repo, casework.load_case(repo, case_id))
+    if notified and due and notified.date() > due:
+        message(f"warning: notified after the diversion deadline ({due}, "
+                f"{repo.settings.reminders.victim_notice_business_days} business days after the referral)")
 
 
 @agreement_app.command("new")
@@ -288,7 +266,6 @@ def _decimal(text: str, name: str):
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(referral_app, name="referral")
     app.add_typer(case_app, name="case")
     app.add_typer(victim_app, name="victim")
     app.add_typer(agreement_app, name="agreement")

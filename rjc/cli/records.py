@@ -35,7 +35,7 @@ def new(
         name = "<stdin>" if str(from_file) == "-" else str(from_file)
         fields = records.read_fields(read_source(str(from_file)), name)
     elif interactive(no_input):
-        fields = yamlio.Document(_ask(records.questions(kind_info.name)))
+        fields = yamlio.Document(ask(records.questions(kind_info.name)))
         name = "<prompts>"
     else:
         raise RjcError("no terminal to ask on: give the fields with --from-file FILE (or '-' for stdin)")
@@ -44,7 +44,7 @@ def new(
     committed(result)
 
 
-def _ask(questions) -> dict:
+def ask(questions) -> dict:
     """Prompt for each field; answers are checked as they are typed."""
     answers: dict = {}
     for q in questions:

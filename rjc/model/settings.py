@@ -42,6 +42,9 @@ class Reminders(Strict):
 class Settings(Versioned):
     center: Center
     timezone: str = "America/New_York"
+    # Public holidays that are not business days: COUNTRY or COUNTRY-SUBDIVISION, "" for none
+    holidays: str = Field(default="US-VT", pattern=r"^([A-Z]{2}(-[A-Z0-9]{1,3})?)?$")
+    diversion_return_days: int = Field(default=90, ge=1)  # when a diversion case is due back
     coordinators: list[Coordinator] = Field(min_length=1)
     agreement: AgreementTerms = AgreementTerms()
     agreement_by_program: dict[Program, AgreementTerms] = {}

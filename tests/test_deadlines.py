@@ -1,0 +1,85 @@
+"""Days in each stage and the dates a case is held to: diversion deadlines, business days."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from helpers import dedent
+from rjc import lifecycle
+
+INTAKE = dedent("""\
+    people:
+      - role: responsible-party
+        given_name: Ana
+        family_name: Rivera
+      - role: victim
+        given_name: Bo
+        family_name: Lind
+    """)
+
+
+def test_business_days_skip_weekends_and_vermont_holidays():
+    # Friday 2026-11-20 + 7 business days: Thanksgiving (Thu 26th) and the weekends are skipped
+    assert lifecycle.business_days_after(dt.date(2026, 11, 20), 7, "US-VT") == dt.date(2026, 12, 2)
+    assert lifecycle.business_days_after(dt.date(2026, 11, 20), 7, "") == dt.date(2026, 12, 1)
+    # Town Meeting Day (first Tuesday of March) is a Vermont holiday
+    assert lifecycle.business_days_after(dt.date(2026, 3, 2), 1, "US-VT") == dt.date(2026, 3, 4)
+
+
+def test_stages_count_days_in_each_status():
+    from rjc.model.case import StatusEntry
+
+    history = [StatusEntry(status="referred", date="2026-11-02", by="KB"),
+               StatusEntry(status="intake", date="2026-11-05", by="KB")]
+    stages = lifecycle.stages(history, dt.date(2026, 11, 24))
+    assert [(s.status, s.days, s.end) for s in stages] == [
+        ("referred", 3, dt.date(2026, 11, 5)), ("intake", 19, None)]
+
+
+def _diversion(repo, rjc, tmp_path, *accept_flags):
+    path = tmp_path / "intake.yaml"
+    path.write_text(INTAKE, encoding="utf-8")
+    made = rjc("--records", repo.root, "referral", "new", "--no-input", "--program", "pre-charge-diversion",
+               "--source", "states-attorney", "--received", "2026-11-20", "--person-file", path)
+    assert made.code == 0, made.err
+    accepted = rjc("--records", repo.root, "referral", "accept", made.out.strip(), "--date", "2026-11-23", *accept_flags)
+    assert accepted.code == 0, accepted.err
+    return accepted.out.strip()
+
+
+def test_diversion_case_is_due_back_and_victims_must_be_told(repo, rjc, tmp_path):
+    case_id = _diversion(repo, rjc, tmp_path)
+    assert str(repo.get(case_id).diversion.return_by) == "2027-02-18"  # received + 90 days
+    result = rjc("--records", repo.root, "case", "timeline", case_id, "--date", "2026-12-03")
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[0].split() == ["referred", "from", "2026-11-23", "so", "far", "10", "days"]
+    assert "victims to be told of the referral: 2026-12-02 (passed)" in result.out
+    assert "due back to the referrer: 2027-02-18" in result.out
+    late = rjc("--records", repo.root, "victim", "choose", case_id, "P-2026-KB-0002", "attend", "--notified", "2026-12-03")
+    assert late.code == 0 and "warning: notified after the diversion deadline (2026-12-02" in late.err
+    timeline = rjc("--records", repo.root, "case", "timeline", case_id, "--date", "2026-12-03").out
+    assert "victims to be told" not in timeline
+
+
+def test_return_by_and_outcome_notice(repo, rjc, tmp_path):
+    case_id = _diversion(repo, rjc, tmp_path, "--return-by", "2027-01-15")
+    assert str(repo.get(case_id).diversion.return_by) == "2027-01-15"
+    early = rjc("--records", repo.root, "case", "notify-referrer", case_id)
+    assert early.code == 1 and "is not closed" in early.err
+    assert rjc("--records", repo.root, "case", "close", case_id, "--reason", "withdrawn", "--date", "2026-12-01").code == 0
+    before = rjc("--records", repo.root, "case", "notify-referrer", case_id, "--date", "2026-11-30")
+    assert before.code == 1 and "before its closure" in before.err
+    told = rjc("--records", repo.root, "case", "notify-referrer", case_id, "--date", "2026-12-02")
+    assert told.code == 0, told.err
+    case = repo.get(case_id)
+    assert str(case.diversion.outcome_reported) == "2026-12-02" and str(case.closure.referrer_notified) == "2026-12-02"
+    assert "due back" not in rjc("--records", repo.root, "case", "timeline", case_id).out
+
+
+def test_return_by_is_only_for_diversion(repo, rjc, tmp_path):
+    path = tmp_path / "intake.yaml"
+    path.write_text(INTAKE, encoding="utf-8")
+    made = rjc("--records", repo.root, "referral", "new", "--no-input", "--program", "mediation",
+               "--source", "self", "--received", "2026-11-20", "--person-file", path)
+    result = rjc("--records", repo.root, "referral", "accept", made.out.strip(), "--return-by", "2027-01-01")
+    assert result.code == 1 and "--return-by is for pre-charge diversion" in result.err
