@@ -83,3 +83,33 @@ def test_return_by_is_only_for_diversion(repo, rjc, tmp_path):
                "--source", "self", "--received", "2026-11-20", "--person-file", path)
     result = rjc("--records", repo.root, "referral", "accept", made.out.strip(), "--return-by", "2027-01-01")
     assert result.code == 1 and "--return-by is for pre-charge diversion" in result.err
+
+
+def test_victims_are_new_once_per_federal_fiscal_year(repo, rjc, tmp_path):
+    from rjc import victims
+    from rjc.model.case import Case, Participant, Service, StatusEntry
+
+    def case(number: int, opened: str, program: str = "victim-support", services=()):
+        return Case(id=f"C-2025-KB-{number:04d}", schema_version=1, program=program, coordinator="KB",
+                    opened=opened, participants=[Participant(person="P-2025-KB-0001", role="victim")],
+                    status_history=[StatusEntry(status="intake", date=opened, by="KB")],
+                    services=[Service(date=d, service="court accompaniment") for d in services])
+
+    served = victims.served_dates([case(1, "2025-09-15", services=["2025-09-20", "2025-10-02"]),
+                                   case(2, "2026-12-01", program="restorative-panel")])
+    assert served["P-2025-KB-0001"][0] == dt.date(2025, 9, 15)
+    dates = served["P-2025-KB-0001"]
+    assert victims.standing(dates, dt.date(2025, 9, 30)) == "new"  # FY2025: first served
+    assert victims.standing(dates, dt.date(2025, 10, 1)) == "continuing"  # FY2026: served again
+    assert victims.standing(dates, dt.date(2026, 10, 1)) == "continuing"  # FY2027
+    assert victims.standing([dt.date(2026, 10, 1)], dt.date(2027, 9, 30)) == "new"  # first day of FY2027
+    assert victims.standing(dates, dt.date(2028, 1, 1)) is None  # not served in FY2028
+
+
+def test_victim_list_shows_participation_and_standing(repo, rjc, tmp_path):
+    case_id = _diversion(repo, rjc, tmp_path)
+    assert rjc("--records", repo.root, "victim", "choose", case_id, "P-2026-KB-0002",
+               "written-statement-shared", "--notified", "2026-11-24").code == 0
+    out = rjc("--records", repo.root, "victim", "list", case_id, "--date", "2026-12-01").out
+    assert out.split() == ["P-2026-KB-0002", "written-statement-shared", "notified", "2026-11-24",
+                           "new", "in", "federal", "FY2027"]

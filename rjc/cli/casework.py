@@ -143,6 +143,31 @@ def choose(
                 f"{repo.settings.reminders.victim_notice_business_days} business days after the referral)")
 
 
+@victim_app.command("list")
+def victim_list(
+    case_id: Annotated[str, typer.Argument(metavar="CASE", help="The case.")],
+    date: Annotated[Optional[dt.datetime], typer.Option(
+        "--date", formats=["%Y-%m-%d"], help="As of this day (default today).")] = None,
+) -> None:
+    """A case's victims: participation, when told, and NEW or continuing this federal fiscal year."""
+    from rjc import casework, layout, periods, victims
+    from rjc.model import Case
+    from rjc.model.vocab import Role
+
+    repo = open_repository()
+    case = casework.load_case(repo, case_id)
+    today = _day(date)
+    cases = [r.record for r in repo.load_all([layout.KINDS["case"]]) if isinstance(r.record, Case)]
+    served = victims.served_dates(cases)
+    year = periods.fiscal_year(today, "federal").label
+    for participant in case.participants:
+        if participant.role != Role.VICTIM:
+            continue
+        standing = victims.standing(served.get(participant.person, []), today) or "not served"
+        print(f"{participant.person}  {participant.participation or 'undecided':<28} "
+              f"notified {str(participant.notified or '-'):<10}  {standing} in federal {year}")
+
+
 @agreement_app.command("new")
 def agreement_new(
     case_id: Annotated[str, typer.Argument(metavar="CASE", help="The case.")],
