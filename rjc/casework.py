@@ -40,6 +40,14 @@ def load_case(repo: Repository, case_id: str) -> Case:
     return _load(repo, case_id, Case)
 
 
+def _open_case(repo: Repository, case_id: str) -> Case:
+    """A case that may still change: a closed one is reopened first, explicitly."""
+    case = _load(repo, case_id, Case)
+    if case.status == CaseStatus.CLOSED:
+        raise RjcError(f"{case.id} is closed; reopen it first with: rjc case reopen {case.id} --note WHY")
+    return case
+
+
 def _require_on_case(case: Case, people: list[str]) -> None:
     strangers = [p for p in people if p not in case.people()]
     if strangers:
@@ -213,7 +221,7 @@ def choose_participation(repo: Repository, case_id: str, person_id: str, choice:
                          notified: dt.date | None = None) -> Result:
     """Record how a victim chooses to take part (and when they were told of the case)."""
     with repo.transaction("victim choose") as tx:
-        case = _load(repo, case_id, Case)
+        case = _open_case(repo, case_id)
         victim = next((p for p in case.participants if p.person == person_id), None)
         if victim is None or victim.role != Role.VICTIM:
             raise RjcError(f"{person_id} is not a victim on {case_id}")
@@ -241,7 +249,7 @@ def add_agreement(repo: Repository, case_id: str, items: list[dict], *, signed: 
     if not items:
         raise RjcError("an agreement needs at least one item")
     with repo.transaction("agreement new") as tx:
-        case = _load(repo, case_id, Case)
+        case = _open_case(repo, case_id)
         _check_date(signed, case.opened, "the case was opened")
         due_days, midterm_days = agreement_terms(repo.settings, case.program)
         try:
@@ -270,8 +278,8 @@ def _item(case: Case, number: int, agreement: int | None, kind: type, what: str)
     if not 1 <= number <= len(items):
         raise RjcError(f"agreement {index + 1} of {case.id} has items 1-{len(items)}, not {number}")
     item = items[number - 1]
-    expected = kind.model_fields["type"].annotation.__args__[0]
     if not isinstance(item, kind):
+        expected = kind.model_fields["type"].annotation.__args__[0]
         raise RjcError(f"item {number} is {item.type}, not {expected}; {what} go on a {expected} item")
     return case.agreements[index], item
 
@@ -284,7 +292,7 @@ def log_hours(repo: Repository, case_id: str, number: int, hours: Decimal, *, da
     if hours <= 0:
         raise RjcError("hours must be more than 0")
     with repo.transaction("agreement log") as tx:
-        case = _load(repo, case_id, Case)
+        case = _open_case(repo, case_id)
         signed_agreement, item = _item(case, number, agreement, CommunityServiceItem, "hours")
         _check_date(day, signed_agreement.signed, "the agreement was signed")
         item.logged.append(ServiceHours(date=day, hours=hours, place=place))
@@ -312,6 +320,42 @@ def record_payment(repo: Repository, case_id: str, number: int, amount: Decimal,
         _progress(item, item.paid >= item.amount, day)
         tx.stage(case)
         return tx.commit("agreement pay")
+
+
+def set_item_status(repo: Repository, case_id: str, number: int, status: ItemStatus, *, day: dt.date,
+                    agreement: int | None = None) -> Result:
+    """Mark an item completed, not completed or waived (an apology letter delivered, a class attended)."""
+    from rjc.model.case import _Item
+
+    with repo.transaction("agreement item") as tx:
+        case = _load(repo, case_id, Case)
+        signed_agreement, item = _item(case, number, agreement, _Item, "statuses")
+        _check_date(day, signed_agreement.signed, "the agreement was signed")
+        item.status = status
+        item.completed = day if status == ItemStatus.COMPLETED else None
+        tx.stage(case)
+        return tx.commit("agreement item")
+
+
+def unfinished_items(case: Case) -> list[str]:
+    """Items of the latest agreement still pending or in progress, as 'N type'."""
+    if not case.agreements:
+        return []
+    return [f"{n} {item.type}" for n, item in enumerate(case.agreements[-1].items, start=1)
+            if item.status in (ItemStatus.PENDING, ItemStatus.IN_PROGRESS)]
+
+
+def link_cases(repo: Repository, case_id: str, other_id: str) -> Result:
+    """Link two cases both ways (a reentry panel case and the client's reentry case)."""
+    with repo.transaction("case link") as tx:
+        case, other = _load(repo, case_id, Case), _load(repo, other_id, Case)
+        if case.id == other.id:
+            raise RjcError("a case cannot be linked to itself")
+        for one, two in ((case, other), (other, case)):
+            if two.id not in one.related_cases:
+                one.related_cases.append(two.id)
+                tx.stage(one)
+        return tx.commit("case link")
 
 
 def _progress(item, done: bool, day: dt.date) -> None:
@@ -354,7 +398,7 @@ def add_service(repo: Repository, case_id: str, service: str, *, day: dt.date, p
     from rjc.model.case import Service
 
     with repo.transaction("case service") as tx:
-        case = _load(repo, case_id, Case)
+        case = _open_case(repo, case_id)
         _for_programs(case, _SERVICE_PROGRAMS, "services")
         _check_date(day, case.opened, "the case was opened")
         _require_on_case(case, [person] if person else [])
@@ -367,7 +411,7 @@ def add_goal(repo: Repository, case_id: str, goal: str, *, target: dt.date | Non
     from rjc.model.case import Goal
 
     with repo.transaction("case goal") as tx:
-        case = _load(repo, case_id, Case)
+        case = _open_case(repo, case_id)
         _for_programs(case, _GOAL_PROGRAMS, "plan goals")
         case.goals.append(Goal(goal=goal, target=target))
         tx.stage(case)
@@ -376,7 +420,7 @@ def add_goal(repo: Repository, case_id: str, goal: str, *, target: dt.date | Non
 
 def set_goal_status(repo: Repository, case_id: str, number: int, status: GoalStatus) -> Result:
     with repo.transaction("case goal") as tx:
-        case = _load(repo, case_id, Case)
+        case = _open_case(repo, case_id)
         if not 1 <= number <= len(case.goals):
             raise RjcError(f"{case_id} has goals 1-{len(case.goals)}, not {number}" if case.goals
                            else f"{case_id} has no goals yet")
@@ -392,7 +436,7 @@ def add_session(repo: Repository, case_id: str, *, day: dt.date, minutes: int, a
     if minutes <= 0:
         raise RjcError("a session lasts more than 0 minutes")
     with repo.transaction("case session") as tx:
-        case = _load(repo, case_id, Case)
+        case = _open_case(repo, case_id)
         _for_programs(case, _SESSION_PROGRAMS, "sessions")
         _check_date(day, case.opened, "the case was opened")
         _require_on_case(case, attended)
@@ -404,7 +448,7 @@ def add_session(repo: Repository, case_id: str, *, day: dt.date, minutes: int, a
 def resolve(repo: Repository, case_id: str, resolution: Resolution) -> Result:
     """The outcome of a mediation or conference: agreement, partial or none."""
     with repo.transaction("case resolve") as tx:
-        case = _load(repo, case_id, Case)
+        case = _open_case(repo, case_id)
         _for_programs(case, _SESSION_PROGRAMS, "outcomes")
         if not case.sessions:
             raise RjcError(f"{case_id} has no session yet; log one with: rjc case session {case_id}")

@@ -277,17 +277,96 @@ def panel_seats(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
         volunteer = ctx.get(seat.volunteer)
         if not isinstance(volunteer, Volunteer):
             continue
-        if r.status == PanelStatus.SCHEDULED and not volunteer.active:
-            yield loaded.problem(("seats", i, "volunteer"), "panel-seats", f"{seat.volunteer} is not active")
-        if not volunteer.trainings:
-            yield loaded.problem(("seats", i, "volunteer"), "panel-seats", f"{seat.volunteer} has no training")
-        if volunteer.check_covering(r.date) is None:
-            yield loaded.problem(("seats", i, "volunteer"), "panel-seats",
-                                 f"{seat.volunteer} has no background check current on {r.date}")
-        clash = sorted(participants & set(volunteer.conflicts))
-        if clash:
-            yield loaded.problem(("seats", i, "volunteer"), "panel-seats",
-                                 f"{seat.volunteer} has a declared conflict with {', '.join(clash)}")
+        for rule, message in volunteer.unfit(r.date, participants):
+            # a past panel keeps a volunteer who has since stepped down
+            if rule != "volunteer-active" or r.status == PanelStatus.SCHEDULED:
+                yield loaded.problem(("seats", i, "volunteer"), "panel-seats", message)
+
+
+CIRCLE_SEATS = (3, 5)
+
+
+@record_rule
+def circle(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
+    """A CoSA circle: at most 5 active seats (a warning below 3 while it runs), no volunteer
+    seated twice at once, meetings attended by volunteers on the roster that day, dates in order,
+    phase and dates agreeing; and a cosa case is in-circle only once its circle has started."""
+    from rjc.model.vocab import CirclePhase
+
+    r = loaded.record
+    if not isinstance(r, Case):
+        return
+    c, (low, high) = r.circle, CIRCLE_SEATS
+    if c is not None and r.program != Program.COSA:
+        yield loaded.problem(("circle",), "program-parts", f"circles are for cosa cases, not {r.program}")
+    if r.program == Program.COSA and r.status == CaseStatus.IN_CIRCLE and (c is None or c.started is None):
+        yield loaded.problem(("status_history", len(r.status_history) - 1, "status"), "circle-status",
+                             f"a cosa case is in-circle only once its circle has started (with {low}-{high} "
+                             f"volunteers): rjc circle phase {r.id} phase-1")
+    if c is None:
+        return
+    yield from _before(loaded, r.opened, c.started, ("circle", "started"),
+                       f"circle started {c.started} before the case opened {r.opened}")
+    yield from _before(loaded, c.started, c.ended, ("circle", "ended"),
+                       f"circle ended {c.ended} before it started {c.started}")
+    if (c.phase == CirclePhase.ENDED) != (c.ended is not None):
+        yield loaded.problem(("circle", "phase"), "circle-phase",
+                             "an ended circle has an ended date, and only an ended circle has one")
+    if c.phase not in (CirclePhase.FORMING, CirclePhase.ENDED) and c.started is None:
+        yield loaded.problem(("circle", "phase"), "circle-phase", f"a circle in {c.phase} needs its started date")
+    active = sum(1 for seat in c.roster if seat.left is None)
+    if active > high:
+        yield loaded.problem(("circle", "roster"), "circle-seats", f"a circle has at most {high} active seats, not {active}")
+    elif c.phase not in (CirclePhase.FORMING, CirclePhase.ENDED) and active < low:
+        yield loaded.problem(("circle", "roster"), "circle-seats",
+                             f"a circle needs {low}-{high} active seats; this one has {active}", "warning")
+    never = dt.date.max
+    for i, seat in enumerate(c.roster):
+        yield from _before(loaded, r.opened, seat.joined, ("circle", "roster", i, "joined"),
+                           f"{seat.volunteer} joined {seat.joined} before the case opened {r.opened}")
+        yield from _before(loaded, seat.joined, seat.left, ("circle", "roster", i, "left"),
+                           f"{seat.volunteer} left {seat.left} before joining {seat.joined}")
+        if any(other.volunteer == seat.volunteer and other.joined < (seat.left or never)
+               and seat.joined < (other.left or never) for other in c.roster[:i]):
+            yield loaded.problem(("circle", "roster", i, "volunteer"), "circle-seats",
+                                 f"{seat.volunteer} holds two seats at the same time")
+    for i, meeting in enumerate(c.meetings):
+        yield from _before(loaded, c.started or r.opened, meeting.date, ("circle", "meetings", i, "date"),
+                           f"meeting {meeting.date} is before the circle started ({c.started or r.opened})")
+        yield from _before(loaded, meeting.date, c.ended, ("circle", "meetings", i, "date"),
+                           f"meeting {meeting.date} is after the circle ended ({c.ended})")
+        for j, volunteer in enumerate(meeting.attended):
+            if not any(s.volunteer == volunteer and s.joined <= meeting.date and (s.left or never) >= meeting.date
+                       for s in c.roster):
+                yield loaded.problem(("circle", "meetings", i, "attended", j), "circle-seats",
+                                     f"{volunteer} was not on the circle on {meeting.date}")
+
+
+@record_rule
+def internship(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
+    """A STAR internship: on a star case, dates in order, hours inside them; and a star case is
+    in-internship only once its internship is set up."""
+    r = loaded.record
+    if not isinstance(r, Case):
+        return
+    job = r.internship
+    if job is not None and r.program != Program.STAR:
+        yield loaded.problem(("internship",), "program-parts", f"internships are for star cases, not {r.program}")
+    if r.program == Program.STAR and r.status == CaseStatus.IN_INTERNSHIP and job is None:
+        yield loaded.problem(("status_history", len(r.status_history) - 1, "status"), "internship-status",
+                             f"a star case is in-internship once its internship is set up: "
+                             f"rjc internship set {r.id} --host BUSINESS")
+    if job is None:
+        return
+    yield from _before(loaded, r.opened, job.start, ("internship", "start"),
+                       f"internship starts {job.start} before the case opened {r.opened}")
+    yield from _before(loaded, job.start, job.end, ("internship", "end"),
+                       f"internship ends {job.end} before it starts {job.start}")
+    for i, entry in enumerate(job.hours):
+        yield from _before(loaded, job.start, entry.date, ("internship", "hours", i, "date"),
+                           f"hours on {entry.date} are before the internship starts ({job.start})")
+        yield from _before(loaded, entry.date, job.end, ("internship", "hours", i, "date"),
+                           f"hours on {entry.date} are after the internship ends ({job.end})")
 
 
 # --- change rules: the new version of a record against the one it replaces -----------------

@@ -270,3 +270,48 @@ def test_victim_support_services_and_reentry_goals(rjc, center):
     assert rjc("case", "goal", reentry, "--number", "2", "--status", "met").err.strip() == (
         f"Error: {reentry} has goals 1-1, not 2")
     assert "plan goals belong to" in rjc("case", "goal", support, "--add", "x").err
+
+
+def test_item_status_completes_the_agreement_and_close_warns_about_open_items(rjc, with_victim):
+    case_id = with_victim["case"]
+    rjc("agreement", "new", case_id, "-f", "-", "--signed", "2026-11-05", stdin=ITEMS.format(victim=with_victim["victim"]))
+    assert rjc("agreement", "item", case_id, "1", "completed", "--date", "2026-11-20").code == 0
+    assert rjc("agreement", "item", case_id, "2", "waived", "--date", "2026-11-20").code == 0
+    item = with_victim["repo"].get(case_id).agreements[0].items[0]
+    assert (item.status, str(item.completed)) == ("completed", "2026-11-20")
+    bad = rjc("agreement", "item", case_id, "1", "finished")
+    assert bad.code == 1 and "STATUS 'finished' is not one of" in bad.err
+    early = rjc("agreement", "item", case_id, "1", "completed", "--date", "2026-11-01")
+    assert early.code == 1 and "before the agreement was signed" in early.err
+    closed = rjc("case", "close", case_id, "--reason", "completed-successfully", "--date", "2026-11-21")
+    assert closed.code == 0
+    assert "warning: closed as completed with agreement items still open: 3 community-service" in closed.err
+
+
+@pytest.mark.parametrize("args", [
+    ["victim", "choose", "{case}", "{victim}", "attend"],
+    ["agreement", "new", "{case}", "-f", "-"],
+    ["case", "session", "{case}", "--minutes", "30"],
+    ["case", "service", "{case}", "--service", "court accompaniment"],
+    ["case", "goal", "{case}", "--add", "housing"],
+])
+def test_a_closed_case_refuses_changes_until_reopened(rjc, with_victim, args):
+    case_id = with_victim["case"]
+    assert rjc("case", "close", case_id, "--reason", "withdrawn", "--date", "2026-11-05").code == 0
+    before = git(with_victim["repo"].root, "rev-parse", "HEAD")
+    result = rjc(*[a.format(case=case_id, victim=with_victim["victim"]) for a in args],
+                 stdin=ITEMS.format(victim=with_victim["victim"]))
+    assert result.code == 1 and f"{case_id} is closed; reopen it first" in result.err
+    assert git(with_victim["repo"].root, "rev-parse", "HEAD") == before
+
+
+def test_link_relates_two_cases_both_ways(rjc, center):
+    first = accept(rjc, center)
+    other = rjc("new", "referral", "-f", "-", stdin=f"received: {RECEIVED}\nprogram: offender-reentry\nsource: corrections\n"
+                                                  f"people:\n- person: {center['person']}\n  role: client\n").out.strip()
+    second = rjc("referral", "accept", other).out.strip()
+    assert rjc("case", "link", first, second).code == 0
+    assert center["repo"].get(first).related_cases == [second]
+    assert center["repo"].get(second).related_cases == [first]
+    assert git(center["repo"].root, "log", "-1", "--format=%s").strip() == f"case link {first} {second}"
+    assert rjc("case", "link", first, first).code == 1

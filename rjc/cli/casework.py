@@ -47,8 +47,14 @@ def close(
     from rjc.cli.choices import choice
     from rjc.model.vocab import ClosureReason
 
-    _done(casework.close_case(open_repository(), case_id, choice(ClosureReason, reason, "--reason"),
-                              day=_day(date), note=note))
+    from rjc.cli.output import message
+
+    repo = open_repository()
+    reason_value = choice(ClosureReason, reason, "--reason")
+    _done(casework.close_case(repo, case_id, reason_value, day=_day(date), note=note))
+    unfinished = casework.unfinished_items(casework.load_case(repo, case_id))
+    if reason_value == ClosureReason.COMPLETED_SUCCESSFULLY and unfinished:
+        message(f"warning: closed as completed with agreement items still open: {', '.join(unfinished)}")
 
 
 @case_app.command("reopen")
@@ -61,6 +67,17 @@ def reopen(
     from rjc import casework
 
     _done(casework.reopen_case(open_repository(), case_id, day=_day(date), note=note))
+
+
+@case_app.command("link")
+def link(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
+    other: Annotated[str, typer.Argument(metavar="OTHER", help="The related case.")],
+) -> None:
+    """Link two related cases, both ways (a reentry panel case and the client's reentry case)."""
+    from rjc import casework
+
+    _done(casework.link_cases(open_repository(), case_id.upper(), other.upper()))
 
 
 @case_app.command("notify-referrer")
@@ -254,6 +271,24 @@ def agreement_pay(
 
     _done(casework.record_payment(open_repository(), case_id, item, _decimal(amount, "--amount"), day=_day(date),
                                   allow_overpayment=yes, agreement=agreement))
+
+
+@agreement_app.command("item")
+def agreement_item(
+    case_id: Annotated[str, typer.Argument(metavar="CASE", help="The case.")],
+    item: Annotated[int, typer.Argument(metavar="ITEM", help="The item's number (1 = first).")],
+    status: Annotated[str, typer.Argument(metavar="STATUS", help=(
+        "completed, not-completed, waived, in-progress or pending."))],
+    date: DateOption = None,
+    agreement: Annotated[Optional[int], typer.Option(help="Which agreement (default: the latest).")] = None,
+) -> None:
+    """Set an item's status: an apology letter delivered, a class attended, a term waived."""
+    from rjc import casework
+    from rjc.cli.choices import choice
+    from rjc.model.vocab import ItemStatus
+
+    _done(casework.set_item_status(open_repository(), case_id, item, choice(ItemStatus, status, "STATUS"),
+                                   day=_day(date), agreement=agreement))
 
 
 @agreement_app.command("status")
