@@ -1,0 +1,195 @@
+"""Panels: rjc panel schedule, reschedule, cancel, record, notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Optional
+
+import typer
+
+from rjc.cli.options import day, done
+from rjc.cli.repo import interactive, open_repository
+
+panel_app = typer.Typer(help="Schedule volunteer panels, move or cancel them, record what happened.",
+                        no_args_is_help=True)
+
+DayOption = Annotated[Optional[dt.datetime], typer.Option("--date", formats=["%Y-%m-%d"], help="The panel's date.")]
+PanelArg = Annotated[str, typer.Argument(metavar="PANEL", help="The panel's id.")]
+
+
+def _time(value: str | None, name: str) -> dt.time | None:
+    from rjc.errors import UsageProblem
+
+    if value is None:
+        return None
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise UsageProblem(f"{name} takes a time as HH:MM, not '{value}'") from None
+
+
+def _pairs(values: list[str] | None, name: str, example: str) -> dict[str, list[str]]:
+    from rjc.errors import UsageProblem
+
+    pairs: dict[str, list[str]] = {}
+    for value in values or []:
+        key, sep, item = value.partition("=")
+        if not sep or not key.strip() or not item.strip():
+            raise UsageProblem(f"{name} takes {example}")
+        pairs.setdefault(key.strip().upper(), []).append(item.strip())
+    return pairs
+
+
+def _past(when: dt.date, yes: bool) -> None:
+    from rjc.cli.output import message
+    from rjc.errors import RjcError
+
+    if when < dt.date.today():
+        if not yes:
+            raise RjcError(f"{when} is in the past; add --yes if that is what you mean")
+        message(f"warning: {when} is in the past")
+
+
+@panel_app.command("schedule")
+def schedule(
+    date: Annotated[dt.datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="The panel's date.")],
+    time: Annotated[str, typer.Option("--time", help="Start time, HH:MM.")],
+    case: Annotated[list[str], typer.Option("--case", metavar="CASE", help="A case it hears (repeatable).")],
+    volunteer: Annotated[Optional[list[str]], typer.Option(
+        "--volunteer", metavar="VOLUNTEER", help="A volunteer to seat (repeatable; 3-6).")] = None,
+    suggest: Annotated[Optional[int], typer.Option(
+        metavar="N", help="Propose N eligible, available volunteers, least recently seated first.")] = None,
+    minutes: Annotated[int, typer.Option("--minutes", help="How long it is planned to last.")] = 90,
+    place: Annotated[Optional[str], typer.Option(help="Where it meets.")] = None,
+    video: Annotated[Optional[str], typer.Option(metavar="LINK", help="A video link, instead of or besides a place.")] = None,
+    purpose: Annotated[Optional[str], typer.Option(
+        help="agreement, mid-term-review, closure or reconvene (default: agreement, or mid-term-review "
+             "for a case that has one).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: accept suggested volunteers; allow a past date.")] = False,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
+) -> None:
+    """Schedule a panel: checks every seating rule, then moves its cases to panel-scheduled.
+
+    Refused, naming the rule: fewer than 3 or more than 6 seats; an inactive, untrained or
+    background-check-expired volunteer; one seated elsewhere at an overlapping time; one with a
+    declared conflict with a participant; a case that cannot go to a panel.
+    """
+    from rjc import scheduling
+    from rjc.cli.choices import choice
+    from rjc.cli.output import message
+    from rjc.errors import RjcError, UsageProblem
+    from rjc.model.vocab import PanelPurpose
+
+    start = _time(time, "--time")
+    end = (dt.datetime.combine(date.date(), start) + dt.timedelta(minutes=minutes)).time()
+    if minutes <= 0 or end <= start:
+        raise UsageProblem("--minutes must be positive and the panel must end the same day")
+    slot = scheduling.Slot(date.date(), start, end)
+    _past(slot.date, yes)
+    repo = open_repository()
+    seats = [v.upper() for v in volunteer or []]
+    cases = [c.upper() for c in case]
+    if suggest:
+        roster = scheduling.Roster.load(repo, cases)
+        proposed = scheduling.suggest(roster, slot, suggest, scheduling.panel_program(list(roster.cases.values())))
+        if len(proposed) < suggest:
+            message(f"only {len(proposed)} eligible, available volunteers for that time")
+        print("suggested: " + (" ".join(proposed) or "nobody"))
+        if not yes and not (interactive(no_input) and typer.confirm("Seat them?", default=True)):
+            raise RjcError("nothing was scheduled; accept with --yes, or seat with --volunteer")
+        seats += [v for v in proposed if v not in seats]
+    result = scheduling.schedule(repo, slot=slot, case_ids=cases, volunteer_ids=seats, place=place, video_link=video,
+                                 purpose=choice(PanelPurpose, purpose, "--purpose") if purpose else None,
+                                 today=dt.date.today())
+    panel_id = next(i for i in result.ids if i.startswith("PN-"))
+    print(panel_id)
+    done(result)
+    message(f"to notify: the referring agency (rjc letter panel-notice-agency CASE), the participants "
+            f"(rjc letter panel-notice CASE), the volunteers; then: rjc panel notice {panel_id} --to ...")
+
+
+@panel_app.command("reschedule")
+def reschedule(
+    panel_id: PanelArg,
+    date: DayOption = None,
+    time: Annotated[Optional[str], typer.Option("--time", help="New start time, HH:MM (keeps the length).")] = None,
+    place: Annotated[Optional[str], typer.Option(help="New place.")] = None,
+    video: Annotated[Optional[str], typer.Option(metavar="LINK", help="New video link.")] = None,
+    note: Annotated[Optional[str], typer.Option(help="Why (no names).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Allow a date in the past.")] = False,
+) -> None:
+    """Move a scheduled panel; its seats are checked again; the old date stays in its history."""
+    from rjc import scheduling
+    from rjc.errors import UsageProblem
+
+    if not (date or time or place or video):
+        raise UsageProblem("give what changes: --date, --time, --place or --video")
+    if date:
+        _past(date.date(), yes)
+    done(scheduling.reschedule(open_repository(), panel_id, date=date.date() if date else None,
+                               start=_time(time, "--time"), end=None, place=place, video_link=video,
+                               today=dt.date.today(), note=note))
+
+
+@panel_app.command("cancel")
+def cancel(
+    panel_id: PanelArg,
+    note: Annotated[Optional[str], typer.Option(help="Why (no names).")] = None,
+) -> None:
+    """Cancel a scheduled panel; its cases go back to the status they had before it."""
+    from rjc import scheduling
+
+    done(scheduling.cancel(open_repository(), panel_id, today=dt.date.today(), note=note))
+
+
+@panel_app.command("record")
+def record(
+    panel_id: PanelArg,
+    outcome: Annotated[Optional[list[str]], typer.Option(
+        metavar="CASE=OUTCOME", help="Each case's outcome: agreement-signed, continued, on-track, completed, "
+                                     "returned or no-show (repeatable; asked for on a terminal).")] = None,
+    absent: Annotated[Optional[list[str]], typer.Option(
+        metavar="VOLUNTEER", help="A seated volunteer who did not come (repeatable).")] = None,
+    attended: Annotated[Optional[list[str]], typer.Option(
+        metavar="CASE=PERSON", help="A participant who came (repeatable).")] = None,
+    end: Annotated[Optional[str], typer.Option(help="When it actually ended, HH:MM (sets volunteer hours).")] = None,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
+) -> None:
+    """Record a panel that met: attendance, each case's outcome, its length (volunteer hours)."""
+    from rjc import scheduling
+    from rjc.cli.choices import choice
+    from rjc.model import Panel
+    from rjc.model.vocab import PanelOutcome
+
+    repo = open_repository()
+    outcomes = {case: choice(PanelOutcome, values[-1], "--outcome")
+                for case, values in _pairs(outcome, "--outcome", "CASE=OUTCOME").items()}
+    panel = repo.get(panel_id.upper())
+    if isinstance(panel, Panel) and interactive(no_input):
+        choices = ", ".join(o.value for o in PanelOutcome)
+        for entry in panel.docket:
+            if entry.case not in outcomes:
+                outcomes[entry.case] = choice(PanelOutcome, typer.prompt(f"Outcome for {entry.case} ({choices})"),
+                                              "outcome")
+    done(scheduling.record(repo, panel_id, outcomes=outcomes, absent=[v.upper() for v in absent or []],
+                           attended={k: [p.upper() for p in v] for k, v in _pairs(attended, "--attended", "CASE=PERSON").items()},
+                           end=_time(end, "--end"), today=dt.date.today()))
+
+
+@panel_app.command("notice")
+def notice(
+    panel_id: PanelArg,
+    to: Annotated[str, typer.Option(help="referring-agency, participants or volunteers.")],
+    date: Annotated[Optional[dt.datetime], typer.Option(
+        "--date", formats=["%Y-%m-%d"], help="When it was sent (default today).")] = None,
+) -> None:
+    """Record that a panel's notice was sent to the referring agency, participants or volunteers."""
+    from rjc import scheduling
+    from rjc.cli.choices import choice
+    from rjc.model.vocab import Notice
+
+    done(scheduling.notice_sent(open_repository(), panel_id, choice(Notice, to, "--to"), day=day(date)))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(panel_app, name="panel")

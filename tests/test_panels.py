@@ -1,0 +1,225 @@
+"""rjc panel: scheduling under the seating rules, suggestions, reschedule, cancel, record."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from helpers import git
+from rjc import scheduling
+from rjc.model.vocab import Notice
+
+FUTURE = (dt.date.today() + dt.timedelta(days=10))
+while FUTURE.weekday() != 1:  # a Tuesday, an evening the volunteers below are free
+    FUTURE += dt.timedelta(days=1)
+DAY = FUTURE.isoformat()
+
+
+def _new(rjc, root, kind: str, text: str) -> str:
+    result = rjc("--records", root, "new", kind, "-f", "-", stdin=text)
+    assert result.code == 0, result.err
+    return result.out.strip()
+
+
+def _volunteer(rjc, root, *, name: str, active: bool = True, trained: bool = True,
+               check_expires: str = "2030-01-01", conflicts: tuple = (), availability: str = "tue") -> str:
+    person = _new(rjc, root, "person", f"given_name: {name}\n")
+    text = f"person: {person}\nactive: {str(active).lower()}\n"
+    if trained:
+        text += "trainings:\n- name: Panel training\n  date: 2024-01-10\n"
+    text += f"background_checks:\n- date: 2024-01-01\n  expires: {check_expires}\n"
+    text += f"availability:\n- day: {availability}\n  part: evening\n"
+    if conflicts:
+        text += "conflicts:\n" + "".join(f"- {c}\n" for c in conflicts)
+    return _new(rjc, root, "volunteer", text)
+
+
+@pytest.fixture
+def center(repo, rjc):
+    root = repo.root
+    party = _new(rjc, root, "person", "given_name: Quinn\nfamily_name: Marsh\n")
+    victim = _new(rjc, root, "person", "given_name: Rory\nfamily_name: Vale\n")
+    cases = []
+    for _ in range(2):
+        referral = _new(rjc, root, "referral", f"received: 2026-11-02\nprogram: restorative-panel\nsource: police\n"
+                                                f"people:\n- person: {party}\n  role: responsible-party\n"
+                                                f"- person: {victim}\n  role: victim\n")
+        accepted = rjc("--records", root, "referral", "accept", referral, "--date", "2026-11-03")
+        cases.append(accepted.out.strip())
+        assert rjc("--records", root, "case", "status", cases[-1], "intake", "--date", "2026-11-04").code == 0
+    volunteers = [_volunteer(rjc, root, name=f"Vol{i}") for i in range(5)]
+    return {"root": root, "repo": repo, "cases": cases, "volunteers": volunteers, "party": party, "victim": victim}
+
+
+def _schedule(rjc, center, *extra, cases=None, volunteers=None):
+    args = ["--records", center["root"], "panel", "schedule", "--date", DAY, "--time", "18:00",
+            "--place", "Town Hall, room 2"]
+    for case in cases if cases is not None else center["cases"][:1]:
+        args += ["--case", case]
+    for volunteer in volunteers if volunteers is not None else center["volunteers"][:3]:
+        args += ["--volunteer", volunteer]
+    return rjc(*args, *extra)
+
+
+def _commits(root) -> int:
+    return int(git(root, "rev-list", "--count", "HEAD"))
+
+
+def test_schedule_seats_volunteers_and_moves_the_case_in_one_commit(rjc, center):
+    before = _commits(center["root"])
+    result = _schedule(rjc, center)
+    assert result.code == 0, result.err
+    panel_id = result.out.strip()
+    panel = center["repo"].get(panel_id)
+    assert (str(panel.date), f"{panel.start:%H:%M}", f"{panel.end:%H:%M}", panel.place) == (DAY, "18:00", "19:30",
+                                                                                          "Town Hall, room 2")
+    assert [s.volunteer for s in panel.seats] == center["volunteers"][:3]
+    assert [(d.case, d.purpose) for d in panel.docket] == [(center["cases"][0], "agreement")]
+    assert center["repo"].get(center["cases"][0]).status == "panel-scheduled"
+    assert _commits(center["root"]) == before + 1
+    assert scheduling.notices_due(panel) == list(scheduling.NOTICES)
+    assert "referring agency" in result.err
+    for name in ("Quinn", "Marsh", "Rory", "Vol0"):
+        assert name not in git(center["root"], "log", "--format=%B")
+
+
+@pytest.mark.parametrize("setup, rule", [
+    (lambda rjc, c: c["volunteers"][:2], "panel-seats"),
+    (lambda rjc, c: [*c["volunteers"], _volunteer(rjc, c["root"], name="Six"),
+                     _volunteer(rjc, c["root"], name="Seven")], "panel-seats"),
+    (lambda rjc, c: [*c["volunteers"][:2], _volunteer(rjc, c["root"], name="Idle", active=False)], "volunteer-active"),
+    (lambda rjc, c: [*c["volunteers"][:2], _volunteer(rjc, c["root"], name="New", trained=False)], "volunteer-trained"),
+    (lambda rjc, c: [*c["volunteers"][:2], _volunteer(rjc, c["root"], name="Old", check_expires="2026-01-01")],
+     "background-check"),
+    (lambda rjc, c: [*c["volunteers"][:2], _volunteer(rjc, c["root"], name="Kin", conflicts=(c["victim"],))],
+     "volunteer-conflict"),
+    (lambda rjc, c: [*c["volunteers"][:2], "V-2026-KB-0099"], "unknown-volunteer"),
+])
+def test_each_seating_rule_is_refused_by_name(rjc, center, setup, rule):
+    seats = setup(rjc, center)
+    head = git(center["root"], "rev-parse", "HEAD")
+    result = _schedule(rjc, center, volunteers=seats)
+    assert result.code == 1
+    assert f"[{rule}]" in result.err and "nothing was scheduled" in result.err
+    assert git(center["root"], "rev-parse", "HEAD") == head
+    assert center["repo"].get(center["cases"][0]).status == "intake"
+
+
+def test_a_volunteer_cannot_sit_on_two_panels_at_once(rjc, center):
+    assert _schedule(rjc, center).code == 0
+    overlap = rjc("--records", center["root"], "panel", "schedule", "--date", DAY, "--time", "19:00",
+                  "--place", "Library", "--case", center["cases"][1], *sum(
+                      (["--volunteer", v] for v in center["volunteers"][2:5]), []))
+    assert overlap.code == 1 and "[volunteer-double-booked]" in overlap.err
+    assert center["volunteers"][2] in overlap.err
+    later = rjc("--records", center["root"], "panel", "schedule", "--date", DAY, "--time", "19:30",
+                "--place", "Library", "--case", center["cases"][1], *sum(
+                    (["--volunteer", v] for v in center["volunteers"][2:5]), []))
+    assert later.code == 0, later.err  # back to back is fine
+
+
+def test_a_case_that_cannot_go_to_panel_is_refused(rjc, center):
+    assert rjc("--records", center["root"], "case", "close", center["cases"][1], "--reason", "withdrawn").code == 0
+    result = _schedule(rjc, center, cases=center["cases"][1:])
+    assert result.code == 1 and "[case-status]" in result.err
+
+
+def test_past_dates_need_yes(rjc, center):
+    result = rjc("--records", center["root"], "panel", "schedule", "--date", "2020-01-07", "--time", "18:00",
+                 "--place", "Hall", "--case", center["cases"][0], "--volunteer", center["volunteers"][0])
+    assert result.code == 1 and "in the past; add --yes" in result.err
+
+
+def test_suggest_proposes_only_eligible_available_volunteers_least_recently_seated(rjc, center):
+    root = center["root"]
+    _volunteer(rjc, root, name="Idle", active=False)
+    _volunteer(rjc, root, name="Stale", check_expires="2026-01-01")
+    _volunteer(rjc, root, name="Kin", conflicts=(center["party"],))
+    _volunteer(rjc, root, name="Weekend", availability="sat")
+    assert _schedule(rjc, center).code == 0  # seats volunteers 0-2 on DAY
+    later = (FUTURE + dt.timedelta(days=7)).isoformat()
+    result = rjc("--records", root, "panel", "schedule", "--date", later, "--time", "18:00", "--place", "Hall",
+                 "--case", center["cases"][1], "--suggest", "3", "--yes")
+    assert result.code == 0, result.err
+    suggested = result.out.splitlines()[0].split()[1:]
+    # the two never seated first, then the least recently seated of the rest
+    assert suggested == [*center["volunteers"][3:5], center["volunteers"][0]]
+    no_confirm = rjc("--records", root, "panel", "schedule", "--date", later, "--time", "10:00", "--place", "Hall",
+                     "--case", center["cases"][0], "--suggest", "3", stdin="")
+    assert no_confirm.code == 1 and "nothing was scheduled" in no_confirm.err
+
+
+def test_suggest_never_proposes_an_ineligible_volunteer(rjc, center):
+    root = center["root"]
+    bad = {_volunteer(rjc, root, name="Idle", active=False), _volunteer(rjc, root, name="Stale", check_expires="2026-01-01"),
+           _volunteer(rjc, root, name="Kin", conflicts=(center["victim"],)), _volunteer(rjc, root, name="Raw", trained=False)}
+    roster = scheduling.Roster.load(center["repo"], center["cases"][:1])
+    slot = scheduling.Slot(FUTURE, dt.time(18), dt.time(19, 30))
+    proposed = scheduling.suggest(roster, slot, 20, scheduling.panel_program(list(roster.cases.values())))
+    assert set(proposed) == set(center["volunteers"]) and not bad & set(proposed)
+
+
+def test_reschedule_keeps_history_and_rechecks_seats(rjc, center):
+    panel_id = _schedule(rjc, center).out.strip()
+    root = center["root"]
+    assert rjc("--records", root, "panel", "notice", panel_id, "--to", "participants").code == 0
+    new_day = (FUTURE + dt.timedelta(days=7)).isoformat()
+    result = rjc("--records", root, "panel", "reschedule", panel_id, "--date", new_day, "--time", "17:30",
+                 "--note", "room taken")
+    assert result.code == 0, result.err
+    panel = center["repo"].get(panel_id)
+    assert (str(panel.date), f"{panel.start:%H:%M}", f"{panel.end:%H:%M}") == (new_day, "17:30", "19:00")
+    assert [c.action for c in panel.history] == ["scheduled", "rescheduled"]
+    assert panel.history[-1].note == f"from {DAY} 18:00; notices sent: participants {dt.date.today()}; room taken"
+    assert Notice.PARTICIPANTS in scheduling.notices_due(panel)  # told of the old date only
+    blocker = rjc("--records", root, "panel", "schedule", "--date", DAY, "--time", "18:00", "--place", "Hall",
+                  "--case", center["cases"][1], *sum((["--volunteer", v] for v in center["volunteers"][2:5]), []))
+    assert blocker.code == 0, blocker.err
+    back = rjc("--records", root, "panel", "reschedule", panel_id, "--date", DAY, "--time", "18:00")
+    assert back.code == 1 and "[volunteer-double-booked]" in back.err
+
+
+def test_cancel_returns_cases_to_their_earlier_status(rjc, center):
+    panel_id = _schedule(rjc, center).out.strip()
+    result = rjc("--records", center["root"], "panel", "cancel", panel_id, "--note", "snow")
+    assert result.code == 0, result.err
+    panel = center["repo"].get(panel_id)
+    assert panel.status == "cancelled" and panel.history[-1].action == "cancelled"
+    assert center["repo"].get(center["cases"][0]).status == "intake"
+    again = rjc("--records", center["root"], "panel", "cancel", panel_id)
+    assert again.code == 1 and "only a scheduled panel" in again.err
+
+
+def test_record_stores_attendance_outcomes_and_hours(rjc, center, repo):
+    root = center["root"]
+    result = rjc("--records", root, "panel", "schedule", "--date", "2026-11-10", "--time", "18:00", "--place", "Hall",
+                 "--case", center["cases"][0], "--case", center["cases"][1], "--yes",
+                 *sum((["--volunteer", v] for v in center["volunteers"][:3]), []))
+    assert result.code == 0, result.err
+    panel_id = result.out.strip()
+    missing = rjc("--records", root, "panel", "record", panel_id, "--outcome", f"{center['cases'][0]}=agreement-signed",
+                  "--no-input")
+    assert missing.code == 1 and f"give the outcome for {center['cases'][1]}" in missing.err
+    recorded = rjc("--records", root, "panel", "record", panel_id, "--no-input",
+                   "--outcome", f"{center['cases'][0]}=agreement-signed", "--outcome", f"{center['cases'][1]}=no-show",
+                   "--absent", center["volunteers"][2], "--attended", f"{center['cases'][0]}={center['party']}",
+                   "--end", "20:15")
+    assert recorded.code == 0, recorded.err
+    panel = repo.get(panel_id)
+    assert panel.status == "held"
+    assert [(s.attended, s.hours and str(s.hours)) for s in panel.seats] == [(True, "2.25"), (True, "2.25"), (False, None)]
+    assert [(d.outcome, d.attended) for d in panel.docket] == [("agreement-signed", [center["party"]]), ("no-show", [])]
+    assert repo.get(center["cases"][0]).status == "agreement-signed"
+    assert repo.get(center["cases"][1]).status == "panel-scheduled"
+    assert rjc("--records", root, "check").code == 0
+
+
+def test_record_prompts_for_outcomes_on_a_terminal(rjc, center, repo):
+    result = rjc("--records", center["root"], "panel", "schedule", "--date", "2026-11-10", "--time", "18:00",
+                 "--place", "Hall", "--case", center["cases"][0], "--yes",
+                 *sum((["--volunteer", v] for v in center["volunteers"][:3]), []))
+    panel_id = result.out.strip()
+    recorded = rjc("--records", center["root"], "panel", "record", panel_id, tty=True, stdin="on-track\n")
+    assert recorded.code == 0, recorded.err
+    assert repo.get(panel_id).docket[0].outcome == "on-track"
