@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from rjc import layout, lifecycle
 from rjc.errors import RjcError
@@ -270,11 +269,9 @@ def record(repo: Repository, panel_id: str, *, outcomes: dict[str, PanelOutcome]
             if end <= panel.start:
                 raise RjcError(f"the panel cannot end ({end:%H:%M}) before it starts ({panel.start:%H:%M})")
             panel.end = end
-        minutes = (dt.datetime.combine(panel.date, panel.end) - dt.datetime.combine(panel.date, panel.start)).seconds // 60
-        hours = (Decimal(minutes) / 60).quantize(Decimal("0.01"))
         for seat in panel.seats:
             seat.attended = seat.volunteer not in absent
-            seat.hours = hours if seat.attended else None
+            seat.hours = panel.length if seat.attended else None
         for case_id, entry in docket.items():
             case = repo.get(case_id)
             assert isinstance(case, Case)

@@ -536,12 +536,6 @@ class Ledger:
         return sum((e.hours for e in self.entries), Decimal("0"))
 
 
-def panel_length(panel: Panel) -> Decimal:
-    """How long a panel lasted, in hours (two decimals)."""
-    minutes = (dt.datetime.combine(panel.date, panel.end) - dt.datetime.combine(panel.date, panel.start)).seconds // 60
-    return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
-
-
 def entries(panels: Iterable[Panel], cases: Iterable[Case]) -> Iterator[tuple[str, Entry]]:
     """(volunteer id, entry) for every seat sat on a held panel and every circle meeting attended.
 
@@ -554,7 +548,7 @@ def entries(panels: Iterable[Panel], cases: Iterable[Case]) -> Iterator[tuple[st
         for seat in panel.seats:
             if seat.attended is False:
                 continue
-            hours = seat.hours if seat.hours is not None else panel_length(panel) if seat.attended else None
+            hours = seat.hours if seat.hours is not None else panel.length if seat.attended else None
             if hours is not None:
                 yield seat.volunteer, Entry(panel.date, "panel", panel.id, panel.program.value, hours)
     for case in cases:

@@ -8,8 +8,9 @@ from html.parser import HTMLParser
 import pytest
 
 from helpers import git
-from rjc.model import Case, Person, Referral
+from rjc.model import Case, Panel, Person, Referral, Volunteer
 from rjc.model.case import Agreement, Closure, Participant, StatusEntry
+from rjc.model.vocab import Role
 
 SIGNED = "2026-11-05"
 
@@ -52,7 +53,7 @@ def test_agreement_letter_has_the_terms_and_no_victim_details(case_repo, rjc):
     assert result.code == 0, result.err
     text = result.out
     assert "Dear Ana," in text and "12 Elm Street" in text and "2026-11-06" in text
-    assert "signed\non 2026-11-05" in text and "due by **2027-02-03**" in text
+    assert "signed on 2026-11-05" in text and "due by **2027-02-03**" in text
     assert "Amount owed: $250.00; paid so far: $50.00." in text
     assert "Hours: 20; done so far: 0." in text and "Write to the store owner" in text
     assert "Bo" not in text and "Lind" not in text and "9 Oak Lane" not in text and "0122" not in text
@@ -109,6 +110,34 @@ def test_completion_letter_goes_to_the_referral_source(case_repo, rjc):
     assert "12 Elm Street" not in text and "Bo" not in text
 
 
+def test_completion_and_return_letters_match_how_the_case_closed(case_repo, rjc):
+    open_case = rjc("letter", "return", "C-2026-KB-0001")
+    assert open_case.code == 1 and "is not closed; the return letter is written after closure" in open_case.err
+    case = case_repo.get("C-2026-KB-0001")
+    case.status_history.append(StatusEntry(status="closed", date="2027-01-30", by="KB"))
+    case.closure = Closure(date="2027-01-30", reason="returned-non-compliance", by="KB")
+    case_repo.save(case, "close case", command="test")
+    wrong = rjc("letter", "completion", "C-2026-KB-0001")
+    assert wrong.code == 1 and "closed as returned-non-compliance; write the return letter instead" in wrong.err
+    assert "returned non compliance" in rjc("letter", "return", "C-2026-KB-0001").out
+
+
+def test_letters_to_the_referral_source_name_every_party_and_need_no_docket(case_repo, rjc):
+    case = case_repo.get("C-2026-KB-0001")
+    case.participants[0].role = case.participants[1].role = Role.PARTY  # a mediation: two parties
+    case.status_history.append(StatusEntry(status="closed", date="2027-01-30", by="KB"))
+    case.closure = Closure(date="2027-01-30", reason="completed-successfully", by="KB")
+    referral = case_repo.get("R-2026-KB-0001")
+    referral.docket = None
+    with case_repo.transaction("test") as tx:
+        tx.stage(case)
+        tx.stage(referral)
+        tx.commit("test")
+    result = rjc("letter", "completion", "C-2026-KB-0001")
+    assert result.code == 0, result.err
+    assert "Re: Ana Rivera and Bo Lind (our case C-2026-KB-0001)" in result.out and "docket" not in result.out
+
+
 def test_a_center_template_overrides_the_default(case_repo, rjc):
     own = case_repo.root / "templates"
     own.mkdir()
@@ -145,3 +174,240 @@ def test_letters_stay_out_of_the_records_repository(case_repo, rjc):
     result = rjc("letter", "agreement", "C-2026-KB-0001", "--out", case_repo.root / "letters")
     assert result.code == 1 and "letters go outside the records repository" in result.err
     assert git(case_repo.root, "status", "--porcelain") == ""
+
+
+# --- panel notices and volunteer letters ------------------------------------------------------
+
+NOTICE_DATE = "2026-11-12"
+
+
+def _volunteer(number: int, person: str) -> Volunteer:
+    return Volunteer(id=f"V-2026-KB-{number:04d}", schema_version=1, person=person, since="2024-03-01",
+                     trainings=[{"name": "Restorative justice volunteer training", "date": "2024-02-10"}],
+                     background_checks=[{"date": "2024-02-01", "expires": "2028-02-01"}],
+                     programs=["restorative-panel"])
+
+
+def _panel(number: int, day: str, start: str, end: str, status: str, seats: list[dict], docket=(), **more) -> Panel:
+    return Panel(id=f"PN-2026-KB-{number:04d}", schema_version=1, date=day, start=start, end=end, status=status,
+                 seats=seats, docket=list(docket), **more)
+
+
+ALL_THREE = [{"volunteer": f"V-2026-KB-{n:04d}"} for n in (1, 2, 3)]
+
+
+@pytest.fixture
+def panel_repo(case_repo):
+    """case_repo plus three volunteers (their own people) and panels held, cancelled and scheduled."""
+    home = {"street": "3 Birch Road", "town": "Norwich", "state": "VT", "postal_code": "05055"}
+    people = [Person(id="P-2026-KB-0003", schema_version=1, given_name="Zoë", family_name="Nguyễn", address=home,
+                     phone="802-555-0133"),
+              Person(id="P-2026-KB-0004", schema_version=1, given_name="Liam", family_name="O’Brien", address=home),
+              Person(id="P-2026-KB-0005", schema_version=1, given_name="Sam", family_name="Ortiz", address=home)]
+    volunteers = [_volunteer(n, f"P-2026-KB-{n + 2:04d}") for n in (1, 2, 3)]
+    case = [{"case": "C-2026-KB-0001"}]
+    panels = [
+        _panel(1, "2026-03-12", "18:00", "20:00", "held", [
+            {"volunteer": "V-2026-KB-0001", "attended": True},  # the meeting's length: 2 hours
+            {"volunteer": "V-2026-KB-0002", "attended": True, "hours": "1.5"},
+            {"volunteer": "V-2026-KB-0003", "attended": False}]),
+        _panel(2, "2026-06-04", "18:00", "19:15", "held", [dict(s, attended=True) for s in ALL_THREE]),
+        _panel(3, "2026-07-01", "18:00", "20:00", "cancelled", ALL_THREE),
+        _panel(4, "2025-12-10", "18:00", "20:00", "held", [dict(s, attended=True) for s in ALL_THREE]),
+        _panel(5, "2026-11-19", "17:30", "19:00", "scheduled", ALL_THREE, case, place="Town Hall, Room 2",
+               video_link="https://meet.example.org/rjc-19"),
+        _panel(6, "2026-12-03", "17:30", "19:00", "scheduled", ALL_THREE,
+               [{"case": "C-2026-KB-0001", "purpose": "mid-term-review"}], place="Town Hall, Room 2"),
+        _panel(7, "2026-11-10", "17:30", "19:00", "scheduled", ALL_THREE, case, place="Old Library"),
+    ]
+    with case_repo.transaction("test") as tx:
+        for record in (*people, *volunteers, *panels):
+            tx.stage(record)
+        tx.commit("test")
+    return case_repo
+
+
+def _letter(rjc, *args):
+    result = rjc("letter", *args)
+    assert result.code == 0, result.err
+    return result.out
+
+
+def test_panel_notice_to_the_victim_has_the_next_panel_and_nothing_of_the_responsible_party(panel_repo, rjc):
+    text = _letter(rjc, "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002", "--date", NOTICE_DATE)
+    assert "Dear Bo," in text and "9 Oak Lane" in text and "whether you come is your choice" in text
+    # The earliest scheduled panel on or after the letter's date: not the one before it, not the later one.
+    assert "**Date:** Thursday, November 19, 2026" in text and "**Time:** 5:30 p.m. to 7:00 p.m." in text
+    assert "**Place:** Town Hall, Room 2" in text and "**Or by video:** https://meet.example.org/rjc-19" in text
+    assert "agree together on how the harm can be repaired" in text
+    assert "Old Library" not in text and "reviews how the agreement is going" not in text
+    for detail in ("Ana", "Rivera", "12 Elm Street", "802-555-0111", "0111"):
+        assert detail not in text
+    assert "Zoë" not in text and "V-2026" not in text  # nor who sits the panel
+
+
+def test_panel_notice_to_the_responsible_party_carries_nothing_of_the_victim(panel_repo, rjc):
+    text = _letter(rjc, "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0001", "--date", "2026-11-20")
+    assert "Dear Ana," in text and "12 Elm Street" in text and "Please come" in text
+    assert "Thursday, December 3, 2026" in text and "reviews how the agreement is going" in text
+    assert "video" not in text  # that panel has no video link
+    for detail in ("Bo", "Lind", "9 Oak Lane", "0122"):
+        assert detail not in text
+
+
+def test_panel_notice_needs_a_recipient_on_the_case_and_a_scheduled_panel(panel_repo, rjc):
+    both = rjc("letter", "panel-notice", "C-2026-KB-0001", "--date", NOTICE_DATE)
+    assert both.code == 1 and "C-2026-KB-0001 has 2 possible recipients; choose one with --to PERSON" in both.err
+    stranger = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0003", "--date", NOTICE_DATE)
+    assert stranger.code == 1 and "P-2026-KB-0003 is not a participant on C-2026-KB-0001" in stranger.err
+    name = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "Bo Lind", "--date", NOTICE_DATE)
+    assert name.code == 1 and "not a record id" in name.err and "Lind" not in name.err
+    volunteer = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "V-2026-KB-0001", "--date", NOTICE_DATE)
+    assert volunteer.code == 1 and "--to takes a person id" in volunteer.err
+    late = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002", "--date", "2026-12-04")
+    assert late.code == 1
+    assert "Error: C-2026-KB-0001 has no panel scheduled on or after 2026-12-04; schedule one first" in late.err
+    agency = rjc("letter", "panel-notice-agency", "C-2026-KB-0001", "--date", "2026-12-04")
+    assert agency.code == 1 and "has no panel scheduled" in agency.err
+
+
+def test_panel_notice_without_a_place_lists_it_as_missing(panel_repo, rjc):
+    panel = panel_repo.get("PN-2026-KB-0005")
+    panel.place, panel.video_link = None, None
+    panel_repo.save(panel, "edit panel", command="test")
+    result = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002", "--date", NOTICE_DATE)
+    assert result.code == 1 and "the panel-notice letter for C-2026-KB-0001 is missing: place;" in result.err
+    draft = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002", "--date", NOTICE_DATE,
+                "--draft")
+    assert draft.code == 0 and "**Place:** [MISSING: place]" in draft.out
+    agency = rjc("letter", "panel-notice-agency", "C-2026-KB-0001", "--date", NOTICE_DATE)
+    assert agency.code == 1 and "is missing: place;" in agency.err
+
+
+def test_a_video_only_panel_gives_its_link_to_participants_not_to_the_agency(panel_repo, rjc):
+    panel = panel_repo.get("PN-2026-KB-0005")
+    panel.place = None
+    panel_repo.save(panel, "edit panel", command="test")
+    text = _letter(rjc, "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0001", "--date", NOTICE_DATE)
+    assert "**By video:** https://meet.example.org/rjc-19" in text and "Place" not in text
+    agency = _letter(rjc, "panel-notice-agency", "C-2026-KB-0001", "--date", NOTICE_DATE)
+    assert "**Place:** by video conference" in agency and "meet.example.org" not in agency
+
+
+def test_panel_notice_to_the_agency_names_the_responsible_party_only(panel_repo, rjc):
+    text = _letter(rjc, "panel-notice-agency", "C-2026-KB-0001", "--date", NOTICE_DATE)
+    assert "Dear Sgt. Pat Doe," in text and "Hartford Police Department" in text
+    assert "Re: Ana Rivera, docket 26-CR-1 (our case C-2026-KB-0001)" in text
+    assert "**Date:** Thursday, November 19, 2026" in text and "**Time:** 5:30 p.m. to 7:00 p.m." in text
+    assert "**Place:** Town Hall, Room 2 (or by video)" in text and "meet.example.org" not in text
+    for detail in ("12 Elm Street", "Hartford, VT", "05047", "802-555-0111", "Bo", "Lind", "9 Oak Lane", "0122"):
+        assert detail not in text
+
+
+def test_volunteer_thanks_counts_held_panels_attended_in_the_letters_year(panel_repo, rjc):
+    text = _letter(rjc, "volunteer-thanks", "V-2026-KB-0001", "--date", "2026-12-15")
+    assert "Zoë Nguyễn\n3 Birch Road\nNorwich, VT 05055" in text and "Dear Zoë," in text
+    # 2 hours (the meeting's length) + 1.25; not the cancelled panel, not 2025's, not the scheduled ones.
+    assert "In 2026 you sat on **2 panels**, giving **3.25 hours** of your time" in text
+    # Its own hours when written down; an absence is not counted.
+    assert "**2 panels**, giving **2.75 hours**" in _letter(rjc, "volunteer-thanks", "V-2026-KB-0002",
+                                                              "--date", "2026-12-15")
+    assert "**1 panel**, giving **1.25 hours**" in _letter(rjc, "volunteer-thanks", "V-2026-KB-0003",
+                                                            "--date", "2026-12-15")
+    for detail in ("C-2026", "Ana", "Rivera", "Bo ", "Lind", "Elm", "Oak", "802-555-0133", "PN-2026"):
+        assert detail not in text
+
+
+def test_volunteer_thanks_for_a_chosen_period(panel_repo, rjc):
+    text = _letter(rjc, "volunteer-thanks", "V-2026-KB-0001", "--date", "2026-12-15",
+                   "--from", "2025-12-01", "--until", "2026-03-31")
+    assert ("From Monday, December 1, 2025 to Tuesday, March 31, 2026 you sat on **2 panels**, "
+            "giving **4 hours**") in text
+    until = _letter(rjc, "volunteer-thanks", "V-2026-KB-0001", "--date", "2026-12-15", "--until", "2025-12-31")
+    assert "In 2025 you sat on **1 panel**, giving **2 hours**" in until  # from the start of that year
+    since = _letter(rjc, "volunteer-thanks", "V-2026-KB-0001", "--date", "2026-12-15", "--from", "2025-06-01")
+    assert "to Thursday, December 31, 2026 you sat on **3 panels**, giving **5.25 hours**" in since
+    none = _letter(rjc, "volunteer-thanks", "V-2026-KB-0001", "--date", "2027-01-05")
+    assert "Thank you for being one of our volunteers since 2024." in none and "panels" not in none
+    backwards = rjc("letter", "volunteer-thanks", "V-2026-KB-0001", "--from", "2026-05-01", "--until", "2026-04-01")
+    assert backwards.code == 1 and "the period starts (2026-05-01) after it ends (2026-04-01)" in backwards.err
+
+
+def test_volunteer_thanks_refuses_to_guess_an_unrecorded_attendance(panel_repo, rjc):
+    panel = panel_repo.get("PN-2026-KB-0002")
+    panel.seats[0].attended = None
+    panel_repo.save(panel, "edit panel", command="test")
+    result = rjc("letter", "volunteer-thanks", "V-2026-KB-0001", "--date", "2026-12-15")
+    assert result.code == 1
+    assert "attendance of V-2026-KB-0001 is not recorded at PN-2026-KB-0002; record it, or use --draft" in result.err
+    assert "**1 panel**, giving **2 hours**" in _letter(rjc, "volunteer-thanks", "V-2026-KB-0001",
+                                                          "--date", "2026-12-15", "--draft")
+
+
+@pytest.mark.parametrize("args, error", [
+    (["volunteer-thanks", "C-2026-KB-0001"],
+     "the volunteer-thanks letter is about a volunteer (an id like V-2026-KB-0003), and C-2026-KB-0001 is a case"),
+    (["agreement", "V-2026-KB-0001"],
+     "the agreement letter is about a case (an id like C-2026-KB-0019), and V-2026-KB-0001 is a volunteer"),
+    (["panel-notice", "P-2026-KB-0001"], "the panel-notice letter is about a case"),
+    (["panel-notice-agency", "PN-2026-KB-0005"], "and PN-2026-KB-0005 is a panel"),
+    (["volunteer-thanks", "Zoë Nguyễn"], "not a record id"),
+    (["volunteer-thanks", "V-2026-KB-0001", "--to", "P-2026-KB-0003"],
+     "the volunteer-thanks letter goes to the volunteer V-2026-KB-0001; --to is for letters about a case"),
+    (["agreement", "C-2026-KB-0001", "--from", "2026-01-01"],
+     "--from and --until are for volunteer letters, not the agreement letter"),
+    (["volunteer-thanks", "V-2026-KB-0009"], "no record V-2026-KB-0009"),
+])
+def test_a_letter_refuses_the_wrong_kind_of_record(panel_repo, rjc, args, error):
+    result = rjc("letter", *args)
+    assert result.code == 1 and error in result.err, result.err
+    assert "Nguy" not in result.err
+
+
+def test_list_shows_every_letter(panel_repo, rjc):
+    listing = rjc("letter", "--list").out
+    for name in ("agreement", "victim-outreach", "completion", "return", "panel-notice ", "panel-notice-agency",
+                 "volunteer-thanks"):
+        assert f"\n{name}" in "\n" + listing
+    assert "default: volunteer-thanks.md.j2" in listing
+
+
+@pytest.mark.parametrize("letter, args", [
+    ("panel-notice.md.j2", ["panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002"]),
+    ("panel-notice-agency.md.j2", ["panel-notice-agency", "C-2026-KB-0001"]),
+    ("volunteer-thanks.md.j2", ["volunteer-thanks", "V-2026-KB-0001"]),
+])
+@pytest.mark.parametrize("template", ["{{ recipient.__class__ }}", "{{ panel.date.__class__.__mro__ }}",
+                                      "{{ (panel.date | long_date) | attr('__class__') }}", "{{ service.__len__() }}"])
+def test_the_sandbox_refuses_escapes_in_the_new_letters(panel_repo, rjc, letter, args, template):
+    own = panel_repo.root / "templates"
+    own.mkdir()
+    (own / letter).write_text(template + "\n")
+    result = rjc("letter", *args, "--date", NOTICE_DATE)
+    assert result.code == 1, result.out
+    assert "Traceback" not in result.err and result.err.startswith("Error: template")
+
+
+def test_an_invalid_panel_file_stops_panel_letters_rather_than_skip_it(panel_repo, rjc):
+    path = panel_repo.root / "panels/2026/KB/PN-2026-KB-0008.yaml"
+    path.write_text("id: PN-2026-KB-0008\nschema_version: 1\ndate: not a date\n")
+    for args in (["panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002"], ["volunteer-thanks", "V-2026-KB-0001"]):
+        result = rjc("letter", *args, "--date", NOTICE_DATE)
+        assert result.code == 1
+        assert "panel files are not valid: panels/2026/KB/PN-2026-KB-0008.yaml; run: rjc check" in result.err
+
+
+def test_volunteer_thanks_counts_circle_meetings_too(panel_repo, rjc):
+    from rjc.model.case import Circle, CircleMeeting, CircleSeat
+
+    volunteer = next(r.record for r in panel_repo.load_all() if isinstance(r.record, Volunteer))
+    case = Case(id="C-2026-KB-0009", schema_version=1, program="cosa", coordinator="KB", opened="2026-01-05",
+                participants=[Participant(person="P-2026-KB-0001", role="core-member")],
+                status_history=[StatusEntry(status="intake", date="2026-01-05", by="KB")],
+                circle=Circle(phase="phase-1", started="2026-01-10",
+                              roster=[CircleSeat(volunteer=volunteer.id, joined="2026-01-10")],
+                              meetings=[CircleMeeting(date="2026-01-14", attended=[volunteer.id], hours="1.5"),
+                                        CircleMeeting(date="2026-01-21", attended=[volunteer.id], hours="1.5")]))
+    panel_repo.save(case, "test", command="test")
+    before = rjc("letter", "volunteer-thanks", volunteer.id, "--date", "2026-12-01", "--draft").out
+    assert "met with your circle **2 times**" in before

@@ -1,4 +1,4 @@
-"""Letters: rjc letter KIND CASE."""
+"""Letters: rjc letter KIND RECORD."""
 
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ import typer
 
 from rjc.cli.repo import open_repository
 
+_DAY = ["%Y-%m-%d"]
+
 
 def letter(
     kind: Annotated[Optional[str], typer.Argument(metavar="KIND", help="Which letter (see --list).")] = None,
-    case_id: Annotated[Optional[str], typer.Argument(metavar="CASE", help="The case it is about.")] = None,
+    record: Annotated[Optional[str], typer.Argument(
+        metavar="RECORD", help="The case the letter is about; for a volunteer letter, the volunteer.")] = None,
     to: Annotated[Optional[str], typer.Option(
         metavar="PERSON", help="The recipient, when the case has several who could be.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="md or html.")] = "md",
+    fmt: Annotated[str, typer.Option("--format", help="md, html or pdf (pdf needs --out).")] = "md",
+    paper: Annotated[str, typer.Option(help="Paper size of a pdf: letter or a4.")] = "letter",
     out: Annotated[Optional[Path], typer.Option(
         metavar="DIR", help="Write the letter into this directory (owner-only) instead of printing it.")] = None,
     draft: Annotated[bool, typer.Option(
@@ -25,9 +29,17 @@ def letter(
         "--into-records", help="Allow --out inside the records repository.")] = False,
     list_: Annotated[bool, typer.Option("--list", help="List the letters and where their templates are.")] = False,
     date: Annotated[Optional[dt.datetime], typer.Option(
-        formats=["%Y-%m-%d"], help="The letter's date (default today).")] = None,
+        formats=_DAY, help="The letter's date (default today).")] = None,
+    since: Annotated[Optional[dt.datetime], typer.Option(
+        "--from", formats=_DAY,
+        help="Volunteer letters: first day counted (default: January 1 of the last day's year).")] = None,
+    until: Annotated[Optional[dt.datetime], typer.Option(
+        "--until", formats=_DAY,
+        help="Volunteer letters: last day counted (default: December 31 of the letter's year).")] = None,
 ) -> None:
     """Render a letter from its template (the center's own in templates/, else rjc's)."""
+    import sys
+
     from rjc import letters
     from rjc.cli.output import message
     from rjc.errors import RjcError
@@ -37,27 +49,41 @@ def letter(
         for item in letters.LETTERS.values():
             source = next(d for d in letters.template_dirs(repo) if (d / item.template).is_file())
             where = "center's own" if source != letters.DEFAULT_TEMPLATES else "default"
-            print(f"{item.name:<16} to {item.to:<16} {item.about} ({where}: {item.template})")
+            print(f"{item.name:<20} to {item.to:<18} {item.about} ({where}: {item.template})")
         return
-    if not kind or not case_id:
-        raise RjcError("give the letter and the case, e.g.: rjc letter agreement C-2026-KB-0019 (or --list)")
+    if not kind or not record:
+        raise RjcError("give the letter and the case (or volunteer), e.g.: rjc letter agreement C-2026-KB-0019 "
+                       "(or --list)")
     if fmt not in letters.FORMATS:
         raise RjcError(f"--format is one of: {', '.join(letters.FORMATS)}")
-    text = letters.render(repo, kind, case_id.upper(), draft=draft, person=to and to.upper(),
-                          today=date.date() if date else None)
-    if fmt == "html":
-        text = letters.to_html(text, f"{kind} letter, {case_id.upper()}")
+    if paper not in letters.PAPERS:
+        raise RjcError(f"--paper is one of: {', '.join(letters.PAPERS)}")
+    if fmt == "pdf" and out is None and sys.stdout.isatty():
+        raise RjcError("a PDF is not for the terminal; write it to a directory with --out DIR")
+    record_id = record.upper()
+    text = letters.render(repo, kind, record_id, draft=draft, person=to and to.upper(),
+                          today=date.date() if date else None,
+                          period=(since.date() if since else None, until.date() if until else None))
+    title = f"{kind} letter, {record_id}"
+    data = (letters.to_pdf(text, title, paper=paper, draft=draft) if fmt == "pdf"
+            else (letters.to_html(text, title) if fmt == "html" else text).encode("utf-8"))
     if out is None:
-        print(text, end="")
+        if fmt != "pdf":
+            print(data.decode("utf-8"), end="")
+            return
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)  # into a pipe (a printer, a file): never a terminal, see above
+        sys.stdout.buffer.flush()
         return
     target_dir = out.expanduser().resolve()
     if (target_dir == repo.root or repo.root in target_dir.parents) and not into_records:
         raise RjcError("letters go outside the records repository; choose another --out, or add --into-records")
     target_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    target = target_dir / f"{case_id.upper()}-{kind}{'-draft' if draft else ''}.{fmt}"
+    recipient = f"-{to.upper()}" if to else ""  # two recipients of one case's letter get two files
+    target = target_dir / f"{record_id}-{kind}{recipient}{'-draft' if draft else ''}.{fmt}"
     from rjc.transaction import write_atomically
 
-    write_atomically(target, text.encode("utf-8"))
+    write_atomically(target, data)
     message(f"wrote {target}")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import ClassVar
 
 from rjc.model.base import CaseId, CoordinatorCode, Date, Hours, PersonId, Record, Strict, Time, VolunteerId
@@ -50,3 +52,9 @@ class Panel(Record):
     notices: list[NoticeSent] = []
     history: list[Change] = []
     note: str | None = None
+
+    @property
+    def length(self) -> Decimal:
+        """How long it lasts, in hours to two decimals: a seat's hours when none are written down."""
+        minutes = (dt.datetime.combine(self.date, self.end) - dt.datetime.combine(self.date, self.start)).seconds // 60
+        return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
