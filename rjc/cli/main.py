@@ -15,7 +15,7 @@ EXIT_CODES_HELP = "Exit codes: 0 ok, 1 error or invalid records, 2 bad usage, 3 
 def _build_app():
     import typer
 
-    from rjc.cli import audit, casework, letters, panels, programs, records, referrals, repo, volunteers
+    from rjc.cli import audit, casework, letters, panels, programs, records, referrals, reminders, repo, volunteers
 
     app = typer.Typer(
         name="rjc",
@@ -29,7 +29,7 @@ def _build_app():
         rich_markup_mode=None,
     )
     app.callback()(repo.options)
-    for module in (repo, records, referrals, casework, programs, volunteers, panels, letters, audit):
+    for module in (repo, records, referrals, casework, programs, volunteers, panels, letters, reminders, audit):
         module.register(app)
     return app
 

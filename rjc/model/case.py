@@ -13,11 +13,11 @@ from typing import Annotated, ClassVar, Literal, Union
 from pydantic import Field
 
 from rjc.model.base import (
-    CaseId, CoordinatorCode, Date, Hours, Money, PersonId, Record, ReferralId, Strict, Text, VolunteerId,
+    CaseId, CoordinatorCode, Date, Hours, Money, PersonId, Record, ReferralId, Strict, Text, Time, VolunteerId,
 )
 from rjc.model.vocab import (
     CaseStatus, CirclePhase, CircleRole, ClosureReason, ContactKind, GoalStatus, ItemStatus,
-    Program, Resolution, Role, VictimChoice,
+    Program, Resolution, Role, VictimChoice, Weekday,
 )
 
 
@@ -163,12 +163,22 @@ class CircleMeeting(Strict):
     note: str | None = None
 
 
+class CircleSchedule(Strict):
+    """When and where a circle meets each week (shown in `rjc calendar`)."""
+
+    weekday: Weekday
+    start: Time
+    end: Time
+    place: str | None = None
+
+
 class Circle(Strict):
     """CoSA: 3-5 volunteers around one core member, meeting weekly for a year or more."""
 
     phase: CirclePhase = CirclePhase.FORMING
     started: Date | None = None
     ended: Date | None = None
+    schedule: CircleSchedule | None = None
     roster: list[CircleSeat] = []
     meetings: list[CircleMeeting] = []
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 
 from rjc.model.base import CoordinatorCode, Strict, Text, Versioned
@@ -37,6 +39,22 @@ class Reminders(Strict):
     referral_idle_days: int = Field(default=5, ge=1)
     background_check_days: int = Field(default=30, ge=0)
     victim_notice_business_days: int = Field(default=7, ge=1)
+    midterm_review_days: int = Field(default=7, ge=0)  # reminded this long before a mid-term review
+    quarterly_report_days: int = Field(default=5, ge=0)  # before each report date (Jul 5, Oct 5, Jan 5, Apr 5)
+
+
+class Mail(Strict):
+    """How `rjc remind --email` sends. The password never lives in the repository."""
+
+    host: str | None = None
+    port: int | None = Field(default=None, ge=1, le=65535)  # default: 25, 587 (starttls) or 465 (ssl)
+    security: Literal["none", "starttls", "ssl"] = "starttls"
+    sender: str | None = None  # the From address
+    username: str | None = None
+    password_env: str | None = None  # name of an environment variable holding the password
+    password_file: str | None = None  # an owner-only file outside the repository holding the password
+    send_from: CoordinatorCode | None = None  # the coordinator whose clone sends (one clone only)
+    timeout: float = Field(default=30, gt=0)  # seconds
 
 
 class Settings(Versioned):
@@ -49,6 +67,7 @@ class Settings(Versioned):
     agreement: AgreementTerms = AgreementTerms()
     agreement_by_program: dict[Program, AgreementTerms] = {}
     reminders: Reminders = Reminders()
+    mail: Mail | None = None
 
     @field_validator("coordinators")
     @classmethod
