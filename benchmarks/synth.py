@@ -35,7 +35,7 @@ from rjc import layout, lifecycle, schema, store
 from rjc.checks import PANEL_SEATS
 from rjc.model import SCHEMA_VERSION, Case, Panel, Person, Record, Referral, Settings, Volunteer
 from rjc.model.case import (
-    Agreement, ApologyItem, AssessmentItem, Circle, CircleMeeting, CircleSeat, Closure,
+    Agreement, ApologyItem, AssessmentItem, Circle, CircleMeeting, CircleSchedule, CircleSeat, Closure,
     CommunityServiceItem, Contact, Diversion, EducationItem, Goal, Internship, OtherItem,
     Participant, Payment, RestitutionItem, Service, ServiceHours, Session, StatusEntry, WorkedHours,
 )
@@ -1151,7 +1151,10 @@ def cosa(j: Journey) -> None:
     start = j.day + days(j.rng.randint(14, 30))
     roster = j.w.pool.circle(start, j.main)
     anchor = j.rng.randrange(len(roster))
-    j.circle = Circle(phase=CirclePhase.FORMING, roster=[
+    # meets weekly on the weekday it started, in the evening (fixed, so the sequence of draws is unchanged)
+    schedule = CircleSchedule(weekday=Weekday(start.strftime("%a").lower()), start=dt.time(18), end=dt.time(19, 30),
+                              place="Center meeting room")
+    j.circle = Circle(phase=CirclePhase.FORMING, schedule=schedule, roster=[
         CircleSeat(volunteer=v.id, role=CircleRole.ANCHOR if i == anchor else CircleRole.MEMBER, joined=start)
         for i, v in enumerate(roster)])
     j.until(start)
