@@ -328,7 +328,7 @@ def set_item_status(repo: Repository, case_id: str, number: int, status: ItemSta
     from rjc.model.case import _Item
 
     with repo.transaction("agreement item") as tx:
-        case = _load(repo, case_id, Case)
+        case = _open_case(repo, case_id)
         signed_agreement, item = _item(case, number, agreement, _Item, "statuses")
         _check_date(day, signed_agreement.signed, "the agreement was signed")
         item.status = status

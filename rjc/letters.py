@@ -203,7 +203,8 @@ def _context(repo: Repository, kind: LetterKind, record_id: str, person_id: str 
         "center": settings.center.model_dump(),
         "coordinator": {"name": coordinator.name if coordinator else None,
                         "email": coordinator.email if coordinator else None},
-        "case": {"id": case.id, "program": case.program.value, "opened": case.opened},
+        "case": {"id": case.id, "program": case.program.value, "opened": case.opened,
+                 "has_agreement": bool(case.agreements)},
     }
     if kind.to == "responsible-party":
         return base | {"recipient": _addressee(repo, _one(case, person_id, _RESPONSIBLE)),

@@ -173,7 +173,8 @@ def schedule(repo: Repository, *, slot: Slot, case_ids: list[str], volunteer_ids
         tx.stage(panel)
         for case in cases:
             if case.status != CaseStatus.PANEL_SCHEDULED:
-                day = max(today, case.status_history[-1].date)
+                # a panel entered after it met was scheduled no later than its own date
+                day = max(min(today, slot.date), case.status_history[-1].date)
                 case.status_history.append(StatusEntry(status=CaseStatus.PANEL_SCHEDULED, date=day, by=tx.actor,
                                                        note=f"panel {panel.id} on {slot.date}"))
                 tx.stage(case)
@@ -294,8 +295,10 @@ def record(repo: Repository, panel_id: str, *, outcomes: dict[str, PanelOutcome]
 def notice_sent(repo: Repository, panel_id: str, to: Notice, *, day: dt.date) -> Result:
     with repo.transaction("panel notice") as tx:
         panel = _load_panel(repo, panel_id)
-        if day < panel.history[0].date:
-            raise RjcError(f"{day} is before {panel.id} was scheduled")
+        if panel.status != PanelStatus.SCHEDULED:
+            raise RjcError(f"{panel.id} is {panel.status}; notices are for a panel still to meet")
+        if day > dt.date.today():
+            raise RjcError(f"{day} is in the future; record a notice once it is sent")
         panel.notices.append(NoticeSent(to=to, date=day))
         tx.stage(panel)
         return tx.commit("panel notice")

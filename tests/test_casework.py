@@ -294,6 +294,7 @@ def test_item_status_completes_the_agreement_and_close_warns_about_open_items(rj
     ["case", "session", "{case}", "--minutes", "30"],
     ["case", "service", "{case}", "--service", "court accompaniment"],
     ["case", "goal", "{case}", "--add", "housing"],
+    ["agreement", "item", "{case}", "1", "waived"],
 ])
 def test_a_closed_case_refuses_changes_until_reopened(rjc, with_victim, args):
     case_id = with_victim["case"]

@@ -10,7 +10,7 @@ import pytest
 from helpers import git
 from rjc.model import Case, Panel, Person, Referral, Volunteer
 from rjc.model.case import Agreement, Closure, Participant, StatusEntry
-from rjc.model.vocab import Role
+from rjc.model.vocab import Program, Role
 
 SIGNED = "2026-11-05"
 
@@ -108,6 +108,17 @@ def test_completion_letter_goes_to_the_referral_source(case_repo, rjc):
     text = rjc("letter", "completion", "C-2026-KB-0001").out
     assert "Dear Sgt. Pat Doe," in text and "docket 26-CR-1" in text and "closed on 2027-01-30" in text
     assert "12 Elm Street" not in text and "Bo" not in text
+
+
+def test_completion_letter_for_a_program_without_an_agreement_names_the_program(case_repo, rjc):
+    case = case_repo.get("C-2026-KB-0001")
+    case.program, case.agreements = Program.OFFENDER_REENTRY, []
+    case.participants = [Participant(person="P-2026-KB-0001", role="client")]
+    case.status_history.append(StatusEntry(status="closed", date="2027-01-30", by="KB"))
+    case.closure = Closure(date="2027-01-30", reason="completed-successfully", by="KB")
+    case_repo.save(case, "close case", command="test")
+    text = rjc("letter", "completion", "C-2026-KB-0001").out
+    assert "Ana Rivera completed the offender reentry program" in text and "agreement" not in text
 
 
 def test_completion_and_return_letters_match_how_the_case_closed(case_repo, rjc):

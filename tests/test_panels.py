@@ -213,6 +213,8 @@ def test_record_stores_attendance_outcomes_and_hours(rjc, center, repo):
     assert repo.get(center["cases"][0]).status == "agreement-signed"
     assert repo.get(center["cases"][1]).status == "panel-scheduled"
     assert rjc("--records", root, "check").code == 0
+    late = rjc("--records", root, "panel", "notice", panel_id, "--to", "participants")
+    assert late.code == 1 and "notices are for a panel still to meet" in late.err
 
 
 def test_record_prompts_for_outcomes_on_a_terminal(rjc, center, repo):
