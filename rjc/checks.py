@@ -8,6 +8,8 @@ record rules on the records it writes, so invalid data is never committed.
 
 from __future__ import annotations
 
+import json
+
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -32,22 +34,27 @@ def record_rule(func: RecordRule) -> RecordRule:
     return func
 
 
-def repository_rule(func: RepositoryRule) -> RepositoryRule:
-    REPOSITORY_RULES.append(func)
-    return func
+def repository_rule(*kinds: str) -> Callable[[RepositoryRule], RepositoryRule]:
+    """A rule over all records of these kinds at once (their results are cached together)."""
+    def register(func: RepositoryRule) -> RepositoryRule:
+        func.kinds = kinds
+        REPOSITORY_RULES.append(func)
+        return func
+    return register
 
 
 class Context:
     """What a rule may know beyond its own record: other records by id, and the settings."""
 
-    def __init__(self, root: Path, settings: Settings | None, records: dict[str, object] | None = None,
-                 *, complete: bool = False):
+    def __init__(self, root: Path, settings: Settings | None, records=None, *, complete: bool = False):
         self.root = root
         self.settings = settings
-        self._records = dict(records or {})
+        self._records = records if complete else dict(records or {})
         self._complete = complete  # True when `records` holds every record (rjc check)
+        self.consulted: set[str] = set()  # ids a rule looked up: what its result depends on
 
     def get(self, record_id: str):
+        self.consulted.add(record_id)
         if record_id in self._records or self._complete:
             return self._records.get(record_id)
         try:
@@ -390,7 +397,7 @@ def check_change(old, loaded: store.Loaded) -> list[Problem]:
 # --- repository rules --------------------------------------------------------------------
 
 
-@repository_rule
+@repository_rule("panel")
 def volunteers_not_double_booked(records: list[store.Loaded], ctx: Context) -> Iterator[Problem]:
     by_day: dict[dt.date, list[store.Loaded]] = defaultdict(list)
     for loaded in records:
@@ -419,46 +426,90 @@ def check_record(loaded: store.Loaded, ctx: Context) -> list[Problem]:
     return problems
 
 
-def check_repository(root: Path) -> list[Problem]:
-    """Every problem in every file of the repository, sorted by file and position."""
+def check_repository(root: Path, *, cache=None, progress=None) -> list[Problem]:
+    """Every problem in every file of the repository, sorted by file and position.
+
+    Results are cached per file with what they depended on: the file's content, rjc.yaml's,
+    and the content (or absence) of every record a rule consulted; a repository rule's with
+    the content of every file of the kinds it reads. A changed file, or a change to anything a
+    result depended on, is checked again, so the cache never hides a problem.
+    """
+    from rjc.cache import Cache, digest, scan
+
+    cache = cache or Cache(root)
     settings = store.read_settings(root)
     problems = list(settings.problems)
-    records = [store.read_record(root, relpath) for relpath in layout.record_paths(root)]
-    problems.extend(_stray_files(root))
-    by_id: dict[str, store.Loaded] = {}
-    for loaded in records:
-        if loaded.record is None:
+    found = scan(root)
+    problems += [Problem(p, 0, 0, "symlink", "symbolic links are not allowed in the records tree")
+                 for p in found.symlinks]
+    problems += [Problem(p, 0, 0, "id-matches-path", "file is not where a record lives (kind/year/code/ID.yaml)")
+                 for p in found.strays]
+    entries = cache.entries(found, progress=progress)
+    contents: dict[str, str] = {}  # id -> content digest, for every file that holds (or should hold) it
+    by_id: dict[str, str] = {}  # id -> path of the valid record holding it
+    for path, entry in entries.items():
+        if entry.record_id is None:
+            expected = layout.expected_id(path)
+            if expected:
+                contents.setdefault(expected, entry.digest)
             continue
-        if loaded.record.id in by_id:
-            problems.append(loaded.problem(("id",), "id-unique",
-                                           f"{loaded.record.id} is also in {by_id[loaded.record.id].path}"))
+        contents[entry.record_id] = entry.digest
+        if entry.record_id in by_id:
+            problems.append(entry.load(root).problem(("id",), "id-unique",
+                                                     f"{entry.record_id} is also in {by_id[entry.record_id]}"))
         else:
-            by_id[loaded.record.id] = loaded
-    present = {expected: INVALID for loaded in records
-               if loaded.record is None and (expected := layout.expected_id(loaded.path))}
-    ctx = Context(root, settings.record, present | {i: l.record for i, l in by_id.items()}, complete=True)
-    for loaded in records:
-        problems.extend(check_record(loaded, ctx))
-    valid = [loaded for loaded in records if loaded.record is not None]
+            by_id[entry.record_id] = path
+    settings_digest = digest((root / layout.SETTINGS_FILE).read_bytes()) if settings.record else ""
+    ctx = Context(root, settings.record, _Records(root, entries, by_id, contents), complete=True)
+    previous = cache.check_results()
+    results = {}
+    for path, entry in entries.items():
+        if entry.record_id is None:
+            problems.extend(entry.problems)
+            continue
+        known = previous.get(path)
+        if known and _still_holds(known[0], entry.digest, settings_digest, contents):
+            problems.extend(known[1])
+            continue
+        ctx.consulted = set()
+        found_here = check_record(entry.load(root), ctx)
+        key = json.dumps([entry.digest, settings_digest, {i: contents.get(i, "") for i in sorted(ctx.consulted)}])
+        results[path] = (key, found_here)
+        problems.extend(found_here)
+    cache.store_check_results(results)
     for rule in REPOSITORY_RULES:
-        problems.extend(rule(valid, ctx))
+        paths = [p for p, e in entries.items() if e.record_id and layout.kind_of_path(p).name in rule.kinds]
+        key = digest("\n".join([settings_digest, *(f"{p} {entries[p].digest}" for p in paths)]).encode())
+        known = cache.repository_check(rule.__name__)
+        if known and known[0] == key:
+            problems.extend(known[1])
+            continue
+        found_here = list(rule([entries[p].load(root) for p in paths], ctx))
+        cache.store_repository_check(rule.__name__, key, found_here)
+        problems.extend(found_here)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.rule, p.message))
 
 
-def _stray_files(root: Path) -> Iterator[Problem]:
-    """YAML files inside record directories that are not where a record lives, and symlinks."""
-    known = set(layout.record_paths(root))
-    for kind in layout.KINDS.values():
-        base = root / kind.directory
-        if base.is_symlink():
-            yield Problem(kind.directory, 0, 0, "symlink", "symbolic links are not allowed in the records tree")
-            continue
-        if not base.exists():
-            continue
-        for path in base.rglob("*"):
-            relpath = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                yield Problem(relpath, 0, 0, "symlink", "symbolic links are not allowed in the records tree")
-            elif path.is_file() and relpath not in known and path.name.endswith((".yaml", ".yml")):
-                yield Problem(relpath, 0, 0, "id-matches-path",
-                              "file is not where a record lives (kind/year/code/ID.yaml)")
+def _still_holds(key: str, own: str, settings_digest: str, contents: dict[str, str]) -> bool:
+    content, settings_then, consulted = json.loads(key)
+    return (content == own and settings_then == settings_digest
+            and all(contents.get(i, "") == d for i, d in consulted.items()))
+
+
+class _Records:
+    """Every record by id, validated from the cache only when a rule asks for it."""
+
+    def __init__(self, root: Path, entries: dict, by_id: dict[str, str], contents: dict[str, str]):
+        self._root, self._entries, self._by_id, self._contents = root, entries, by_id, contents
+        self._loaded: dict[str, object] = {}
+
+    def __contains__(self, record_id: str) -> bool:
+        return record_id in self._contents
+
+    def get(self, record_id: str):
+        if record_id not in self._contents:
+            return None
+        if record_id not in self._loaded:
+            path = self._by_id.get(record_id)
+            self._loaded[record_id] = self._entries[path].load(self._root).record if path else INVALID
+        return self._loaded[record_id]

@@ -29,34 +29,37 @@ COLUMNS = {
 }
 
 
-def _case_row(c: Case, today: dt.date) -> dict:
-    end = c.closure.date if c.closure else today
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _case_row(c: Case) -> dict:
     return {"id": c.id, "program": c.program.value, "status": c.status.value, "coordinator": c.coordinator,
-            "opened": c.opened, "days_open": (end - c.opened).days, "referral": c.referral,
-            "_date": c.opened, "_status": c.status.value,
+            "opened": _iso(c.opened), "referral": c.referral, "_end": _iso(c.closure.date if c.closure else None),
+            "_date": _iso(c.opened), "_status": c.status.value,
             "_open": "closed" if c.status == CaseStatus.CLOSED else "open"}
 
 
-def _referral_row(r: Referral, today: dt.date) -> dict:
-    return {"id": r.id, "received": r.received, "program": r.program.value, "source": r.source.value,
+def _referral_row(r: Referral) -> dict:
+    return {"id": r.id, "received": _iso(r.received), "program": r.program.value, "source": r.source.value,
             "agency": r.agency, "decision": r.screening.decision.value, "case": r.screening.case,
-            "_date": r.received, "_status": r.screening.decision.value}
+            "_date": _iso(r.received), "_status": r.screening.decision.value}
 
 
-def _panel_row(p: Panel, today: dt.date) -> dict:
-    return {"id": p.id, "date": p.date, "start": p.start, "end": p.end, "status": p.status.value,
-            "program": p.program.value, "cases": [d.case for d in p.docket], "seats": len(p.seats),
-            "_date": p.date, "_status": p.status.value}
+def _panel_row(p: Panel) -> dict:
+    return {"id": p.id, "date": _iso(p.date), "start": f"{p.start:%H:%M}", "end": f"{p.end:%H:%M}",
+            "status": p.status.value, "program": p.program.value, "cases": [d.case for d in p.docket],
+            "seats": len(p.seats), "_date": _iso(p.date), "_status": p.status.value}
 
 
-def _volunteer_row(v: Volunteer, today: dt.date) -> dict:
+def _volunteer_row(v: Volunteer) -> dict:
     return {"id": v.id, "active": v.active, "programs": [p.value for p in v.programs],
-            "background_check_expires": v.check_expires,
-            "trainings": len(v.trainings), "_date": v.since,
+            "background_check_expires": _iso(v.check_expires),
+            "trainings": len(v.trainings), "_date": _iso(v.since),
             "_status": "active" if v.active else "inactive"}
 
 
-def _person_row(p: Person, today: dt.date) -> dict:
+def _person_row(p: Person) -> dict:
     return {"id": p.id, "_date": None, "_status": None}
 
 
@@ -64,16 +67,23 @@ _ROWS = {Case: _case_row, Referral: _referral_row, Panel: _panel_row, Volunteer:
          Person: _person_row}
 
 
-def rows(kind: str, records: list, filters: Filters, today: dt.date | None = None) -> list[dict]:
+def base_row(record) -> dict:
+    """A record's row, JSON-safe and independent of the day (so it can be cached with the file)."""
+    return _ROWS[type(record)](record)
+
+
+def rows(kind: str, base_rows: list[dict], filters: Filters, today: dt.date | None = None) -> list[dict]:
     """Rows for the records of one kind that pass the filters, sorted by id."""
     today = today or dt.date.today()
     if filters.since and filters.until and filters.until < filters.since:
         raise RjcError(f"--until {filters.until} is before --since {filters.since}")
     _validate(kind, filters)
     result = []
-    for record in records:
-        row = _ROWS[type(record)](record, today)
-        if _keep(record, row, filters):
+    for row in base_rows:
+        if _keep(row, filters):
+            if kind == "case":
+                end = dt.date.fromisoformat(row["_end"]) if row["_end"] else today
+                row = {**row, "days_open": (end - dt.date.fromisoformat(row["opened"])).days}
             result.append(row)
     return sorted(result, key=lambda r: r["id"])
 
@@ -110,7 +120,7 @@ def _validate(kind: str, f: Filters) -> None:
             raise RjcError(f"{flag} '{value}' is not one of: {choices}")
 
 
-def _keep(record, row: dict, f: Filters) -> bool:
+def _keep(row: dict, f: Filters) -> bool:
     if f.status and f.status not in (row.get("_status"), row.get("_open")):
         return False
     if f.program:
@@ -121,9 +131,9 @@ def _keep(record, row: dict, f: Filters) -> bool:
         return False
     if f.coordinator and row.get("coordinator") != f.coordinator:
         return False
-    when = row.get("_date")
-    if f.since and (when is None or when < f.since):
+    when = row.get("_date")  # ISO dates compare as text
+    if f.since and (when is None or when < f.since.isoformat()):
         return False
-    if f.until and (when is None or when > f.until):
+    if f.until and (when is None or when > f.until.isoformat()):
         return False
     return True

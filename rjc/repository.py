@@ -30,6 +30,7 @@ class Repository:
     def __init__(self, root: Path, *, on_wait: Callable[[], None] | None = None):
         self.root = Path(root)
         self.on_wait = on_wait  # told once when a write has to wait for another rjc
+        self.progress: Callable[[int, int], None] | None = None  # told how parsing many files goes
 
     @classmethod
     def find(cls, explicit: str | os.PathLike | None = None, *,
@@ -83,8 +84,23 @@ class Repository:
             raise RjcError(f"{loaded.path} is not valid; run: rjc check", loaded.problems)
         return loaded.record
 
+    @functools.cached_property
+    def cache(self):
+        from rjc.cache import Cache
+
+        return Cache(self.root)
+
+    def entries(self, kinds: list[layout.Kind] | None = None, *, rows_only: bool = False) -> dict:
+        """Every record file of these kinds, fresh: from the cache where it holds, else parsed."""
+        from rjc.cache import scan
+
+        return self.cache.entries(scan(self.root, kinds), progress=self.progress, rows_only=rows_only)
+
     def load_all(self, kinds: list[layout.Kind] | None = None) -> list[store.Loaded]:
-        return [store.read_record(self.root, p) for p in layout.record_paths(self.root, kinds)]
+        """Every record of these kinds (all by default), each with its own problems, by path."""
+        from rjc.cache import iter_loaded
+
+        return list(iter_loaded(self.root, self.entries(kinds)))
 
     # --- writing ------------------------------------------------------------------------
 

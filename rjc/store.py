@@ -37,8 +37,15 @@ class Loaded:
     record: Any = None  # a Record (or Settings) when the file is structurally valid
     document: yamlio.Document | None = None
     problems: list[Problem] = field(default_factory=list)
+    root: Path | None = None  # where to read the document from, when it is needed and not kept
 
     def locate(self, loc: tuple, *, key: bool = False) -> tuple[int, int]:
+        if self.document is None and self.root is not None:
+            # loaded from the cache: parse the file only now that a problem needs its line
+            try:
+                self.document = yamlio.load((self.root / self.path).read_bytes(), self.path)
+            except (OSError, yamlio.YamlError):
+                self.root = None
         return self.document.locate(loc, key=key) if self.document else (0, 0)
 
     def problem(self, loc: tuple, rule: str, message: str, level: str = "error", *, key: bool = False) -> Problem:

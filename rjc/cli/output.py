@@ -77,6 +77,12 @@ def print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
         writer.writerow(columns)
         for row in rows:
             writer.writerow([_plain(row.get(c)) for c in columns])
+    elif not sys.stdout.isatty():  # a pipe: plain aligned columns, without loading rich
+        cells = [columns] + [[str(_plain(row.get(c))) for c in columns] for row in rows]
+        widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+        for line in cells:
+            print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+        message(f"{len(rows)} record{'s' if len(rows) != 1 else ''}")
     else:
         from rich.console import Console
         from rich.table import Table
@@ -86,10 +92,7 @@ def print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
             table.add_column(column, no_wrap=True)  # an id cut short is worse than a wide line
         for row in rows:
             table.add_row(*(str(_plain(row.get(c))) for c in columns))
-        console = Console()
-        if not console.is_terminal:
-            console = Console(width=1 << 12)
-        console.print(table)
+        Console().print(table)
         message(f"{len(rows)} record{'s' if len(rows) != 1 else ''}")
 
 

@@ -125,6 +125,8 @@ def list_(
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
     """List records of one kind, filtered: ids and facts, never names."""
+    import json
+
     from rjc import layout, listing
     from rjc.cli.output import message, print_rows
     from rjc.errors import RjcError
@@ -133,11 +135,11 @@ def list_(
         raise RjcError(f"--format is table, json or csv, not '{fmt}'")
     kind_info = layout.kind_named(kind)
     repo = open_repository()
-    loaded = repo.load_all([kind_info])
-    broken = [item for item in loaded if item.record is None]
+    entries = repo.entries([kind_info], rows_only=True).values()
+    broken = [entry for entry in entries if entry.row is None]
     filters = listing.Filters(status, program, source, coordinator and coordinator.upper(),
                               since.date() if since else None, until.date() if until else None)
-    rows = listing.rows(kind_info.name, [item.record for item in loaded if item.record], filters)
+    rows = listing.rows(kind_info.name, [json.loads(entry.row) for entry in entries if entry.row], filters)
     print_rows(rows, listing.COLUMNS[kind_info.name], fmt)
     if broken:
         message(f"{len(broken)} {kind_info.directory} could not be read and are not listed; run: rjc check")

@@ -96,7 +96,7 @@ def check(
     if fmt not in ("text", "json"):
         raise RjcError(f"--format is text or json, not '{fmt}'")
     repo = open_repository()
-    problems = check_repository(repo.root)
+    problems = check_repository(repo.root, cache=repo.cache, progress=repo.progress)
     if fmt == "json":
         print(json.dumps([p.as_dict() for p in problems], indent=2))
     else:

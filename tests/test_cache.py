@@ -1,0 +1,197 @@
+"""The record cache: warm answers are the answers a fresh parse gives, whatever happened between."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import git
+from rjc import cache, checks, layout, store
+from rjc.repository import Repository
+
+SAMPLE = Path(__file__).resolve().parent.parent / "records"
+
+
+@pytest.fixture
+def sample(tmp_path, monkeypatch) -> Repository:
+    """The bundled sample year as a real git repository."""
+    root = tmp_path / "records"
+    shutil.copytree(SAMPLE, root)
+    for args in (["init", "-q", "-b", "main"], ["add", "--all"],
+                 ["-c", "user.name=t", "-c", "user.email=t@rjc.invalid", "commit", "-q", "-m", "sample"]):
+        git(root, *args)
+    monkeypatch.setenv("RJC_COORDINATOR", "KB")
+    return Repository(root)
+
+
+def _fresh(root: Path, monkeypatch) -> list[store.Loaded]:
+    monkeypatch.setenv("RJC_NO_CACHE", "1")
+    try:
+        return [store.read_record(root, p) for p in layout.record_paths(root)]
+    finally:
+        monkeypatch.delenv("RJC_NO_CACHE")
+
+
+def _check(root: Path, monkeypatch, *, use_cache: bool) -> list:
+    if not use_cache:
+        monkeypatch.setenv("RJC_NO_CACHE", "1")
+    try:
+        return checks.check_repository(root)
+    finally:
+        monkeypatch.delenv("RJC_NO_CACHE", raising=False)
+
+
+def _break(root: Path) -> None:
+    """Problems of every sort: a file that does not parse, a bad field, a dangling reference."""
+    case = next((root / "cases").rglob("*.yaml"))
+    case.write_text(case.read_text().replace("coordinator: ", "coordinator: ZZ\nnote_: x\ncoordinator_old: "))
+    referral = next((root / "referrals").rglob("*.yaml"))
+    referral.write_text(referral.read_text() + "people: [\n")
+
+
+def test_records_from_the_cache_equal_records_parsed_afresh(sample, monkeypatch):
+    expected = _fresh(sample.root, monkeypatch)
+    sample.load_all()  # fills the cache
+    warm = Repository(sample.root).load_all()
+    assert [(l.path, l.record, l.problems) for l in warm] == [(l.path, l.record, l.problems) for l in expected]
+    assert (sample.root / ".git" / "rjc" / "cache.sqlite").stat().st_mode & 0o077 == 0
+
+
+def test_check_reports_the_same_with_and_without_the_cache_run_after_run(sample, monkeypatch):
+    _break(sample.root)
+    without = _check(sample.root, monkeypatch, use_cache=False)
+    assert without, "the broken files must have problems"
+    assert _check(sample.root, monkeypatch, use_cache=True) == without  # cold cache
+    assert _check(sample.root, monkeypatch, use_cache=True) == without  # warm: nothing hidden
+    assert _check(sample.root, monkeypatch, use_cache=True) == without
+
+
+def test_a_change_to_a_record_a_rule_consulted_is_seen(sample, monkeypatch):
+    assert _check(sample.root, monkeypatch, use_cache=True) == []
+    case_path = next(p for p in (sample.root / "cases").rglob("*.yaml") if "person: P-" in p.read_text())
+    person_id = next(line.split(": ")[1] for line in case_path.read_text().splitlines() if "person: P-" in line)
+    person_file = sample.root / layout.parse_id(person_id).path
+    saved = person_file.read_bytes()
+    person_file.unlink()  # the case itself is unchanged, but what it refers to is gone
+    found = _check(sample.root, monkeypatch, use_cache=True)
+    assert found == _check(sample.root, monkeypatch, use_cache=False)
+    assert any(p.path == case_path.relative_to(sample.root).as_posix() and p.rule == "reference-exists"
+               for p in found)
+    person_file.write_bytes(saved)
+    assert _check(sample.root, monkeypatch, use_cache=True) == []
+
+
+def test_a_settings_change_is_seen(sample, monkeypatch):
+    assert _check(sample.root, monkeypatch, use_cache=True) == []
+    settings = sample.root / layout.SETTINGS_FILE
+    settings.write_text(settings.read_text().replace("- code: DW", "- code: XW"))  # DW is no longer known
+    found = _check(sample.root, monkeypatch, use_cache=True)
+    assert any(p.rule == "coordinator-known" for p in found)
+    assert found == _check(sample.root, monkeypatch, use_cache=False)
+
+
+def test_a_double_booking_made_by_editing_one_panel_is_seen(sample, monkeypatch):
+    assert _check(sample.root, monkeypatch, use_cache=True) == []
+    panels = [store.read_record(sample.root, p) for p in layout.record_paths(sample.root, [layout.KINDS["panel"]])]
+    held = [l for l in panels if l.record.status != "cancelled"]
+    first, second = held[0], held[1]
+    path = sample.root / second.path
+    text = path.read_text()
+    text = text.replace(f"date: {second.record.date}", f"date: {first.record.date}")
+    text = text.replace(f"start: '{second.record.start:%H:%M}'", f"start: '{first.record.start:%H:%M}'")
+    text = text.replace(f"end: '{second.record.end:%H:%M}'", f"end: '{first.record.end:%H:%M}'")
+    seat = second.record.seats[0].volunteer
+    text = text.replace(f"- volunteer: {seat}", f"- volunteer: {first.record.seats[0].volunteer}", 1)
+    path.write_text(text)
+    found = _check(sample.root, monkeypatch, use_cache=True)
+    assert found == _check(sample.root, monkeypatch, use_cache=False)
+    assert any("at an overlapping time" in p.message for p in found)
+
+
+def test_a_change_in_the_same_clock_tick_is_caught_by_content(sample, monkeypatch):
+    """A write that leaves size, mtime, inode and ctime as cached (coarse clocks) is still seen."""
+    found = cache.scan(sample.root)
+    sample.cache.entries(found)
+    path = next(p for p in found.files if p.startswith("cases/"))
+    target = sample.root / path
+    text = target.read_text()
+    changed = text.replace("coordinator: ", "coordinator: Q", 1).replace("opened: ", "opened:", 1)
+    assert len(changed) == len(text)
+    target.write_text(changed)
+    key = cache.StatKey.of(target.lstat())
+    db = sqlite3.connect(sample.cache.path)
+    db.execute("UPDATE files SET size=?, mtime_ns=?, ino=?, ctime_ns=? WHERE path=?",
+               (key.size, key.mtime_ns, key.ino, key.ctime_ns, path))
+    db.commit()
+    db.close()
+    entry = Repository(sample.root).cache.entries(cache.scan(sample.root))[path]
+    assert entry.record_id is None and entry.problems  # re-read: the new content is invalid
+
+
+def test_a_corrupt_cache_is_rebuilt_silently(sample, monkeypatch):
+    _break(sample.root)
+    expected = _check(sample.root, monkeypatch, use_cache=False)
+    _check(sample.root, monkeypatch, use_cache=True)
+    db_path = sample.root / ".git" / "rjc" / "cache.sqlite"
+    for suffix in ("-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    db_path.write_bytes(b"this is not a database" * 100)
+    assert _check(sample.root, monkeypatch, use_cache=True) == expected
+    assert _check(sample.root, monkeypatch, use_cache=True) == expected
+
+
+def test_no_cache_means_no_cache_file(sample, monkeypatch):
+    monkeypatch.setenv("RJC_NO_CACHE", "1")
+    sample.load_all()
+    checks.check_repository(sample.root)
+    assert not (sample.root / ".git" / "rjc" / "cache.sqlite").exists()
+
+
+def test_new_code_drops_the_cache(sample, monkeypatch):
+    sample.load_all()
+    db = sqlite3.connect(sample.cache.path)
+    db.execute("UPDATE files SET data = replace(data, 'restorative-panel', 'nonsense')")
+    db.commit()
+    db.close()
+    monkeypatch.setattr(cache, "_fingerprint", lambda: "another version of rjc")
+    assert [l.record for l in Repository(sample.root).load_all()] == [l.record for l in _fresh(sample.root, monkeypatch)]
+
+
+def test_parsing_in_a_pool_gives_what_parsing_in_process_gives(sample, monkeypatch):
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(cache, "CHUNK", 16)
+    seen = []
+    sample.progress = lambda done, total: seen.append((done, total))
+    pooled = sample.load_all()
+    assert seen and seen[-1][0] == seen[-1][1] == len(pooled)
+    assert [(l.path, l.record, l.problems) for l in pooled] == [
+        (l.path, l.record, l.problems) for l in _fresh(sample.root, monkeypatch)]
+
+
+def test_concurrent_processes_share_the_cache_safely(sample):
+    _break(sample.root)
+    command = [str(Path(sys.executable).parent / "rjc")]
+    runs = [subprocess.Popen([*command, "--records", str(sample.root), "check", "--format", "json"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
+    outputs = [run.communicate()[0] for run in runs]
+    assert all(run.returncode == 1 for run in runs)
+    assert len(set(outputs)) == 1
+    again = subprocess.run([*command, "--records", str(sample.root), "check", "--format", "json"],
+                           capture_output=True)
+    assert again.stdout == outputs[0]
+
+
+def test_list_reads_rows_from_the_cache_and_sees_edits(sample, rjc, monkeypatch):
+    first = rjc("--records", sample.root, "list", "cases", "--status", "closed", "--format", "csv").out
+    path = next(p for p in layout.record_paths(sample.root, [layout.KINDS["case"]]))
+    case = store.read_record(sample.root, path).record
+    assert rjc("--records", sample.root, "list", "cases", "--status", "closed", "--format", "csv").out == first
+    target = sample.root / path
+    target.write_text(target.read_text().replace(f"coordinator: {case.coordinator}", "coordinator: MR"))
+    after = rjc("--records", sample.root, "list", "cases", "--coordinator", "MR", "--format", "csv").out
+    assert case.id in after
