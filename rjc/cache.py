@@ -287,7 +287,7 @@ class Cache:
     def _parse(self, stale: list[tuple[str, StatKey]], progress: Progress | None) -> dict[str, Entry]:
         if not stale:
             return {}
-        workers = min(os.cpu_count() or 1, 8)
+        workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
         enabled = gc.isenabled()
         gc.disable()
         try:
@@ -297,6 +297,8 @@ class Cache:
                     result[relpath] = parse_file(self.root, relpath, key)
                     if progress and index % CHUNK == 0:
                         progress(index, len(stale))
+                if progress:
+                    progress(len(stale), len(stale))
                 return result
             return self._parse_in_pool(stale, workers, progress)
         finally:

@@ -31,6 +31,9 @@ REPOSITORY_CONFIG = {
 }
 
 
+MAINTENANCE_EVERY = 100
+
+
 class GitError(RjcError):
     pass
 
@@ -117,6 +120,28 @@ class Git:
             self.run("reset", "--quiet", "--", *paths, check=False)
             raise
         return self.run("rev-parse", "HEAD").strip()
+
+    def maintain(self, state_dir: Path) -> None:
+        """Every MAINTENANCE_EVERY commits: extend the commit-graph (with changed-path filters, which make
+        `git log -- path` skip commits that did not touch the record) and pack loose objects.
+
+        Incremental (--split), so it costs little; automatic gc is off (see REPOSITORY_CONFIG)
+        so that git never starts a long repack in the middle of a command.
+        """
+        every = MAINTENANCE_EVERY
+        counter = state_dir / "commits-since-maintenance"
+        try:
+            count = int(counter.read_text() or "0") + 1
+        except (OSError, ValueError):
+            count = every  # first time, or unreadable: maintain now
+        if count >= every:
+            self.write_commit_graph()
+            self.run("maintenance", "run", "--task=loose-objects", check=False)
+            count = 0
+        counter.write_text(str(count))
+
+    def write_commit_graph(self) -> None:
+        self.run("commit-graph", "write", "--reachable", "--changed-paths", "--split", check=False)
 
     # --- reading ------------------------------------------------------------------------
 

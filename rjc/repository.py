@@ -155,4 +155,5 @@ def _populate(directory: Path, *, center: str, code: str, name: str) -> Reposito
     repo.git.config_set(ACTOR_CONFIG, code)
     repo.git.commit_paths(paths, "init records repository", command="init", actor=code,
                           identity=(name, f"{code.lower()}@rjc.invalid"))
+    repo.git.maintain(layout.private_dir(directory))  # the commit-graph history reads from
     return repo

@@ -153,6 +153,8 @@ class Transaction:
         except BaseException:
             self._restore(previous)
             raise
+        if sha:
+            self.git.maintain(layout.private_dir(self.root))
         return Result(sha, ids)
 
     def _read(self, relpath: str) -> bytes | None:

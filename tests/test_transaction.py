@@ -358,3 +358,20 @@ def test_records_inside_another_repository_are_never_committed_to_it(tmp_path, r
     with pytest.raises(RjcError, match="is not a records repository"):
         Repository.find(inner)
     assert git(outer, "status", "--porcelain") == "?? records/\n"
+
+
+def test_commits_keep_a_commit_graph_with_changed_path_filters(repo, monkeypatch):
+    from rjc import gitrepo, layout
+
+    graph = repo.root / ".git" / "objects" / "info"
+    assert (graph / "commit-graphs").is_dir() or (graph / "commit-graph").is_file()  # written at init
+    monkeypatch.setattr(gitrepo, "MAINTENANCE_EVERY", 2)
+    counter = layout.private_dir(repo.root) / "commits-since-maintenance"
+    before = git(repo.root, "count-objects", "-v")
+    for number in range(3):
+        person = Person(id=f"P-2026-KB-{number + 1:04d}", schema_version=1, given_name=f"N{number}")
+        repo.save(person, "new person", command="test")
+    assert counter.read_text() in {"0", "1"}
+    verify = subprocess.run(["git", "commit-graph", "verify"], cwd=repo.root, capture_output=True, text=True)
+    assert verify.returncode == 0, verify.stderr
+    assert before != git(repo.root, "count-objects", "-v")

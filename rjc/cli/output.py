@@ -109,3 +109,28 @@ def committed(result, verb: str = "committed") -> None:
         message(f"{verb} {result.commit[:10]}")
     else:
         message("no change; nothing committed")
+
+
+def progress_bar(threshold: int = 1500):
+    """A callback drawing a progress bar on a terminal while many files are parsed.
+
+    Shown only when stderr is a terminal and the work is big enough to take over a second.
+    """
+    if not sys.stderr.isatty():
+        return None
+    state: dict = {}
+
+    def update(done: int, total: int) -> None:
+        if total < threshold:
+            return
+        if "bar" not in state:
+            from rich.progress import Progress
+
+            state["bar"] = Progress(transient=True)
+            state["bar"].start()
+            state["task"] = state["bar"].add_task("reading records", total=total)
+        state["bar"].update(state["task"], completed=done)
+        if done >= total:
+            state.pop("bar").stop()
+
+    return update

@@ -28,11 +28,13 @@ def options(
 
 
 def open_repository():
-    from rjc.cli.output import message
+    from rjc.cli.output import message, progress_bar
     from rjc.repository import Repository
 
-    return Repository.find(_records_option["path"],
+    repo = Repository.find(_records_option["path"],
                            on_wait=lambda: message("waiting for another rjc to finish writing..."))
+    repo.progress = progress_bar()
+    return repo
 
 
 def interactive(no_input: bool) -> bool:
