@@ -14,7 +14,7 @@ from rjc.errors import RjcError
 from rjc.gitrepo import Git
 from rjc.model import SCHEMA_VERSION, Record, Settings
 from rjc.model.settings import Center, Coordinator
-from rjc.transaction import Result, Transaction, write_atomically, write_lock
+from rjc.transaction import JOURNAL, Result, Transaction, write_atomically, write_lock
 
 ACTOR_ENV = "RJC_COORDINATOR"
 ACTOR_CONFIG = "rjc.coordinator"
@@ -109,6 +109,9 @@ class Repository:
         """Hold the write lock around a Transaction; the caller stages records and commits."""
         actor = self.actor()
         with write_lock(self.root, on_wait=self.on_wait):
+            if (layout.private_dir(self.root) / JOURNAL).exists() or \
+                    (layout.private_dir(self.root) / "sync-state.json").exists():
+                raise RjcError("an earlier rjc change or sync was interrupted; run: rjc doctor")
             yield Transaction(self.root, self.settings, self.git, actor=actor, command=command)
 
     def save(self, record: Record, action: str, *, command: str) -> Result:

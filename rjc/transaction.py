@@ -24,6 +24,7 @@ from rjc.model import Record, Settings
 
 LOCK_TIMEOUT = float(os.environ.get("RJC_LOCK_TIMEOUT", "300"))
 MAX_IDS_IN_SUBJECT = 8
+JOURNAL = "journal.json"  # in the private directory: a change being written, until it is committed
 
 
 def _path_of(record: Record | Settings) -> str:
@@ -139,6 +140,10 @@ class Transaction:
         self._validate(texts, previous)
         texts |= self._generated
         paths = list(texts)
+        # Written (and fsynced) before any record file: if this process dies anywhere between here
+        # and the end of the commit, `rjc doctor` finds the journal and puts the change either
+        # fully back (not committed) or keeps it (committed); never half of it.
+        journal = begin_journal(self.root, self.command, previous, texts)
         try:
             for path, text in texts.items():
                 if previous[path] != text.encode("utf-8"):
@@ -146,13 +151,13 @@ class Transaction:
             ids = [getattr(record, "id", layout.SETTINGS_FILE) for record in self._staged.values()]
             # The subject names the action and ids only: never a name or any other content.
             subject = f"{action} {' '.join(ids)}" if len(ids) <= MAX_IDS_IN_SUBJECT else f"{action} ({len(ids)} files)"
-            coordinator = self.settings.coordinator(self.actor)
-            identity = (coordinator.name if coordinator else self.actor,
-                        (coordinator.email if coordinator and coordinator.email else f"{self.actor.lower()}@rjc.invalid"))
-            sha = self.git.commit_paths(paths, subject, command=self.command, actor=self.actor, identity=identity)
+            sha = self.git.commit_paths(paths, subject, command=self.command, actor=self.actor,
+                                        identity=identity(self.settings, self.actor))
         except BaseException:
             self._restore(previous)
+            journal.unlink(missing_ok=True)
             raise
+        journal.unlink(missing_ok=True)
         if sha:
             self.git.maintain(layout.private_dir(self.root))
         return Result(sha, ids)
@@ -196,3 +201,28 @@ class Transaction:
                     target.unlink()
             else:
                 write_atomically(target, content)
+
+
+def identity(settings: Settings, actor: str) -> tuple[str, str]:
+    """The commit author when git has none configured: the coordinator as rjc.yaml names them."""
+    coordinator = settings.coordinator(actor)
+    return (coordinator.name if coordinator else actor,
+            coordinator.email if coordinator and coordinator.email else f"{actor.lower()}@rjc.invalid")
+
+
+def begin_journal(root: Path, command: str, previous: dict[str, bytes | None], texts: dict[str, str]) -> Path:
+    """Record, durably, what a change is about to write and what each file held before."""
+    import base64
+    import hashlib
+    import json
+
+    entry = {
+        "command": command,
+        "pid": os.getpid(),
+        "files": {path: {"before": None if previous[path] is None else base64.b64encode(previous[path]).decode(),
+                         "after": hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()}
+                  for path, text in texts.items() for data in [text.encode("utf-8")]},
+    }
+    target = layout.private_dir(root) / JOURNAL
+    write_atomically(target, json.dumps(entry).encode())
+    return target

@@ -27,13 +27,18 @@ def options(
     _records_option["path"] = str(records) if records else None
 
 
-def open_repository():
+def open_repository(*, warn_leftovers: bool = True):
     from rjc.cli.output import message, progress_bar
     from rjc.repository import Repository
 
     repo = Repository.find(_records_option["path"],
                            on_wait=lambda: message("waiting for another rjc to finish writing..."))
     repo.progress = progress_bar()
+    from rjc.doctor import leftovers
+
+    found = leftovers(repo.root) if warn_leftovers else []
+    if found:
+        message(f"warning: {' and '.join(found)} was found; run: rjc doctor")
     return repo
 
 
@@ -128,8 +133,31 @@ def migrate() -> None:
     committed(result)
 
 
+def doctor(
+    commit_edits: Annotated[bool, typer.Option(
+        "--commit-edits", help="Commit record files changed by hand, when they are all valid.")] = False,
+) -> None:
+    """Find and repair what a crash or a hand edit left behind, saying what was done.
+
+    An interrupted change is kept if it was committed, else undone; a git lock file, temporary
+    files and an interrupted sync are cleaned up; files others could read are made owner-only.
+    Exit 0 when the repository is in order afterwards, 1 when something needs you.
+    """
+    from rjc.doctor import repair
+
+    repo = open_repository(warn_leftovers=False)
+    findings = repair(repo, commit_edits=commit_edits)
+    for finding in findings:
+        print(f"{finding.problem}: {finding.action}")
+    if not findings:
+        print("nothing to repair")
+    if any("changed outside rjc" in f.problem and not commit_edits for f in findings):
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command()(whoami)
     app.command()(check)
     app.command()(migrate)
+    app.command()(doctor)
