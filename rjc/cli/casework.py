@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from rjc.cli.options import NOTE_HELP, DateOption
+from rjc.cli.options import NOTE_HELP, AsOfOption, DateOption
 from rjc.cli.options import day as _day
 from rjc.cli.options import done as _done
 from rjc.cli.repo import open_repository
@@ -94,8 +94,7 @@ def notify_referrer(
 @case_app.command("timeline")
 def timeline(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
-    date: Annotated[Optional[dt.datetime], typer.Option(
-        "--date", formats=["%Y-%m-%d"], help="As of this day (default today).")] = None,
+    date: AsOfOption = None,
 ) -> None:
     """Days spent in each status, and the dates the case is held to."""
     from rjc import casework, lifecycle
@@ -163,8 +162,7 @@ def choose(
 @victim_app.command("list")
 def victim_list(
     case_id: Annotated[str, typer.Argument(metavar="CASE", help="The case.")],
-    date: Annotated[Optional[dt.datetime], typer.Option(
-        "--date", formats=["%Y-%m-%d"], help="As of this day (default today).")] = None,
+    date: AsOfOption = None,
 ) -> None:
     """A case's victims: participation, when told, and NEW or continuing this federal fiscal year."""
     from rjc import casework, layout, periods, victims

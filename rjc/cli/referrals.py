@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from rjc.cli.options import DateOption, day, done
+from rjc.cli.options import DateOption, day, done, offer_person_on_file
 from rjc.cli.repo import interactive, open_repository
 
 referral_app = typer.Typer(help="Take a referral in, then accept it (opening a case), decline or return it.",
@@ -146,17 +146,8 @@ def _ask_missing(taken, *, has_file: bool) -> None:
 
 def _confirm_matches(repo, taken) -> None:
     """Offer the person on file for anyone typed in again."""
-    from rjc import intake as core
-
     for index, entry in enumerate(taken.people):
-        matches = [] if entry.person else core.find_existing(repo, entry.details)
-        if not matches:
-            continue
-        if typer.confirm(f"Person {index + 1} matches {matches[0].id} on file (same name and date of birth). "
-                         "Use that record?", default=True):
-            entry.person, entry.details = matches[0].id, {}
-        else:
-            entry.distinct = True
+        offer_person_on_file(repo, entry, f"Person {index + 1}")
 
 
 def _ask_date(label: str, *, default: dt.date) -> dt.date:

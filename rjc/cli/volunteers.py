@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from rjc.cli.options import offer_person_on_file
 from rjc.cli.repo import interactive, open_repository
 
 volunteer_app = typer.Typer(help="The volunteer roster: register volunteers, their trainings, background checks, "
@@ -84,7 +85,7 @@ def add(
     else:
         if not enrolment.has_person:
             _ask_person(repo, enrolment)
-        _confirm_match(repo, enrolment)
+        offer_person_on_file(repo, enrolment, "This person")
         if enrolment.person:  # before asking the rest
             core.refuse_second_volunteer(repo, core.load_person(repo, enrolment.person).id)
         if from_file is None:
@@ -142,20 +143,6 @@ def _ask_volunteer(repo, enrolment) -> None:
         "trainings": trainings, "background_checks": checks, "programs": [p.value for p in programs],
         "availability": [a.model_dump(mode="json") for a in availability], "conflicts": conflicts,
     })
-
-
-def _confirm_match(repo, enrolment) -> None:
-    """Offer the person on file when the person typed in matches them."""
-    from rjc.intake import find_existing
-
-    matches = [] if enrolment.person else find_existing(repo, enrolment.details)
-    if not matches:
-        return
-    if typer.confirm(f"This person matches {matches[0].id} on file (same name and date of birth). "
-                     "Use that record?", default=True):
-        enrolment.person, enrolment.details = matches[0].id, {}
-    else:
-        enrolment.distinct = True
 
 
 def _optional(label: str) -> str:
