@@ -1,0 +1,206 @@
+"""Reports: rjc report quarterly, restitution, volunteers, caseload. Read-only, identity-free."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from rjc.cli.repo import open_repository
+
+report_app = typer.Typer(help="Reports for funders and for running the center: read-only, no names "
+                              "(definitions in docs/reports.md).", no_args_is_help=True)
+
+_DAY = ["%Y-%m-%d"]
+QuarterOption = Annotated[Optional[str], typer.Option(
+    "--quarter", metavar="YYYYQN",
+    help="A quarter of --year, e.g. 2026Q3: the fiscal year ending in 2026 (vermont, federal) or 2026 (calendar).")]
+YearOption = Annotated[Optional[str], typer.Option(
+    "--year", help="vermont (July-June, the default), federal (October-September) or calendar.")]
+FromOption = Annotated[Optional[dt.datetime], typer.Option(
+    "--from", formats=_DAY, help="First day of the period (with --to).")]
+ToOption = Annotated[Optional[dt.datetime], typer.Option(
+    "--to", formats=_DAY, help="Last day of the period (with --from).")]
+AsOfOption = Annotated[Optional[dt.datetime], typer.Option(
+    "--as-of", formats=_DAY, help="Report as if today were this date (default: today).")]
+OutOption = Annotated[Optional[Path], typer.Option(
+    "--out", metavar="FILE", help="Write the report to this file (owner-only, outside the records repository).")]
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Report even if the records fail rjc check, leaving out the files with errors (named).")]
+
+
+def _format(fmt: str, allowed: tuple[str, ...]) -> str:
+    from rjc.errors import UsageProblem
+
+    if fmt not in allowed:
+        raise UsageProblem(f"--format is one of: {', '.join(allowed)}; not '{fmt}'")
+    return fmt
+
+
+def _day(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+def _load(repo, kinds: tuple[str, ...], force: bool):
+    from rjc.cli.output import message
+    from rjc.reports import data
+
+    records = data.load(repo, kinds, force=force)
+    if records.skipped:
+        for problem in records.problems:
+            message(str(problem))
+        count = len(records.skipped)
+        message(f"Warning: --force: left out {count} file{'s' * (count != 1)} that "
+                f"fail{'s' * (count == 1)} rjc check: {', '.join(records.skipped)}")
+    return records
+
+
+def _emit(repo, report, fmt: str, out: Path | None) -> None:
+    """Print the report, or write it (owner-only) to a file outside the records repository."""
+    import io
+
+    from rjc.cli.output import message
+    from rjc.errors import RjcError
+    from rjc.reports import render
+
+    if out is not None:
+        target = out.expanduser().resolve()
+        root = repo.root.resolve()
+        if target == root or root in target.parents:
+            raise RjcError("reports never write into the records repository; choose an --out outside it")
+        if target.is_dir():
+            raise RjcError(f"{target} is a directory; --out takes a file name")
+    if fmt == "table":
+        from rich.console import Console
+
+        if out is None:
+            console = Console(highlight=False)
+            if not console.is_terminal:
+                console = Console(width=200, highlight=False)
+            render.render(report, fmt, console)
+            return
+        buffer = io.StringIO()
+        render.render(report, fmt, Console(file=buffer, width=200, highlight=False, color_system=None))
+        content = buffer.getvalue()
+    else:
+        content = render.render(report, fmt)
+    if out is None:
+        print(content, end="" if content.endswith("\n") else "\n")
+        return
+    from rjc.transaction import write_atomically
+
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_atomically(target, content.encode("utf-8"))
+    message(f"wrote {target}")
+
+
+@report_app.command("quarterly")
+def quarterly(
+    quarter: QuarterOption = None,
+    year: YearOption = None,
+    from_: FromOption = None,
+    to: ToOption = None,
+    as_of: AsOfOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, md, csv, json or html.")] = "table",
+    out: OutOption = None,
+    public: Annotated[bool, typer.Option(
+        "--public", help="For publication: counts below --suppress-below are hidden, with the cells that "
+                         "would reveal them; no case ids.")] = False,
+    suppress_below: Annotated[Optional[int], typer.Option(
+        "--suppress-below", metavar="N", min=2, help="With --public: hide counts from 1 to N-1 (default 5).")] = None,
+    force: ForceOption = False,
+) -> None:
+    """The quarterly report: every measure for the period beside the period before it.
+
+    Referrals, cases, closures, victims (NEW or continuing in the federal fiscal year),
+    restitution and its aging, community service, volunteers and panels, CoSA, STAR, mediation
+    and conferencing, and the open cases with no activity. Default period: the last complete
+    quarter of --year (vermont) as of today. Definitions: docs/reports.md.
+    """
+    from rjc.errors import UsageProblem
+    from rjc.reports import quarterly as core
+    from rjc.reports import window
+
+    _format(fmt, ("table", "md", "csv", "json", "html"))
+    if suppress_below is not None and not public:
+        raise UsageProblem("--suppress-below goes with --public")
+    today = _day(as_of) or dt.date.today()
+    chosen = window.choose(quarter=quarter, year=year, start=_day(from_), end=_day(to), today=today)
+    repo = open_repository()
+    records = _load(repo, ("case", "referral", "panel", "volunteer", "person"), force)
+    threshold = (suppress_below or core.DEFAULT_THRESHOLD) if public else None
+    _emit(repo, core.build(records, chosen, threshold=threshold, today=today), fmt, out)
+
+
+@report_app.command("restitution")
+def restitution(
+    as_of: AsOfOption = None,
+    outstanding: Annotated[bool, typer.Option("--outstanding", help="Only items with a balance outstanding.")] = False,
+    to_whom: Annotated[bool, typer.Option(
+        "--to-whom", help="Add to whom each item is owed: the payee, or the victim's name. The one report "
+                          "that shows names; only when asked.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table, md, csv, json or html.")] = "table",
+    out: OutOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Restitution: owed, paid and outstanding per case and item (by id), and outstanding balances
+    by age (under 60 days, 60 days-2 years, 2-4 years, 4+ years, from the agreement's signing)."""
+    from rjc.reports import restitution as core
+
+    _format(fmt, ("table", "md", "csv", "json", "html"))
+    day = _day(as_of) or dt.date.today()
+    repo = open_repository()
+    records = _load(repo, ("case", "person") if to_whom else ("case",), force)
+    _emit(repo, core.report(records, day, to_whom=to_whom, outstanding_only=outstanding), fmt, out)
+
+
+@report_app.command("volunteers")
+def volunteers(
+    year: Annotated[Optional[str], typer.Option(
+        "--year", help="A whole fiscal year holding today: vermont (the default), federal or calendar; "
+                       "with --quarter, the kind of year the quarter belongs to.")] = None,
+    quarter: QuarterOption = None,
+    from_: FromOption = None,
+    to: ToOption = None,
+    as_of: AsOfOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, md, csv, json or html.")] = "table",
+    out: OutOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Volunteer hours by volunteer id and program, and by program: held panels sat and CoSA
+    meetings attended in the period (default: this Vermont fiscal year). Ids only, never names."""
+    from rjc.reports import volunteers as core
+    from rjc.reports import window
+
+    _format(fmt, ("table", "md", "csv", "json", "html"))
+    today = _day(as_of) or dt.date.today()
+    chosen = window.choose(quarter=quarter, year=year, start=_day(from_), end=_day(to), today=today,
+                           whole_year=True)
+    repo = open_repository()
+    records = _load(repo, ("case", "panel"), force)
+    _emit(repo, core.report(records, chosen, today=today), fmt, out)
+
+
+@report_app.command("caseload")
+def caseload(
+    as_of: AsOfOption = None,
+    coordinator: Annotated[Optional[str], typer.Option(
+        "--coordinator", metavar="CODE", help="Only this coordinator's cases.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, md, csv, json or html.")] = "table",
+    out: OutOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Open cases by coordinator and status, with days open and days in their current status."""
+    from rjc.reports import caseload as core
+
+    _format(fmt, ("table", "md", "csv", "json", "html"))
+    day = _day(as_of) or dt.date.today()
+    repo = open_repository()
+    records = _load(repo, ("case",), force)
+    _emit(repo, core.report(records, day, coordinator=coordinator and coordinator.upper()), fmt, out)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(report_app, name="report")

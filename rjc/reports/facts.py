@@ -1,0 +1,99 @@
+"""Dated facts about one case, read the same way by every report.
+
+A case's status on a day is the latest status-history entry dated on or before it; a case is
+open on a day when it was opened by then and that status is not closed. Closures come from the
+status history, so a case closed and later reopened still counts its earlier closure in the
+period it happened (its reason is kept at the start of the history entry's note).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+from rjc.model import Case, Panel
+from rjc.model.vocab import CaseStatus, ClosureReason, PanelStatus
+
+NOT_RECORDED = "not recorded"
+
+
+def status_on(case: Case, day: dt.date) -> CaseStatus | None:
+    """The case's status at the end of `day`; None before its first status."""
+    status = None
+    for entry in case.status_history:
+        if entry.date <= day:
+            status = entry.status
+    return status
+
+
+def open_on(case: Case, day: dt.date) -> bool:
+    """Opened on or before `day`, and not closed at the end of it."""
+    return case.opened <= day and status_on(case, day) != CaseStatus.CLOSED
+
+
+def closures(case: Case) -> list[tuple[dt.date, str]]:
+    """(date, reason) for every time the case was closed, oldest first."""
+    entries = [e for e in case.status_history if e.status == CaseStatus.CLOSED]
+    found = []
+    for index, entry in enumerate(entries):
+        if index == len(entries) - 1 and case.closure is not None:
+            found.append((case.closure.date, case.closure.reason.value))
+        else:
+            found.append((entry.date, _reason_in(entry.note)))
+    if not entries and case.closure is not None:
+        found.append((case.closure.date, case.closure.reason.value))
+    return found
+
+
+def _reason_in(note: str | None) -> str:
+    for reason in ClosureReason:
+        if note and (note == reason.value or note.startswith(reason.value + ":")):
+            return reason.value
+    return NOT_RECORDED
+
+
+def came_in(case: Case, referral_received: dt.date | None) -> dt.date:
+    """When the case came to the center: its referral's received date, else the day it opened."""
+    return referral_received or case.opened
+
+
+def held_panels_by_case(panels: Iterable[Panel]) -> dict[str, list[dt.date]]:
+    """Case id -> the dates of held panels that had it on the docket."""
+    found: dict[str, list[dt.date]] = {}
+    for panel in panels:
+        if panel.status == PanelStatus.HELD:
+            for entry in panel.docket:
+                found.setdefault(entry.case, []).append(panel.date)
+    return found
+
+
+def activity_dates(case: Case, panel_dates: Iterable[dt.date] = ()) -> Iterator[dt.date]:
+    """Every dated thing done on a case: opening, status changes, contacts, services, sessions,
+    agreements signed, payments, community service hours, items completed, circle meetings and
+    roster changes, internship hours, letters to the referrer, and held panels it was heard at."""
+    yield case.opened
+    yield from (e.date for e in case.status_history)
+    yield from (c.date for c in case.contacts)
+    yield from (s.date for s in case.services)
+    yield from (s.date for s in case.sessions)
+    for agreement in case.agreements:
+        yield agreement.signed
+        for item in agreement.items:
+            if item.completed:
+                yield item.completed
+            yield from (p.date for p in getattr(item, "payments", []))
+            yield from (h.date for h in getattr(item, "logged", []))
+    if case.circle is not None:
+        yield from (m.date for m in case.circle.meetings)
+        for seat in case.circle.roster:
+            yield seat.joined
+            if seat.left:
+                yield seat.left
+        yield from (d for d in (case.circle.started, case.circle.ended) if d)
+    if case.internship is not None:
+        yield from (h.date for h in case.internship.hours)
+    if case.closure is not None and case.closure.referrer_notified:
+        yield case.closure.referrer_notified
+    if case.diversion is not None and case.diversion.outcome_reported:
+        yield case.diversion.outcome_reported
+    yield from panel_dates

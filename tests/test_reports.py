@@ -1,0 +1,464 @@
+"""The quarterly report, measure by measure, against answers worked out by hand.
+
+The fixture is a small center in Vermont FY2027 Q1 (July-September 2026), compared with
+FY2026 Q4 (April-June 2026). Every expected number below is counted from the records in
+`report_repo` by hand; the comments say which records make it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from rjc.model import Case, Panel, Person, Referral, Volunteer
+from rjc.repository import Repository
+from rjc.reports import data, measures, quarterly, window
+
+Q = "Vermont FY2027 Q1"  # 2026-07-01 .. 2026-09-30 (federal FY2026 Q4)
+P = "Vermont FY2026 Q4"  # 2026-04-01 .. 2026-06-30
+NAMES = ["Ana", "Rivera", "Lind", "Moss", "Dee", "Hart", "Eve", "Quimby", "Ida", "Voss", "Ned", "Orr",
+         "Kim Bell", "Max Rossi"]  # people of the fixture, and the coordinators
+
+
+def _person(pid: str, given: str, family: str, **demographics) -> Person:
+    return Person(id=pid, schema_version=1, given_name=given, family_name=family,
+                  demographics=demographics or None)
+
+
+def _status(*entries: tuple[str, str], by: str = "KB") -> list[dict]:
+    return [{"status": s, "date": d, "by": by, **({"note": n} if n else {})}
+            for s, d, *rest in entries for n in [rest[0] if rest else None]]
+
+
+def _closure(day: str, reason: str, by: str = "KB") -> dict:
+    return {"date": day, "reason": reason, "by": by}
+
+
+def _volunteer(vid: str, person: str) -> Volunteer:
+    return Volunteer(id=vid, schema_version=1, person=person, since="2025-01-01",
+                     trainings=[{"name": "Restorative panel basics", "date": "2025-01-15"}],
+                     background_checks=[{"date": "2025-01-10", "expires": "2028-01-10"}])
+
+
+def _referral(rid: str, received: str, source: str, program: str, case: str | None = None,
+              decision: str = "accepted", people: list | None = None, reason: str | None = None) -> Referral:
+    screening = {"decision": decision}
+    if decision != "pending":
+        screening |= {"date": received, "by": "KB"}
+    if case:
+        screening["case"] = case
+    if reason:
+        screening["reason"] = reason
+    return Referral(id=rid, schema_version=1, received=received, source=source, program=program,
+                    people=people or [], screening=screening)
+
+
+V1, V2, V3 = "V-2026-KB-0001", "V-2026-KB-0002", "V-2026-KB-0003"
+C1, C2, C3, C4, C5, C6 = ("C-2026-KB-0001", "C-2026-MR-0001", "C-2026-KB-0002", "C-2026-KB-0003",
+                          "C-2026-MR-0002", "C-2026-KB-0004")
+C7, C8, C9, C10, C11 = "C-2025-KB-0001", "C-2022-MR-0001", "C-2026-MR-0003", "C-2026-KB-0005", "C-2026-KB-0006"
+
+
+def fixture_records() -> list:
+    people = [
+        _person("P-2026-KB-0001", "Ana", "Rivera"),  # responsible party, C1
+        _person("P-2026-KB-0002", "Bo", "Lind", gender="woman", age_group="25-59", race=["White"],
+                ethnicity="Not Hispanic or Latino", veteran=False, primary_language="English"),  # victim, C1
+        _person("P-2026-KB-0003", "Cy", "Moss"),  # responsible party, C2
+        _person("P-2026-KB-0004", "Dee", "Hart", gender="man", age_group="60+", race=["White", "Asian"],
+                veteran=True, primary_language="English"),  # victim, C2
+        _person("P-2026-KB-0005", "Eve", "Quimby"),  # victim, C2 (no demographics)
+        _person("P-2026-KB-0006", "Finn", "Ames"),  # responsible party, C3
+        _person("P-2026-KB-0007", "Gus", "Ober"),  # party, C4
+        _person("P-2026-KB-0008", "Hal", "Pike"),  # party, C4
+        _person("P-2026-KB-0009", "Ida", "Voss", gender="woman", age_group="18-24",
+                race=["Black or African American"], ethnicity="Hispanic or Latino", veteran=False,
+                disability="hearing"),  # victim support client, C5
+        _person("P-2026-KB-0010", "Jo", "Kerr"),  # responsible party, C6
+        _person("P-2026-KB-0011", "Kai", "Lund"),  # victim on C7 (2025) and C2 (2026)
+        _person("P-2026-KB-0012", "Lee", "Marsh"),  # responsible party, C7
+        _person("P-2026-KB-0013", "Mo", "Nash"),  # responsible party, C8
+        _person("P-2026-KB-0014", "Ned", "Orr"),  # victim, C8
+        _person("P-2026-KB-0016", "Pat", "Quill"),  # core member, C9
+        _person("P-2026-KB-0017", "Ray", "Sand"),  # client, C10
+        _person("P-2026-KB-0018", "Sam", "Tate"),  # client, C11
+        _person("P-2026-KB-0020", "Tess", "Ulm"), _person("P-2026-KB-0021", "Uma", "Vale"),
+        _person("P-2026-KB-0022", "Val", "West"),  # the volunteers
+    ]
+    volunteers = [_volunteer(V1, "P-2026-KB-0020"), _volunteer(V2, "P-2026-KB-0021"), _volunteer(V3, "P-2026-KB-0022")]
+    referrals = [
+        _referral("R-2026-KB-0001", "2026-06-20", "police", "restorative-panel", C1,
+                  people=[{"person": "P-2026-KB-0001", "role": "responsible-party"}]),
+        _referral("R-2026-MR-0001", "2026-07-01", "court", "restorative-panel", C2),
+        _referral("R-2026-KB-0002", "2026-07-15", "court", "restorative-panel", C3),
+        _referral("R-2026-KB-0003", "2026-08-10", "states-attorney", "mediation", C4),
+        _referral("R-2026-KB-0004", "2026-09-30", "school", "restorative-panel", decision="declined",
+                  reason="outside the service area"),
+        _referral("R-2026-KB-0005", "2026-10-01", "police", "restorative-panel", decision="pending"),
+        _referral("R-2026-MR-0002", "2026-05-05", "self", "victim-support", C5),
+    ]
+    rp, victim = "responsible-party", "victim"
+    cases = [
+        Case(id=C1, schema_version=1, program="restorative-panel", referral="R-2026-KB-0001", coordinator="KB",
+             opened="2026-06-22",
+             participants=[{"person": "P-2026-KB-0001", "role": rp},
+                           {"person": "P-2026-KB-0002", "role": victim, "participation": "attend"}],
+             status_history=_status(("intake", "2026-06-22"), ("panel-scheduled", "2026-07-01"),
+                                    ("agreement-signed", "2026-07-10"), ("monitoring", "2026-07-20"),
+                                    ("closed", "2026-09-30", "completed-successfully")),
+             contacts=[{"date": "2026-07-05", "kind": "phone", "by": "KB", "with": ["P-2026-KB-0002"]}],
+             agreements=[{"signed": "2026-07-10", "due": "2026-10-08", "items": [
+                 {"type": "restitution", "amount": "300.00", "victim": "P-2026-KB-0002", "status": "completed",
+                  "completed": "2026-09-30",
+                  "payments": [{"date": "2026-08-01", "amount": "100.00"}, {"date": "2026-09-30", "amount": "200.00"}]},
+                 {"type": "community-service", "hours_required": "10",
+                  "logged": [{"date": "2026-07-15", "hours": "4"}, {"date": "2026-08-15", "hours": "6"}]}]}],
+             closure=_closure("2026-09-30", "completed-successfully")),
+        Case(id=C2, schema_version=1, program="restorative-panel", referral="R-2026-MR-0001", coordinator="MR",
+             opened="2026-07-02",
+             participants=[{"person": "P-2026-KB-0003", "role": rp},
+                           {"person": "P-2026-KB-0004", "role": victim, "participation": "written-statement-shared"},
+                           {"person": "P-2026-KB-0005", "role": victim},
+                           {"person": "P-2026-KB-0011", "role": victim, "participation": "undecided"}],
+             status_history=_status(("intake", "2026-07-02"), ("panel-scheduled", "2026-07-20"),
+                                    ("agreement-signed", "2026-08-01"), ("monitoring", "2026-08-05"),
+                                    ("agreement-signed", "2026-09-15"), ("monitoring", "2026-09-16"), by="MR"),
+             agreements=[
+                 {"signed": "2026-08-01", "due": "2026-10-30", "items": [
+                     {"type": "restitution", "amount": "500.00", "victim": "P-2026-KB-0004",
+                      "payments": [{"date": "2026-09-01", "amount": "50.00"}, {"date": "2026-10-01", "amount": "25.00"}]},
+                     {"type": "restitution", "amount": "80.00", "payee": "Hartford Mutual Insurance"}]},
+                 {"signed": "2026-09-15", "due": "2026-12-14", "items": [
+                     {"type": "restitution", "amount": "40.00", "victim": "P-2026-KB-0005"}]}]),
+        Case(id=C3, schema_version=1, program="restorative-panel", referral="R-2026-KB-0002", coordinator="KB",
+             opened="2026-07-16", participants=[{"person": "P-2026-KB-0006", "role": rp}],
+             status_history=_status(("intake", "2026-07-16"), ("closed", "2026-08-20", "no-contact")),
+             closure=_closure("2026-08-20", "no-contact")),
+        Case(id=C4, schema_version=1, program="mediation", referral="R-2026-KB-0003", coordinator="KB",
+             opened="2026-08-11",
+             participants=[{"person": "P-2026-KB-0007", "role": "party"}, {"person": "P-2026-KB-0008", "role": "party"}],
+             status_history=_status(("intake", "2026-08-11"), ("in-mediation", "2026-08-20")),
+             sessions=[{"date": "2026-08-25", "minutes": 90, "attended": ["P-2026-KB-0007", "P-2026-KB-0008"]},
+                       {"date": "2026-09-10", "minutes": 60, "attended": ["P-2026-KB-0007"]}],
+             resolution="agreement"),
+        Case(id=C5, schema_version=1, program="victim-support", referral="R-2026-MR-0002", coordinator="MR",
+             opened="2026-05-06", participants=[{"person": "P-2026-KB-0009", "role": victim}],
+             status_history=_status(("intake", "2026-05-06"), ("in-services", "2026-05-10"), by="MR"),
+             services=[{"date": "2026-05-10", "service": "Safety planning", "by": "MR"},
+                       {"date": "2026-09-15", "service": "Court accompaniment", "by": "MR"},
+                       {"date": "2026-10-20", "service": "Information about the process", "by": "MR"}]),
+        Case(id=C6, schema_version=1, program="restorative-panel", coordinator="KB", opened="2026-03-01",
+             participants=[{"person": "P-2026-KB-0010", "role": rp}],
+             status_history=_status(("intake", "2026-03-01"))),
+        Case(id=C7, schema_version=1, program="restorative-panel", coordinator="KB", opened="2025-08-01",
+             participants=[{"person": "P-2026-KB-0012", "role": rp}, {"person": "P-2026-KB-0011", "role": victim}],
+             status_history=_status(("intake", "2025-08-01"), ("closed", "2025-09-15", "withdrawn")),
+             closure=_closure("2025-09-15", "withdrawn")),
+        Case(id=C8, schema_version=1, program="restorative-panel", coordinator="MR", opened="2022-01-10",
+             participants=[{"person": "P-2026-KB-0013", "role": rp},
+                           {"person": "P-2026-KB-0014", "role": victim, "participation": "not-participate"}],
+             status_history=_status(("intake", "2022-01-10"), ("panel-scheduled", "2022-02-01"),
+                                    ("agreement-signed", "2022-03-01"), ("monitoring", "2022-03-02"),
+                                    ("closed", "2026-09-20", "returned-non-compliance"), by="MR"),
+             agreements=[{"signed": "2022-03-01", "due": "2022-05-30", "items": [
+                 {"type": "restitution", "amount": "1000.00", "victim": "P-2026-KB-0014",
+                  "payments": [{"date": "2022-04-01", "amount": "100.00"}]}]}],
+             closure=_closure("2026-09-20", "returned-non-compliance", "MR")),
+        Case(id=C9, schema_version=1, program="cosa", coordinator="MR", opened="2026-01-05",
+             participants=[{"person": "P-2026-KB-0016", "role": "core-member"}],
+             status_history=_status(("intake", "2026-01-05"), ("in-circle", "2026-02-01"), by="MR"),
+             circle={"phase": "phase-1", "started": "2026-02-01",
+                     "roster": [{"volunteer": V1, "joined": "2026-02-01"},
+                                {"volunteer": V2, "role": "anchor", "joined": "2026-02-01"},
+                                {"volunteer": V3, "joined": "2026-02-01"}],
+                     "meetings": [{"date": "2026-06-25", "attended": [V1, V2, V3], "hours": "1.5"},
+                                  {"date": "2026-07-02", "attended": [V1, V2], "hours": "2"},
+                                  {"date": "2026-08-06", "attended": [V3], "hours": "1.5"}]}),
+        Case(id=C10, schema_version=1, program="star", coordinator="KB", opened="2026-05-01",
+             participants=[{"person": "P-2026-KB-0017", "role": "client"}],
+             status_history=_status(("intake", "2026-05-01"), ("in-internship", "2026-05-15")),
+             internship={"host": "Quechee Valley Hardware", "start": "2026-05-15", "end": "2026-08-31",
+                         "hours": [{"date": "2026-06-01", "hours": "20"}, {"date": "2026-07-01", "hours": "16"},
+                                   {"date": "2026-08-01", "hours": "12.5"}]}),
+        Case(id=C11, schema_version=1, program="star", coordinator="KB", opened="2026-08-20",
+             participants=[{"person": "P-2026-KB-0018", "role": "client"}],
+             status_history=_status(("intake", "2026-08-20"), ("in-internship", "2026-09-01")),
+             internship={"host": "quechee valley  hardware", "start": "2026-09-01"}),
+    ]
+    panels = [
+        Panel(id="PN-2026-KB-0001", schema_version=1, date="2026-07-08", start="18:00", end="20:00", status="held",
+              place="Community room",
+              docket=[{"case": C1, "outcome": "agreement-signed", "attended": ["P-2026-KB-0001"]}],
+              seats=[{"volunteer": V1, "attended": True}, {"volunteer": V2, "attended": True, "hours": "1.5"},
+                     {"volunteer": V3, "attended": False}]),
+        Panel(id="PN-2026-KB-0002", schema_version=1, date="2026-06-10", start="18:00", end="19:30", status="held",
+              place="Community room", docket=[{"case": C8, "purpose": "mid-term-review", "outcome": "on-track"}],
+              seats=[{"volunteer": v, "attended": True} for v in (V1, V2, V3)]),
+        Panel(id="PN-2026-KB-0003", schema_version=1, date="2026-08-15", start="18:00", end="20:00",
+              status="cancelled", place="Community room", docket=[{"case": C2}],
+              seats=[{"volunteer": v} for v in (V1, V2, V3)]),
+    ]
+    return [*people, *volunteers, *referrals, *cases, *panels]
+
+
+@pytest.fixture
+def report_repo(repo) -> Repository:
+    with repo.transaction("test") as tx:
+        for record in fixture_records():
+            tx.stage(record)
+        tx.commit("test")
+    return Repository(repo.root)
+
+
+@pytest.fixture
+def report(report_repo) -> quarterly.Quarterly:
+    records = data.load(report_repo)
+    return quarterly.build(records, window.choose(quarter="2027Q1", year="vermont"))
+
+
+def values(report: quarterly.Quarterly, measure: str, period: str = Q) -> dict:
+    return {r.breakdown: r.value for r in report.rows if r.measure == measure and r.period == period}
+
+
+def D(text: str) -> Decimal:
+    return Decimal(text)
+
+
+# --- the measures, one by one ------------------------------------------------------------------
+
+
+def test_fixture_passes_rjc_check(report_repo):
+    from rjc.checks import check_repository
+
+    assert [p for p in check_repository(report_repo.root) if p.level == "error"] == []
+
+
+def test_periods_of_the_report(report):
+    assert (report.current.start, report.current.end) == (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    assert (report.previous.start, report.previous.end) == (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+    assert {r.period for r in report.rows} == {Q, P}
+
+
+def test_referrals_by_received_date(report):
+    # Q: R2 court 07-01 (first day), R3 court, R4 states-attorney, R5 school 09-30 (last day, declined);
+    # R6 (10-01) is next quarter. P: R1 police, R7 self.
+    by_source = values(report, "referrals_by_source")
+    assert by_source["total"] == 4
+    assert {k: v for k, v in by_source.items() if v and k != "total"} == {"court": 2, "states-attorney": 1, "school": 1}
+    assert values(report, "referrals_by_source", P)["total"] == 2
+    assert values(report, "referrals_by_source", P)["police"] == 1 and values(report, "referrals_by_source", P)["self"] == 1
+    by_program = values(report, "referrals_by_program")
+    assert (by_program["total"], by_program["restorative-panel"], by_program["mediation"]) == (4, 3, 1)
+
+
+def test_cases_opened_active_and_closed(report):
+    opened = values(report, "cases_opened")  # C2, C3 (restorative), C4 (mediation), C11 (star)
+    assert {k: v for k, v in opened.items() if v} == {"total": 4, "restorative-panel": 2, "mediation": 1, "star": 1}
+    assert values(report, "cases_opened", P)["total"] == 3  # C1, C5, C10
+    # open at 09-30: C2, C6 (restorative), C4, C5, C9, C10, C11; C1 closed on the quarter's last day is not
+    active = values(report, "cases_active")
+    assert {k: v for k, v in active.items() if v} == {"total": 7, "restorative-panel": 2, "mediation": 1,
+                                                       "victim-support": 1, "cosa": 1, "star": 2}
+    active_before = values(report, "cases_active", P)  # 06-30: C1, C6, C8, C5, C9, C10
+    assert {k: v for k, v in active_before.items() if v} == {"total": 6, "restorative-panel": 3, "victim-support": 1,
+                                                              "cosa": 1, "star": 1}
+
+
+def test_closures_by_reason_count_a_closure_on_the_last_day(report):
+    closures = values(report, "closures_by_reason")  # C1 on 09-30, C3 on 08-20, C8 on 09-20
+    assert {k: v for k, v in closures.items() if v} == {"total": 3, "completed-successfully": 1, "no-contact": 1,
+                                                         "returned-non-compliance": 1}
+    assert values(report, "completed_successfully_pct") == {"total": D("33.3")}
+    assert values(report, "closures_by_reason", P)["total"] == 0
+    assert values(report, "completed_successfully_pct", P) == {"total": None}  # no closures: n/a
+
+
+def test_days_from_referral(report):
+    # to the first agreement: C1 06-20 -> 07-10 = 20, C2 07-01 -> 08-01 = 31 (its second agreement is not counted)
+    assert values(report, "days_referral_to_agreement") == {"median": D("25.5"), "cases": 2}
+    assert values(report, "days_referral_to_agreement", P) == {"median": None, "cases": 0}
+    # to closure: C3 36, C1 102, C8 (no referral: from opening 2022-01-10) 1714
+    assert values(report, "days_referral_to_closure") == {"median": 102, "cases": 3}
+
+
+def test_victims_new_and_continuing(report):
+    # Q: P2 (contact 07-05), P4, P5 (C2 opened), P9 (service 09-15) are NEW in federal FY2026;
+    # P11 was first served in 2025-08 (federal FY2025): continuing. P14 (C8, 2022) was not served in Q.
+    assert values(report, "victims_served") == {"total": 5, "new": 4, "continuing": 1}
+    assert values(report, "victims_served", P) == {"total": 2, "new": 2, "continuing": 0}  # P2, P9
+
+
+def test_a_victim_new_in_one_federal_year_is_continuing_in_the_next(report_repo):
+    records = data.load(report_repo)
+    october = quarterly.build(records, window.choose(quarter="2027Q2", year="vermont"))  # Oct-Dec 2026
+    # P9 was NEW in federal FY2026 (first served 2026-05-06) and is served again on 2026-10-20
+    assert values(october, "victims_served", "Vermont FY2027 Q2") == {"total": 1, "new": 0, "continuing": 1}
+    assert values(october, "new_victims_gender", "Vermont FY2027 Q2") == {"total": 0, "woman": 0, "man": 0,
+                                                                         "not recorded": 0}
+
+
+def test_demographics_of_new_victims_only(report):
+    # NEW in Q: P2 (woman, 25-59, White), P4 (man, 60+, White and Asian, veteran), P5 (none recorded),
+    # P9 (woman, 18-24, Black, Hispanic, hearing); P11 (continuing) is not counted
+    assert values(report, "new_victims_gender") == {"total": 4, "man": 1, "woman": 2, "not recorded": 1}
+    assert list(values(report, "new_victims_gender")) == ["total", "man", "woman", "not recorded"]
+    assert values(report, "new_victims_race") == {"total": 4, "Asian": 1, "Black or African American": 1,
+                                                  "White": 2, "not recorded": 1}
+    assert values(report, "new_victims_veteran") == {"total": 4, "no": 2, "yes": 1, "not recorded": 1}
+    assert values(report, "new_victims_ethnicity") == {"total": 4, "Hispanic or Latino": 1,
+                                                       "Not Hispanic or Latino": 1, "not recorded": 2}
+    assert values(report, "new_victims_disability") == {"total": 4, "hearing": 1, "not recorded": 3}
+    # P: P2 and P9, both women; a category of the other period is shown as 0
+    assert values(report, "new_victims_gender", P) == {"total": 2, "man": 0, "woman": 2, "not recorded": 0}
+
+
+def test_victims_participation_and_taking_part(report):
+    # cases open in Q with victims: C1 P2 attend; C2 P4 shared statement, P5 none, P11 undecided;
+    # C8 (closed 09-20) P14 not-participate
+    assert values(report, "victims_participation") == {
+        "total": 5, "attend": 1, "written-statement-shared": 1, "written-statement-panel-only": 0,
+        "not-participate": 1, "undecided": 1, "not recorded": 1}
+    assert values(report, "victims_took_part") == {"total": 2}
+    assert values(report, "victims_participation", P)["total"] == 2  # C1 P2, C8 P14
+    assert values(report, "victims_took_part", P) == {"total": 1}
+
+
+def test_victims_compensated_on_cases_closed(report):
+    # closed in Q: C1 (P2 owed 300, paid 100 + 200, the 200 on the closing day: compensated),
+    # C8 (P14 owed 1000, paid 100: not)
+    assert values(report, "victims_compensated") == {"owed": 2, "compensated": 1, "percent": D("50.0")}
+    assert values(report, "victims_compensated", P) == {"owed": 0, "compensated": 0, "percent": None}
+
+
+def test_restitution_ordered_paid_outstanding_and_aging(report):
+    # ordered: C1 300 (07-10), C2 500 + 80 (08-01) + 40 (09-15)
+    assert values(report, "restitution_ordered") == {"amount": D("920.00"), "items": 4}
+    # paid: 100 (08-01) + 200 (09-30, the quarter's last day) + 50 (09-01); not C2's 25 on 10-01
+    assert values(report, "restitution_paid") == {"amount": D("350.00"), "payments": 3}
+    assert values(report, "restitution_paid", P) == {"amount": D("0.00"), "payments": 0}
+    # at 09-30: C2 450 + 80 (signed 08-01: exactly 60 days) and 40 (09-15: 15 days); C8 900 (2022: 4+ years)
+    assert values(report, "restitution_outstanding") == {
+        "total": D("1470.00"), "<60 days": D("40.00"), "60 days-2 years": D("530.00"), "2-4 years": D("0.00"),
+        "4+ years": D("900.00")}
+    assert values(report, "restitution_items_outstanding") == {
+        "total": 4, "<60 days": 1, "60 days-2 years": 2, "2-4 years": 0, "4+ years": 1}
+    assert values(report, "restitution_outstanding_to") == {
+        "total": D("1470.00"), "victim": D("1390.00"), "other payee": D("80.00"), "not recorded": D("0.00")}
+    assert values(report, "restitution_outstanding", P)["total"] == D("900.00")  # C1 and C2 not yet signed
+
+
+def test_aging_buckets_at_their_edges():
+    from rjc.reports.restitution import age
+
+    day = dt.date(2026, 9, 30)
+    assert age(dt.date(2026, 8, 2), day) == "<60 days"  # 59 days
+    assert age(dt.date(2026, 8, 1), day) == "60 days-2 years"  # 60 days
+    assert age(dt.date(2024, 10, 1), day) == "60 days-2 years"
+    assert age(dt.date(2024, 9, 30), day) == "2-4 years"  # exactly two years
+    assert age(dt.date(2022, 10, 1), day) == "2-4 years"
+    assert age(dt.date(2022, 9, 30), day) == "4+ years"  # exactly four years
+    assert age(dt.date(2024, 2, 29), dt.date(2026, 2, 28)) == "2-4 years"  # Feb 29 two years on
+
+
+def test_community_service(report):
+    assert values(report, "community_service") == {"hours ordered": 10, "hours logged": 10,
+                                                   "cases with hours logged": 1}
+    assert values(report, "community_service", P) == {"hours ordered": 0, "hours logged": 0,
+                                                      "cases with hours logged": 0}
+
+
+def test_volunteers_and_panels(report):
+    # Q: PN1 (07-08, 2 h): V1 2 (the panel's length), V2 1.5 (her seat's hours), V3 absent;
+    # circle meetings 07-02 (2 h: V1, V2) and 08-06 (1.5 h: V3). PN3 was cancelled.
+    active = values(report, "volunteers_active")
+    assert {k: v for k, v in active.items() if v} == {"total": 3, "restorative-panel": 2, "cosa": 3}
+    hours = values(report, "volunteer_hours_by_program")
+    assert {k: v for k, v in hours.items() if v} == {"total": 9, "restorative-panel": D("3.5"), "cosa": D("5.5")}
+    assert values(report, "panels_held")["total"] == 1
+    # P: PN2 (06-10, 1.5 h, three seats) and the 06-25 meeting (1.5 h, three volunteers)
+    assert {k: v for k, v in values(report, "volunteer_hours_by_program", P).items() if v} == {
+        "total": 9, "restorative-panel": D("4.5"), "cosa": D("4.5")}
+    assert values(report, "volunteer_hours_by_quarter") == {
+        "Vermont FY2026 Q2": 0, "Vermont FY2026 Q3": 0, "Vermont FY2026 Q4": 9, "Vermont FY2027 Q1": 9}
+    assert values(report, "volunteer_hours_by_quarter", P) == {}  # a series: for the period only
+
+
+def test_cosa_star_and_mediation(report):
+    assert values(report, "cosa") == {"circles active": 1, "meetings": 2, "meeting hours": D("3.5"),
+                                      "volunteer hours": D("5.5")}
+    assert values(report, "cosa", P) == {"circles active": 1, "meetings": 1, "meeting hours": D("1.5"),
+                                         "volunteer hours": D("4.5")}
+    # C10 ran to 08-31, C11 started 09-01 with the same host written differently
+    assert values(report, "star") == {"interns": 2, "host businesses": 1, "hours worked": D("28.5")}
+    assert values(report, "star", P) == {"interns": 1, "host businesses": 1, "hours worked": 20}
+    assert values(report, "mediation_sessions") == {"sessions held": 2, "cases": 1}
+    assert values(report, "mediation_outcomes") == {"total": 1, "agreement": 1, "partial": 0, "none": 0,
+                                                    "no outcome yet": 0}
+    assert values(report, "conference_sessions") == {"sessions held": 0, "cases": 0}
+
+
+def test_records_current(report):
+    # open at 09-30: seven cases; only C6 (intake on 03-01, nothing since) had no activity in Q
+    assert values(report, "records_current") == {"open cases": 7, "no activity in the period": 1}
+    assert values(report, "cases_without_activity") == {C6: 213}
+    assert values(report, "cases_without_activity", P) == {}  # the list is for the period only
+    assert values(report, "records_current", P) == {"open cases": 6, "no activity in the period": 1}
+
+
+def test_breakdowns_add_up_to_their_totals(report):
+    for key, measure in measures.MEASURES.items():
+        if not measure.additive:
+            continue
+        for period in (Q, P):
+            found = values(report, key, period)
+            assert found["total"] == sum(v for k, v in found.items() if k != "total"), (key, period)
+    assert values(report, "referrals_by_source")["total"] == values(report, "referrals_by_program")["total"]
+    assert values(report, "closures_by_reason")["total"] == values(report, "days_referral_to_closure")["cases"]
+    assert values(report, "victims_served")["new"] == values(report, "new_victims_gender")["total"]
+    assert values(report, "cases_active")["total"] == values(report, "records_current")["open cases"]
+
+
+def test_a_reopened_case_keeps_its_earlier_closure(repo):
+    from rjc.reports import facts
+
+    case = Case(id="C-2026-KB-0009", schema_version=1, program="restorative-panel", coordinator="KB",
+                opened="2026-07-01", participants=[{"person": "P-2026-KB-0001", "role": "responsible-party"}],
+                status_history=_status(("intake", "2026-07-01"), ("closed", "2026-07-10", "no-contact: gone"),
+                                       ("intake", "2026-08-01"), ("closed", "2026-11-02", "withdrawn")),
+                closure=_closure("2026-11-02", "withdrawn"))
+    assert facts.closures(case) == [(dt.date(2026, 7, 10), "no-contact"), (dt.date(2026, 11, 2), "withdrawn")]
+    assert facts.open_on(case, dt.date(2026, 7, 31)) is False and facts.open_on(case, dt.date(2026, 8, 1)) is True
+
+
+# --- periods -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, kind, start, end, name", [
+    ("2026Q3", "vermont", "2026-01-01", "2026-03-31", "Vermont FY2026 Q3"),
+    ("2026Q1", "vermont", "2025-07-01", "2025-09-30", "Vermont FY2026 Q1"),
+    ("FY2026 Q3", "federal", "2026-04-01", "2026-06-30", "Federal FY2026 Q3"),
+    ("2026q1", "federal", "2025-10-01", "2025-12-31", "Federal FY2026 Q1"),
+    ("2026-Q3", "calendar", "2026-07-01", "2026-09-30", "2026 Q3"),
+])
+def test_quarters_are_named_by_the_year_they_belong_to(text, kind, start, end, name):
+    from rjc import periods
+
+    found = periods.parse_quarter(text, kind)
+    assert (found.start.isoformat(), found.end.isoformat(), periods.quarter_name(found, kind)) == (start, end, name)
+
+
+def test_previous_and_default_periods():
+    from rjc import periods
+
+    assert periods.last_complete_quarter(dt.date(2026, 10, 1), "vermont").label == "FY2027 Q1"
+    assert periods.last_complete_quarter(dt.date(2026, 9, 30), "vermont").label == "FY2026 Q4"
+    assert periods.last_complete_quarter(dt.date(2026, 1, 5), "calendar").label == "2025 Q4"
+    months = periods.preceding(periods.Period(dt.date(2026, 7, 1), dt.date(2026, 9, 30), ""))
+    assert (months.start, months.end) == (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+    days = periods.preceding(periods.Period(dt.date(2026, 7, 5), dt.date(2026, 7, 14), ""))
+    assert (days.start, days.end) == (dt.date(2026, 6, 25), dt.date(2026, 7, 4))
+    for bad in ("2026Q5", "2026Q0", "Q3", "26Q3"):
+        with pytest.raises(ValueError):
+            periods.parse_quarter(bad, "vermont")
