@@ -109,6 +109,7 @@ class Entry:
     problems: list[Problem]
     row: str | None
     loaded: store.Loaded | None = None  # kept when parsed in this process (with its document)
+    source: "Cache | None" = None  # where to fetch `data` from when it was read for its row only
 
     def load(self, root: Path) -> store.Loaded:
         """The file as a Loaded record; its document (for locations) is parsed only if asked for."""
@@ -116,6 +117,8 @@ class Entry:
             return self.loaded
         record = None
         if self.record_id is not None:
+            if self.data is None and self.source is not None:
+                self.data = self.source.data_of(self.path)
             if self.data is None:
                 raise ValueError("entry read for its row only")
             kind = layout.kind_of_path(self.path)
@@ -197,12 +200,13 @@ class Cache:
         found = db.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()
         if found is None or found[0] != _fingerprint():
             db.execute("BEGIN IMMEDIATE")
-            for table in ("files", "checks", "repository_checks"):
+            for table in ("files", "checks", "repository_checks", "memo"):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, size INT, mtime_ns INT, ino INT, ctime_ns INT,"
                        " cached_ns INT, digest TEXT, record_id TEXT, data TEXT, problems TEXT, row TEXT)")
             db.execute("CREATE TABLE checks (path TEXT PRIMARY KEY, key TEXT, problems TEXT)")
             db.execute("CREATE TABLE repository_checks (rule TEXT PRIMARY KEY, key TEXT, problems TEXT)")
+            db.execute("CREATE TABLE memo (name TEXT PRIMARY KEY, key TEXT, value BLOB)")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (_fingerprint(),))
             db.execute("COMMIT")
         with contextlib.suppress(OSError):
@@ -264,7 +268,8 @@ class Cache:
             for path, size, mtime, ino, ctime, cached_ns, dig, rid, data, problems, row in db.execute(
                     query, (prefix + "/", prefix + "0")):
                 entry = Entry(path, StatKey(size, mtime, ino, ctime), dig, rid, data,
-                              [Problem(*p) for p in json.loads(problems)] if problems != "[]" else [], row)
+                              [Problem(*p) for p in json.loads(problems)] if problems != "[]" else [], row,
+                              source=self if rows_only else None)
                 result[path] = (entry.key, entry, cached_ns)
         return result
 
@@ -321,6 +326,20 @@ class Cache:
                     progress(len(result), len(stale))
         return result
 
+    def data_of(self, path: str) -> str | None:
+        row = self._guard(lambda db: db.execute("SELECT data FROM files WHERE path=?", (path,)).fetchone())
+        return row[0] if row else None
+
+    # --- whole results, keyed by the state of every file ----------------------------------------
+
+    def memo(self, name: str, key: str) -> bytes | None:
+        """A result stored under `name`, if it was computed from exactly this state."""
+        row = self._guard(lambda db: db.execute("SELECT key, value FROM memo WHERE name=?", (name,)).fetchone())
+        return row[1] if row and row[0] == key else None
+
+    def store_memo(self, name: str, key: str, value: bytes) -> None:
+        self._guard(lambda db: db.execute("INSERT OR REPLACE INTO memo VALUES (?,?,?)", (name, key, value)))
+
     # --- check results --------------------------------------------------------------------------
 
     def check_results(self) -> dict[str, tuple[str, list[Problem]]]:
@@ -350,6 +369,19 @@ class Cache:
             db.execute("INSERT OR REPLACE INTO repository_checks VALUES (?,?,?)", (
                 rule, key, json.dumps([[p.path, p.line, p.col, p.rule, p.message, p.level] for p in problems])))
         self._guard(write)
+
+
+def state_key(root: Path, found: Scan, entries: dict[str, Entry]) -> str:
+    """A digest of everything a whole-repository answer depends on: every record file's content,
+    rjc.yaml's, and what is in the records tree that should not be."""
+    h = hashlib.blake2b(digest_size=16)
+    with contextlib.suppress(OSError):
+        h.update(digest((root / layout.SETTINGS_FILE).read_bytes()).encode())
+    for path, entry in entries.items():
+        h.update(f"\n{path} {entry.digest}".encode())
+    for path in [*found.symlinks, "", *found.strays]:
+        h.update(f"\n{path}".encode())
+    return h.hexdigest()
 
 
 def _fingerprint() -> str:

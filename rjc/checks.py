@@ -434,17 +434,31 @@ def check_repository(root: Path, *, cache=None, progress=None) -> list[Problem]:
     the content of every file of the kinds it reads. A changed file, or a change to anything a
     result depended on, is checked again, so the cache never hides a problem.
     """
-    from rjc.cache import Cache, digest, scan
+    import pickle
+
+    from rjc.cache import Cache, scan, state_key
 
     cache = cache or Cache(root)
+    found = scan(root)
+    entries = cache.entries(found, progress=progress, rows_only=True)
+    state = state_key(root, found, entries)
+    known = cache.memo("check", state)  # nothing changed since the last full check
+    if known is not None:
+        return pickle.loads(known)
+    problems = _check_all(root, cache, found, entries)
+    cache.store_memo("check", state, pickle.dumps(problems))
+    return problems
+
+
+def _check_all(root: Path, cache, found, entries) -> list[Problem]:
+    from rjc.cache import digest
+
     settings = store.read_settings(root)
     problems = list(settings.problems)
-    found = scan(root)
     problems += [Problem(p, 0, 0, "symlink", "symbolic links are not allowed in the records tree")
                  for p in found.symlinks]
     problems += [Problem(p, 0, 0, "id-matches-path", "file is not where a record lives (kind/year/code/ID.yaml)")
                  for p in found.strays]
-    entries = cache.entries(found, progress=progress)
     contents: dict[str, str] = {}  # id -> content digest, for every file that holds (or should hold) it
     by_id: dict[str, str] = {}  # id -> path of the valid record holding it
     for path, entry in entries.items():

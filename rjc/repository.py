@@ -96,6 +96,25 @@ class Repository:
 
         return self.cache.entries(scan(self.root, kinds), progress=self.progress, rows_only=rows_only)
 
+    def state_key(self) -> str:
+        """A digest of the content of every record file and rjc.yaml (see cache.state_key)."""
+        from rjc.cache import scan, state_key
+
+        found = scan(self.root)
+        return state_key(self.root, found, self.cache.entries(found, progress=self.progress, rows_only=True))
+
+    def memoized(self, name: str, params: tuple, compute: Callable[[], object]):
+        """`compute()`, or its stored result when the records and `params` are exactly as then."""
+        import pickle
+
+        key = f"{self.state_key()} {params!r}"
+        known = self.cache.memo(name, key)
+        if known is not None:
+            return pickle.loads(known)
+        value = compute()
+        self.cache.store_memo(name, key, pickle.dumps(value))
+        return value
+
     def load_all(self, kinds: list[layout.Kind] | None = None) -> list[store.Loaded]:
         """Every record of these kinds (all by default), each with its own problems, by path."""
         from rjc.cache import iter_loaded

@@ -195,3 +195,20 @@ def test_list_reads_rows_from_the_cache_and_sees_edits(sample, rjc, monkeypatch)
     target.write_text(target.read_text().replace(f"coordinator: {case.coordinator}", "coordinator: MR"))
     after = rjc("--records", sample.root, "list", "cases", "--coordinator", "MR", "--format", "csv").out
     assert case.id in after
+
+
+def test_a_report_from_the_cache_is_the_report_computed_afresh(sample, rjc, monkeypatch):
+    args = ("--records", sample.root, "report", "quarterly", "--quarter", "2026Q3", "--year", "calendar",
+            "--format", "csv")
+    first = rjc(*args).out
+    assert rjc(*args).out == first  # from the cache
+    added = rjc("--records", sample.root, "new", "referral", "-f", "-",
+                stdin="received: 2026-08-03\nprogram: mediation\nsource: self\n")
+    assert added.code == 0, added.err
+    warm = rjc(*args).out
+    assert warm != first
+    monkeypatch.setenv("RJC_NO_CACHE", "1")
+    assert rjc(*args).out == warm
+    monkeypatch.delenv("RJC_NO_CACHE")
+    git(sample.root, "reset", "--quiet", "--hard", "HEAD~1")
+    assert rjc(*args).out == first

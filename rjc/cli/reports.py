@@ -43,18 +43,24 @@ def _day(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
-def _load(repo, kinds: tuple[str, ...], force: bool):
+def _report(repo, name: str, kinds: tuple[str, ...], force: bool, params: tuple, build):
+    """Build a report from the records, or take it from the cache when neither the records nor
+    the parameters changed since it was built (the key covers every record file's content)."""
     from rjc.cli.output import message
     from rjc.reports import data
 
-    records = data.load(repo, kinds, force=force)
-    if records.skipped:
-        for problem in records.problems:
+    def compute():
+        records = data.load(repo, kinds, force=force)
+        return records.skipped, records.problems, build(records)
+
+    skipped, problems, report = repo.memoized(f"report {name}", (kinds, force, *params), compute)
+    if skipped:
+        for problem in problems:
             message(str(problem))
-        count = len(records.skipped)
+        count = len(skipped)
         message(f"Warning: --force: left out {count} file{'s' * (count != 1)} that "
-                f"fail{'s' * (count == 1)} rjc check: {', '.join(records.skipped)}")
-    return records
+                f"fail{'s' * (count == 1)} rjc check: {', '.join(skipped)}")
+    return report
 
 
 def _emit(repo, report, fmt: str, out: Path | None) -> None:
@@ -129,9 +135,11 @@ def quarterly(
     today = _day(as_of) or dt.date.today()
     chosen = window.choose(quarter=quarter, year=year, start=_day(from_), end=_day(to), today=today)
     repo = open_repository()
-    records = _load(repo, ("case", "referral", "panel", "volunteer", "person"), force)
     threshold = (suppress_below or core.DEFAULT_THRESHOLD) if public else None
-    _emit(repo, core.build(records, chosen, threshold=threshold, today=today), fmt, out)
+    report = _report(repo, "quarterly", ("case", "referral", "panel", "volunteer", "person"), force,
+                     (chosen, threshold, today),
+                     lambda records: core.build(records, chosen, threshold=threshold, today=today))
+    _emit(repo, report, fmt, out)
 
 
 @report_app.command("restitution")
@@ -152,8 +160,10 @@ def restitution(
     _format(fmt, ("table", "md", "csv", "json", "html"))
     day = _day(as_of) or dt.date.today()
     repo = open_repository()
-    records = _load(repo, ("case", "person") if to_whom else ("case",), force)
-    _emit(repo, core.report(records, day, to_whom=to_whom, outstanding_only=outstanding), fmt, out)
+    report = _report(repo, "restitution", ("case", "person") if to_whom else ("case",), force,
+                     (day, to_whom, outstanding),
+                     lambda records: core.report(records, day, to_whom=to_whom, outstanding_only=outstanding))
+    _emit(repo, report, fmt, out)
 
 
 @report_app.command("volunteers")
@@ -179,8 +189,9 @@ def volunteers(
     chosen = window.choose(quarter=quarter, year=year, start=_day(from_), end=_day(to), today=today,
                            whole_year=True)
     repo = open_repository()
-    records = _load(repo, ("case", "panel"), force)
-    _emit(repo, core.report(records, chosen, today=today), fmt, out)
+    report = _report(repo, "volunteers", ("case", "panel"), force, (chosen, today),
+                     lambda records: core.report(records, chosen, today=today))
+    _emit(repo, report, fmt, out)
 
 
 @report_app.command("caseload")
@@ -198,8 +209,10 @@ def caseload(
     _format(fmt, ("table", "md", "csv", "json", "html"))
     day = _day(as_of) or dt.date.today()
     repo = open_repository()
-    records = _load(repo, ("case",), force)
-    _emit(repo, core.report(records, day, coordinator=coordinator and coordinator.upper()), fmt, out)
+    code = coordinator and coordinator.upper()
+    report = _report(repo, "caseload", ("case",), force, (day, code),
+                     lambda records: core.report(records, day, coordinator=code))
+    _emit(repo, report, fmt, out)
 
 
 def register(app: typer.Typer) -> None:
