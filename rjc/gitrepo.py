@@ -197,3 +197,218 @@ class Git:
             contents[blob_id] = out[header_end + 1:header_end + 1 + size]
             position = header_end + 1 + size + 1
         return contents
+
+    # --- sharing with a remote (rjc sync, rjc clone) ------------------------------------------
+    # Added for rjc/sync.py; plumbing only, so a sync builds its commits without touching the
+    # working tree or the index until its very last step.
+
+    def run_full(self, *args: str, input: str | bytes | None = None,
+                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """Run git and hand back the whole result (exit code, stdout, stderr); never raises on failure."""
+        try:
+            return subprocess.run(["git", *args], cwd=self.root, env=self._env | (env or {}), input=input,
+                                  capture_output=True, text=True, check=False)
+        except FileNotFoundError:
+            raise GitError("git is not installed or not on PATH") from None
+
+    def rev_parse(self, rev: str) -> str | None:
+        """The commit (or object) id `rev` names, or None when it names nothing."""
+        out = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", rev, check=False).strip()
+        return out or None
+
+    def current_branch(self) -> str | None:
+        """`refs/heads/NAME` that HEAD points at, or None when HEAD is detached."""
+        return self.run("symbolic-ref", "--quiet", "HEAD", check=False).strip() or None
+
+    def remote_url(self, remote: str) -> str | None:
+        return self.run("remote", "get-url", "--", remote, check=False).strip() or None
+
+    def fetch(self, remote: str, branch: str) -> str | None:
+        """Fetch `branch` of `remote` into refs/remotes/REMOTE/BRANCH; its commit id, or None when the
+        remote has no such branch yet (a new, empty remote). GitError when the remote cannot be reached."""
+        tracking = f"refs/remotes/{remote}/{branch}"
+        result = self.run_full("fetch", "--quiet", "--no-tags", "--no-recurse-submodules", remote,
+                               f"+refs/heads/{branch}:{tracking}")
+        if result.returncode != 0:
+            if "couldn't find remote ref" in result.stderr:
+                return None
+            raise GitError(_first_line(result.stderr) or f"git fetch failed (exit {result.returncode})")
+        return self.rev_parse(tracking)
+
+    def push(self, remote: str, branch: str) -> bool:
+        """Push local `branch` to the same branch of `remote`, never forcing.
+
+        True when pushed; False when the remote refused because it has commits this clone has not
+        fetched (it moved); GitError for any other failure (unreachable, no permission).
+        """
+        result = self.run_full("push", "--porcelain", remote, f"refs/heads/{branch}:refs/heads/{branch}")
+        if result.returncode == 0:
+            return True
+        text = result.stdout + result.stderr
+        if "[rejected]" in text or "non-fast-forward" in text or "fetch first" in text:
+            return False
+        lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("To ")]
+        raise GitError(_first_line("\n".join(lines)) or f"git push failed (exit {result.returncode})")
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        return self.run("merge-base", a, b, check=False).strip() or None
+
+    def rev_list(self, exclude: str | None, include: str) -> list[str]:
+        """Commits reachable from `include` and not from `exclude`, oldest first."""
+        args = ["rev-list", "--reverse", "--topo-order", include]
+        if exclude:
+            args.append(f"^{exclude}")
+        return self.run(*args).split()
+
+    def subjects(self, commits: list[str]) -> dict[str, str]:
+        """commit id -> subject line, for many commits in one call."""
+        if not commits:
+            return {}
+        out = self.run("log", "--no-walk=unsorted", f"--format=%H{_FIELD}%s", "--stdin",
+                       input="\n".join(commits) + "\n")
+        return dict(line.split(_FIELD, 1) for line in out.splitlines() if _FIELD in line)
+
+    def commit_info(self, commit: str) -> dict:
+        """A commit's parents, tree, author (name, email, raw date) and exact message."""
+        raw = self.run("cat-file", "commit", commit, binary=True).decode("utf-8", errors="surrogateescape")
+        header, _, message = raw.partition("\n\n")
+        info: dict = {"parents": [], "message": message, "author": None, "tree": None}
+        for line in header.splitlines():
+            key, _, value = line.partition(" ")
+            if key == "parent":
+                info["parents"].append(value)
+            elif key == "tree":
+                info["tree"] = value
+            elif key == "author":
+                name, _, rest = value.partition(" <")
+                email, _, date = rest.partition("> ")
+                info["author"] = (name, email, date)
+        return info
+
+    def changes(self, old: str, new: str) -> dict[str, tuple[str, str] | None]:
+        """Files that differ between two commits: path -> (mode, blob) in `new`, None if deleted."""
+        out = self.run("diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", old, new)
+        fields = out.split("\0")
+        changed: dict[str, tuple[str, str] | None] = {}
+        for meta, path in zip(fields[0::2], fields[1::2]):
+            if not meta.startswith(":"):
+                continue
+            _, new_mode, _, new_blob, status = meta[1:].split(" ")
+            changed[path] = None if status.startswith("D") else (new_mode, new_blob)
+        return changed
+
+    def entries_at(self, commit: str, paths: list[str]) -> dict[str, tuple[str, str]]:
+        """path -> (mode, blob) of these files in a commit; paths absent there are left out."""
+        if not paths:
+            return {}
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(paths), 1000):
+            out = self.run("--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", commit, "--",
+                           *paths[start:start + 1000])
+            for entry in filter(None, out.split("\0")):
+                meta, _, path = entry.partition("\t")
+                mode, kind, blob = meta.split(" ")
+                if kind == "blob":
+                    found[path] = (mode, blob)
+        return found
+
+    def write_blob(self, data: bytes) -> str:
+        return self.run("hash-object", "-w", "--stdin", input=data, binary=True).decode().strip()
+
+    def tree_of(self, commit: str) -> str:
+        return self.run("rev-parse", f"{commit}^{{tree}}").strip()
+
+    def make_tree(self, commit: str, updates: dict[str, tuple[str, str] | None], index_file: Path, *,
+                  loaded: bool = False) -> str:
+        """A tree: `commit`'s, with these paths set to (mode, blob) or removed (None).
+
+        Built in a private index file (the caller removes it), so the repository's own index and
+        working tree are untouched. `loaded`: the index file already holds `commit`'s tree (the
+        last tree built in it), so it is not read again (at 100k files reading costs ~0.1 s).
+        """
+        env = {"GIT_INDEX_FILE": str(index_file)}
+        if not loaded:
+            self._checked(self.run_full("-c", "core.splitIndex=false", "read-tree", commit, env=env))
+        lines = "".join(f"0 {'0' * 40}\t{path}\0" if entry is None else f"{entry[0]} {entry[1]}\t{path}\0"
+                        for path, entry in updates.items())
+        if lines:
+            self._checked(self.run_full("-c", "core.splitIndex=false", "update-index", "-z", "--index-info",
+                                        input=lines, env=env))
+        return self._checked(self.run_full("-c", "core.splitIndex=false", "write-tree", env=env)).strip()
+
+    def commit_tree(self, tree: str, parent: str, message: str, *, author: tuple[str, str, str],
+                    identity: tuple[str, str] | None = None) -> str:
+        """A commit of `tree` on `parent`, with this author (name, email, raw date) and exact message.
+
+        The committer is whoever runs rjc (git's user.name/user.email, else `identity`).
+        """
+        env = {"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1], "GIT_AUTHOR_DATE": author[2]}
+        if identity and not self.config_get("user.email"):
+            env |= {"GIT_COMMITTER_NAME": identity[0], "GIT_COMMITTER_EMAIL": identity[1]}
+        return self._checked(self.run_full("commit-tree", tree, "-p", parent, "-F", "-",
+                                           input=message, env=env)).strip()
+
+    def update_branch(self, branch: str, new: str, old: str) -> None:
+        """Move refs/heads/BRANCH from `old` to `new` (refused if it is no longer at `old`)."""
+        self.run("update-ref", "-m", "rjc sync", f"refs/heads/{branch}", new, old)
+
+    def update_ref(self, ref: str, new: str) -> None:
+        self.run("update-ref", ref, new)
+
+    def checkout_tree(self, old: str, new: str) -> None:
+        """Bring the index and the working tree from commit `old` to commit `new` (a two-tree
+        merge: refuses, changing nothing, if that would overwrite changes not committed)."""
+        self.run("read-tree", "-m", "-u", old, new)
+
+    def reset_paths(self, target: str, paths: list[str]) -> None:
+        """Make these paths in the index and working tree what they are in `target` (removing the
+        ones `target` does not have). For repairs after an interrupted sync."""
+        if not paths:
+            return
+        present = self.entries_at(target, paths)
+        if present:
+            self.run("--literal-pathspecs", "checkout", target, "--pathspec-from-file=-", "--pathspec-file-nul",
+                     input="\0".join(present) + "\0")
+        absent = [p for p in paths if p not in present]
+        if absent:
+            self.run("--literal-pathspecs", "rm", "--cached", "--quiet", "--ignore-unmatch",
+                     "--pathspec-from-file=-", "--pathspec-file-nul", input="\0".join(absent) + "\0")
+            for path in absent:
+                (self.root / path).unlink(missing_ok=True)
+
+    def uncommitted(self) -> list[str]:
+        """Tracked files whose content differs from the last commit (in the index or on disk)."""
+        out = self.run("status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames")
+        return sorted({entry[3:] for entry in out.split("\0") if len(entry) > 3})
+
+    @staticmethod
+    def _checked(result: subprocess.CompletedProcess) -> str:
+        if result.returncode != 0:
+            raise GitError(f"git failed: {_first_line(result.stderr) or 'exit ' + str(result.returncode)}")
+        return result.stdout
+
+
+def _first_line(text: str) -> str:
+    """git's message, without its `fatal:`/`error:` prefix: the first line that says something."""
+    for line in text.splitlines():
+        line = line.strip()
+        for prefix in ("fatal: ", "error: ", "remote: "):
+            line = line.removeprefix(prefix)
+        if line:
+            return line
+    return ""
+
+
+def clone(url: str, directory: Path, branch: str) -> Git:
+    """`git clone` of `branch` from `url` into `directory` (copying objects, never hard-linking
+    them to a local source, so their permissions are the clone's own)."""
+    env = _environment()
+    try:
+        result = subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", "--origin", "origin",
+                                 "--branch", branch, "--", url, str(directory)],
+                                env=env, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    if result.returncode != 0:
+        raise GitError(_first_line(result.stderr) or f"git clone failed (exit {result.returncode})")
+    return Git(directory)

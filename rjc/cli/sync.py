@@ -1,0 +1,133 @@
+"""Working with other coordinators: rjc clone, rjc sync."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from rjc.cli.repo import interactive, open_repository
+
+
+def clone(
+    url: Annotated[str, typer.Argument(help="The center's records remote: a path or a git URL.")],
+    directory: Annotated[Path, typer.Argument(help="Where to put this clone (a new or empty directory).")],
+    coordinator: Annotated[Optional[str], typer.Option(
+        "--coordinator", metavar="CODE",
+        help="Your coordinator code, as listed in rjc.yaml (asked on a terminal otherwise).")] = None,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; fail if something is missing.")] = False,
+) -> None:
+    """Clone the center's records: owner-only permissions, rjc's git settings, your coordinator code.
+
+    Then every record is checked, and any problem is listed (exit 1 if there are errors).
+    """
+    from rjc.cli.output import message
+    from rjc.sync import clone_repository
+
+    def ask(codes: list[str]) -> str:
+        return typer.prompt(f"Your coordinator code ({', '.join(codes)})")
+
+    result = clone_repository(url, directory, coordinator=coordinator.upper() if coordinator else None,
+                              ask=ask if interactive(no_input) else None)
+    message(f"cloned the records into {result.root}; this clone works as coordinator {result.coordinator}")
+    for warning in result.warnings:
+        message(f"warning: {warning}")
+    for problem in result.problems:
+        print(problem)
+    errors = sum(p.level == "error" for p in result.problems)
+    if errors:
+        message(f"{errors} error{'s' * (errors != 1)} in the records: see rjc check")
+        raise typer.Exit(1)
+    message(f"next: cd {result.root} && rjc sync")
+
+
+def sync(
+    ours: Annotated[bool, typer.Option(
+        "--ours", help="In a conflict, keep this clone's value (the other stays in the history).")] = False,
+    theirs: Annotated[bool, typer.Option(
+        "--theirs", help="In a conflict, keep the remote's value (this clone's stays in the history).")] = False,
+    no_push: Annotated[bool, typer.Option(
+        "--no-push", help="Fetch and integrate only; send nothing.")] = False,
+    no_input: Annotated[bool, typer.Option(
+        "--no-input", help="Never prompt: without --ours/--theirs, a conflict stops the sync.")] = False,
+) -> None:
+    """Bring in the other coordinators' changes, check the records, and send yours.
+
+    Fetches origin, replays this clone's commits on top of it (the same field edited on both
+    sides is merged field by field; a true conflict is asked on a terminal, else needs --ours or
+    --theirs), runs rjc check, and pushes. Says what came in and what went out, by record id.
+    """
+    from rjc import sync as core
+    from rjc.cli.output import message
+    from rjc.errors import UsageProblem
+
+    if ours and theirs:
+        raise UsageProblem("choose one of --ours and --theirs")
+    choose = _ask if interactive(no_input) and not (ours or theirs) else None
+    report = core.sync(open_repository(), prefer="ours" if ours else "theirs" if theirs else None,
+                       choose=choose, push=not no_push)
+    for line in summary(report):
+        print(line)
+    if report.problems:
+        for problem in report.problems:
+            print(problem)
+        count = len(report.problems)
+        message(f"Error: the records brought together have {count} error{'s' * (count != 1)}, listed above; "
+                f"they are kept here and nothing was sent. Fix them (rjc edit ID), then run rjc sync again")
+        raise typer.Exit(1)
+
+
+def summary(report) -> list[str]:
+    """What came in and what went out: counts and record ids only."""
+
+    def commits(n: int) -> str:
+        return f"{n} change{'s' * (n != 1)}"
+
+    def ids(found: list[str]) -> str:
+        return f": {' '.join(found)}" if found else ""
+
+    lines = []
+    if report.received:
+        lines.append(f"received {commits(len(report.received))}{ids(report.ids(report.received))}")
+    if report.sent:
+        lines.append(f"sent {commits(len(report.sent))}{ids(report.ids(report.sent))}")
+    if report.unsent:
+        lines.append(f"not sent {commits(len(report.unsent))}{ids(report.ids(report.unsent))}")
+    merged = sorted({_record(p) for p in report.merged})
+    if merged:
+        lines.append(f"merged field by field: {' '.join(merged)}")
+    for conflict, choice in report.resolved:
+        kept = "this clone's" if choice == "ours" else "origin's"
+        lines.append(f"conflict {conflict.record} {conflict.field}: kept {kept} value")
+    if report.already_there:
+        lines.append(f"{commits(report.already_there)} already on origin")
+    if not lines:
+        lines.append("up to date")
+    return lines
+
+
+def _record(path: str) -> str:
+    from rjc import layout
+
+    return layout.expected_id(path) or path
+
+
+def _ask(conflict) -> str:
+    """Show both values of a conflicting field, at the terminal, and ask which to keep."""
+    from rjc.sync import show_sides
+
+    ours, theirs = show_sides(conflict)
+    typer.echo(f"{conflict.record} {conflict.field} was changed both here and on origin:", err=True)
+    typer.echo(f"  ours   (this clone): {ours}", err=True)
+    typer.echo(f"  theirs (origin):     {theirs}", err=True)
+    while True:
+        answer = typer.prompt("Keep which (ours/theirs)", err=True).strip().lower()
+        if answer in ("ours", "theirs"):
+            return answer
+        typer.echo("  answer ours or theirs", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(clone)
+    app.command()(sync)

@@ -1,0 +1,596 @@
+"""Several coordinators, one history: rjc clone and rjc sync with two clones and a bare remote.
+
+Clone A (coordinator KB) is made with rjc init and sends the first history to an empty bare
+remote; clone B (coordinator MR) is made with rjc clone. Each test works offline on both clones
+and syncs, then checks what landed, what the history holds, that `rjc check` is clean, and that
+nothing printed carries a name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from helpers import git
+from rjc import layout, store, sync as core
+from rjc.gitrepo import Git
+from rjc.repository import Repository
+
+YEAR = dt.date.today().year
+NAMES = ("Ana", "Rivera", "Bruno", "Okafor", "Kim Bell", "Max Rossi")
+PHONE_A, PHONE_B = "0802 555 0101", "0802 555 0202"
+
+
+def pid(code: str, n: int = 1) -> str:
+    return f"P-{YEAR}-{code}-{n:04d}"
+
+
+def cid(code: str, n: int = 1) -> str:
+    return f"C-{YEAR}-{code}-{n:04d}"
+
+
+def path_of(record_id: str) -> str:
+    return layout.parse_id(record_id).path
+
+
+@pytest.fixture
+def clones(tmp_path, make_repo, rjc, monkeypatch):
+    """(A, B): A made by rjc init and sent to an empty bare remote by rjc sync; B by rjc clone."""
+    monkeypatch.delenv("RJC_COORDINATOR")  # each clone works as the coordinator its git config names
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(remote)], check=True)
+    a = make_repo(tmp_path / "a").root
+    git(a, "remote", "add", "origin", str(remote))
+    first = rjc("--records", a, "sync")
+    assert first.code == 0, first.err
+    assert "sent 2 changes" in first.out
+    b = tmp_path / "b"
+    cloned = rjc("clone", remote, b, "--coordinator", "mr")
+    assert cloned.code == 0, cloned.err
+    return a, b
+
+
+@pytest.fixture
+def run(rjc):
+    """rjc in one clone; asserts no name ever shows in what it prints."""
+
+    def go(root: Path, *args, stdin: str | None = None, tty: bool = False, code: int | None = 0):
+        result = rjc("--records", root, *args, stdin=stdin, tty=tty)
+        if code is not None:
+            assert result.code == code, (result.out, result.err)
+        for name in NAMES:
+            assert name not in result.out + result.err
+        return result
+
+    return go
+
+
+@pytest.fixture
+def synced(run):
+    """rjc sync in a clone, then rjc check clean there."""
+
+    def go(root: Path, *args, **kwargs):
+        result = run(root, "sync", *args, **kwargs)
+        checked = run(root, "check", code=None)
+        assert checked.code == 0, checked.out
+        assert not (root / ".git" / "rjc" / core.STATE_FILE).exists()
+        return result
+
+    return go
+
+
+def new_person(run, root: Path, tmp_path: Path, given: str, family: str) -> str:
+    source = tmp_path / f"{given}.yaml"
+    source.write_text(f"given_name: {given}\nfamily_name: {family}\n", encoding="utf-8")
+    return run(root, "new", "person", "--from-file", source).out.strip()
+
+
+def new_case(run, root: Path, tmp_path: Path, person: str) -> str:
+    source = tmp_path / f"case-{person}.yaml"
+    source.write_text(f"program: restorative-panel\nparticipants:\n- person: {person}\n  role: responsible-party\n",
+                      encoding="utf-8")
+    return run(root, "new", "case", "--from-file", source).out.strip()
+
+
+def edit(root: Path, record_id: str, **fields) -> None:
+    """Change fields of a record the way rjc does: one transaction, one commit."""
+    repo = Repository(root)
+    record = repo.get(record_id)
+    repo.save(record.model_copy(update=fields), "edit", command="edit")
+
+
+def data(root: Path, record_id: str) -> dict:
+    return store.read_record(root, path_of(record_id)).document.data
+
+
+def head(root: Path) -> str:
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def subjects(root: Path) -> list[str]:
+    return git(root, "log", "--format=%s").splitlines()
+
+
+def assert_same_linear_history(a: Path, b: Path) -> None:
+    assert head(a) == head(b) == git(a, "rev-parse", "origin/main").strip()
+    assert git(a, "rev-list", "--merges", "HEAD") == ""
+    assert git(a, "status", "--porcelain") == git(b, "status", "--porcelain") == ""
+
+
+@pytest.fixture
+def shared_person(clones, run, synced, tmp_path):
+    """A person created on A, present on both clones."""
+    a, b = clones
+    person = new_person(run, a, tmp_path, "Ana", "Rivera")
+    synced(a)
+    synced(b)
+    return person
+
+
+# --- rjc clone -------------------------------------------------------------------------------
+
+
+def test_clone_is_owner_only_with_rjc_settings_and_its_coordinator(clones, rjc):
+    a, b = clones
+    for directory, dirnames, filenames in os.walk(b):
+        for name in [directory, *(os.path.join(directory, n) for n in dirnames + filenames)]:
+            mode = os.lstat(name).st_mode
+            if not stat.S_ISLNK(mode):
+                assert mode & 0o077 == 0, f"{name} is {stat.filemode(mode)}"
+    for key, value in __import__("rjc.gitrepo").gitrepo.REPOSITORY_CONFIG.items():
+        assert git(b, "config", key).strip() == value
+    assert git(b, "config", "rjc.coordinator").strip() == "MR"
+    assert rjc("--records", b, "whoami").out.startswith("MR\t")
+    assert all((b / kind.directory).is_dir() for kind in layout.KINDS.values())
+    assert head(a) == head(b)
+
+
+def test_clone_prompts_for_the_code_on_a_terminal(clones, rjc, tmp_path):
+    result = rjc("clone", tmp_path / "remote.git", tmp_path / "c", stdin="mr\n", tty=True)
+    assert result.code == 0, result.err
+    assert "KB, MR" in result.out + result.err
+    assert git(tmp_path / "c", "config", "rjc.coordinator").strip() == "MR"
+
+
+def test_clone_refuses_an_unlisted_coordinator_and_leaves_nothing(clones, rjc, tmp_path):
+    result = rjc("clone", tmp_path / "remote.git", tmp_path / "c", "--coordinator", "ZZ")
+    assert result.code == 1
+    assert "coordinator 'ZZ' is not listed in rjc.yaml" in result.err and "KB, MR" in result.err
+    assert not (tmp_path / "c").exists()
+    result = rjc("clone", tmp_path / "remote.git", tmp_path / "c", stdin="")
+    assert result.code == 1 and "--coordinator CODE" in result.err
+    assert not (tmp_path / "c").exists()
+
+
+def test_clone_warns_when_the_code_already_has_records(clones, run, tmp_path):
+    a, _ = clones
+    new_person(run, a, tmp_path, "Ana", "Rivera")
+    run(a, "sync")
+    result = run(a, "clone", tmp_path / "remote.git", tmp_path / "c", "--coordinator", "KB")
+    assert "records created as KB are already in the repository" in result.err
+
+
+def test_clone_refuses_what_is_not_a_records_repository(rjc, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    git(other, "init", "--quiet", "--initial-branch=main")
+    (other / "notes.txt").write_text("x\n")
+    git(other, "add", "notes.txt")
+    git(other, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "--quiet", "-m", "x")
+    result = rjc("clone", other, tmp_path / "c", "--coordinator", "KB")
+    assert result.code == 1 and "not a records repository" in result.err
+    assert not (tmp_path / "c").exists()
+    empty = tmp_path / "empty.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(empty)], check=True)
+    result = rjc("clone", empty, tmp_path / "d", "--coordinator", "KB")
+    assert result.code == 1 and "has no records yet" in result.err
+    assert not (tmp_path / "d").exists()
+
+
+def test_clone_lists_the_problems_the_records_have(clones, run, tmp_path):
+    a, _ = clones
+    bad = a / path_of(pid("KB", 9))
+    bad.parent.mkdir(parents=True, exist_ok=True)
+    bad.write_text("id: P-2026-KB-0001\n")
+    git(a, "add", "--all")
+    git(a, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "--quiet", "-m", "hand edit")
+    git(a, "push", "--quiet", "origin", "main")
+    result = run(a, "clone", tmp_path / "remote.git", tmp_path / "c", "--coordinator", "MR", code=1)
+    assert path_of(pid("KB", 9)) in result.out
+    assert "error" in result.err and (tmp_path / "c" / "rjc.yaml").is_file()
+
+
+# --- rjc sync --------------------------------------------------------------------------------
+
+
+def test_records_created_offline_on_both_clones_both_land(clones, run, synced, tmp_path):
+    a, b = clones
+    person_a = new_person(run, a, tmp_path, "Ana", "Rivera")
+    case_a = new_case(run, a, tmp_path, person_a)
+    person_b = new_person(run, b, tmp_path, "Bruno", "Okafor")
+    assert (person_a, case_a, person_b) == (pid("KB"), cid("KB"), pid("MR"))
+    written = git(b, "log", "-1", "--format=%an <%ae> %ad %B")
+
+    out = synced(a).out
+    assert out.splitlines() == [f"sent 2 changes: {person_a} {case_a}"]
+    out = synced(b).out
+    assert f"received 2 changes: {person_a} {case_a}" in out
+    assert f"sent 1 change: {person_b}" in out
+    assert synced(a).out.splitlines() == [f"received 1 change: {person_b}"]
+    assert synced(b).out.splitlines() == ["up to date"]
+
+    assert_same_linear_history(a, b)
+    for root in (a, b):
+        for record in (person_a, case_a, person_b):
+            assert (root / path_of(record)).is_file()
+    # rebased, not merged: the same subjects and trailers, B's commit now on top of A's
+    assert subjects(b)[:3] == [f"new person {person_b}", f"new case {case_a}", f"new person {person_a}"]
+    assert git(b, "log", "-1", "--format=%an <%ae> %ad %B") == written  # author, date, message kept
+    assert "Rjc-Command: new" in written and "Rjc-Coordinator: MR" in written
+
+
+def test_edits_of_different_records_both_land_without_a_prompt(shared_person, clones, run, synced, tmp_path):
+    a, b = clones
+    person_b = new_person(run, b, tmp_path, "Bruno", "Okafor")
+    synced(b)
+    synced(a)
+    edit(a, shared_person, phone=PHONE_A)
+    edit(b, person_b, phone=PHONE_B)
+    synced(a)
+    out = synced(b, stdin="").out
+    assert "conflict" not in out and "merged" not in out
+    synced(a)
+    assert_same_linear_history(a, b)
+    for root in (a, b):
+        assert data(root, shared_person)["phone"] == PHONE_A
+        assert data(root, person_b)["phone"] == PHONE_B
+
+
+def test_edits_of_different_fields_of_one_record_are_merged(shared_person, clones, run, synced):
+    a, b = clones
+    edit(a, shared_person, phone=PHONE_A)
+    edit(b, shared_person, email="ar@example.org", pronouns="she/her")
+    synced(a)
+    out = synced(b, stdin="").out
+    assert f"merged field by field: {shared_person}" in out
+    synced(a)
+    assert_same_linear_history(a, b)
+    merged = data(b, shared_person)
+    assert (merged["phone"], merged["email"], merged["pronouns"]) == (PHONE_A, "ar@example.org", "she/her")
+    loaded = store.read_record(b, path_of(shared_person))
+    assert (b / loaded.path).read_text() == store.render(loaded.record)  # canonical
+
+
+def test_both_sides_appending_to_a_history_keep_every_entry(shared_person, clones, run, synced, tmp_path):
+    a, b = clones
+    case = new_case(run, a, tmp_path, shared_person)
+    synced(a)
+    synced(b)
+    run(a, "case", "note", case, "--kind", "phone", stdin="left a message\n")
+    run(b, "case", "note", case, "--kind", "email", stdin="sent the forms\n")
+    run(b, "case", "status", case, "victim-contacted")
+    synced(a)
+    out = synced(b).out
+    assert f"merged field by field: {case}" in out
+    contacts = data(b, case)["contacts"]
+    assert [(c["kind"], c["by"]) for c in contacts] == [("phone", "KB"), ("email", "MR")]  # origin's first
+    assert data(b, case)["status_history"][-1]["status"] == "victim-contacted"
+
+
+def test_a_true_conflict_stops_a_sync_without_a_terminal(shared_person, clones, run, synced):
+    a, b = clones
+    edit(a, shared_person, phone=PHONE_A)
+    edit(b, shared_person, phone=PHONE_B)
+    synced(a)
+    before = head(b), (b / path_of(shared_person)).read_bytes()
+    result = run(b, "sync", stdin="", code=1)
+    assert f"{path_of(shared_person)}:" in result.err and f"{shared_person} phone" in result.err
+    assert "[sync-conflict]" in result.err and "--ours" in result.err and "--theirs" in result.err
+    assert PHONE_A not in result.err + result.out and PHONE_B not in result.err + result.out
+    assert (head(b), (b / path_of(shared_person)).read_bytes()) == before
+    assert not (b / ".git" / "rjc" / core.STATE_FILE).exists()
+    assert git(b, "status", "--porcelain") == ""
+
+
+def test_theirs_keeps_the_remote_value_and_both_stay_in_history(shared_person, clones, run, synced):
+    a, b = clones
+    edit(a, shared_person, phone=PHONE_A)
+    edit(b, shared_person, phone=PHONE_B)
+    synced(a)
+    out = synced(b, "--theirs").out
+    assert f"conflict {shared_person} phone: kept origin's value" in out
+    synced(a)
+    assert_same_linear_history(a, b)
+    assert data(a, shared_person)["phone"] == data(b, shared_person)["phone"] == PHONE_A
+    history = git(b, "log", "-p", "--", path_of(shared_person))
+    assert f"+phone: {PHONE_A}" in history and f"+phone: {PHONE_B}" in history
+    assert subjects(b)[0] == f"sync: keep origin's version of {shared_person}"
+    assert subjects(b)[1:3] == [f"edit {shared_person}", f"edit {shared_person}"]
+
+
+def test_ours_keeps_this_clones_value_and_both_stay_in_history(shared_person, clones, run, synced):
+    a, b = clones
+    edit(a, shared_person, phone=PHONE_A)
+    edit(b, shared_person, phone=PHONE_B)
+    synced(a)
+    out = synced(b, "--ours").out
+    assert f"conflict {shared_person} phone: kept this clone's value" in out
+    synced(a)
+    assert_same_linear_history(a, b)
+    assert data(a, shared_person)["phone"] == data(b, shared_person)["phone"] == PHONE_B
+    history = git(a, "log", "-p", "--", path_of(shared_person))
+    assert f"+phone: {PHONE_A}" in history and f"+phone: {PHONE_B}" in history
+
+
+def test_at_a_terminal_the_coordinator_sees_both_values_and_chooses(shared_person, clones, rjc, synced):
+    a, b = clones
+    edit(a, shared_person, phone=PHONE_A)
+    edit(b, shared_person, phone=PHONE_B)
+    synced(a)
+    result = rjc("--records", b, "sync", stdin="theirs\n", tty=True)
+    assert result.code == 0, result.err
+    assert f"{shared_person} phone was changed both here and on origin" in result.err
+    assert f"ours   (this clone): {PHONE_B}" in result.err and f"theirs (origin):     {PHONE_A}" in result.err
+    assert data(b, shared_person)["phone"] == PHONE_A
+    assert rjc("--records", b, "check").code == 0
+
+
+def test_status_moved_on_both_sides_is_a_conflict_not_a_bad_history(shared_person, clones, run, synced, tmp_path):
+    a, b = clones
+    case = new_case(run, a, tmp_path, shared_person)
+    synced(a)
+    synced(b)
+    run(a, "case", "status", case, "victim-contacted")
+    run(b, "case", "status", case, "victim-contacted")
+    synced(a)
+    assert f"{case} status_history" in run(b, "sync", stdin="", code=1).err
+    asked = run(b, "sync", "--no-push", stdin="ours\n", tty=True).err
+    assert "earlier entr" in asked and '"by": "KB"' in asked and '"by": "MR"' in asked
+    git(b, "reset", "--quiet", "--hard", "HEAD@{1}")  # back to before that sync, to try --theirs
+    synced(b, "--theirs")
+    assert [e["by"] for e in data(b, case)["status_history"]][-1] == "KB"
+
+
+def test_a_file_that_is_not_yaml_changed_on_both_sides_is_a_whole_file_conflict(clones, run, synced):
+    a, b = clones
+    for root, text in ((a, "Kept at the center.\n"), (b, "Kept by the coordinators.\n")):
+        (root / "README.md").write_text(text)
+        git(root, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "--quiet", "-m", "readme", "README.md")
+    synced(a)
+    err = run(b, "sync", stdin="", code=1).err
+    assert "README.md:1:1: error: README.md (whole file): changed here and on origin" in err
+    synced(b, "--theirs")
+    assert (b / "README.md").read_text() == "Kept at the center.\n"
+    assert "Kept by the coordinators." in git(b, "log", "-p", "--", "README.md")
+
+
+def test_a_remote_that_moves_during_the_push_is_integrated_again(shared_person, clones, run, synced, tmp_path,
+                                                                   monkeypatch):
+    a, b = clones
+    person_b = new_person(run, b, tmp_path, "Bruno", "Okafor")
+    synced(b)
+    synced(a)
+    edit(a, shared_person, phone=PHONE_A)
+    original, calls = Git.push, []
+
+    def push_after_b_pushed(self, remote, branch):
+        calls.append(self.root)
+        if len(calls) == 1:  # between A's fetch and A's push, B sends a change
+            edit(b, person_b, phone=PHONE_B)
+            git(b, "push", "--quiet", "origin", "main")
+        return original(self, remote, branch)
+
+    monkeypatch.setattr(Git, "push", push_after_b_pushed)
+    out = synced(a).out
+    assert len(calls) == 2  # refused once, then sent
+    assert f"received 1 change: {person_b}" in out and f"sent 1 change: {shared_person}" in out
+    synced(b)
+    assert_same_linear_history(a, b)
+    assert data(b, shared_person)["phone"] == PHONE_A and data(a, person_b)["phone"] == PHONE_B
+
+
+def test_offline_says_so_and_leaves_local_work_untouched(shared_person, clones, run, tmp_path):
+    a, _ = clones
+    edit(a, shared_person, phone=PHONE_A)
+    (tmp_path / "remote.git").rename(tmp_path / "away.git")
+    before = head(a), git(a, "rev-parse", "origin/main"), (a / path_of(shared_person)).read_bytes()
+    result = run(a, "sync", code=1)
+    assert "cannot reach 'origin'" in result.err and "Nothing was changed here" in result.err
+    assert "Traceback" not in result.err
+    assert (head(a), git(a, "rev-parse", "origin/main"), (a / path_of(shared_person)).read_bytes()) == before
+    assert git(a, "status", "--porcelain") == ""
+    assert not (a / ".git" / "rjc" / core.STATE_FILE).exists()
+    (tmp_path / "away.git").rename(tmp_path / "remote.git")
+    assert "sent 1 change" in run(a, "sync").out
+
+
+def test_no_push_integrates_and_sends_nothing(shared_person, clones, run, synced):
+    a, b = clones
+    edit(a, shared_person, phone=PHONE_A)
+    synced(a)
+    edit(b, shared_person, email="ar@example.org")
+    remote_before = git(a, "ls-remote", "origin", "main")
+    out = synced(b, "--no-push").out
+    assert "received 1 change" in out and "not sent 1 change" in out
+    assert git(a, "ls-remote", "origin", "main") == remote_before
+    assert data(b, shared_person)["phone"] == PHONE_A
+
+
+def test_errors_in_the_combined_records_stop_the_push_and_are_listed(shared_person, clones, run, synced, tmp_path,
+                                                                       monkeypatch):
+    a, b = clones
+    # A takes coordinator MR off the list while MR, offline, opens a case
+    repo_a = Repository(a)
+    settings = repo_a.settings
+    with repo_a.transaction("settings") as tx:
+        tx.stage(settings.model_copy(update={"coordinators": [settings.coordinators[0]]}))
+        tx.commit("remove coordinator")
+    synced(a)
+    case_b = new_case(run, b, tmp_path, shared_person)
+    remote_before = git(a, "ls-remote", "origin", "main")
+    result = run(b, "sync", code=1)
+    assert f"{path_of(case_b)}:" in result.out and "[coordinator-known]" in result.out
+    assert "nothing was sent" in result.err
+    assert git(a, "ls-remote", "origin", "main") == remote_before
+    # kept integrated and consistent: A's change is here, every file committed
+    assert subjects(b)[1].startswith("remove coordinator")
+    assert git(b, "status", "--porcelain") == ""
+    # the fix (MR listed again), then the sync sends everything
+    monkeypatch.setenv("RJC_COORDINATOR", "KB")
+    repo_b = Repository(b)
+    with repo_b.transaction("settings") as tx:
+        tx.stage(repo_b.settings.model_copy(update={"coordinators": settings.coordinators}))
+        tx.commit("add coordinator")
+    monkeypatch.delenv("RJC_COORDINATOR")
+    assert f"sent 2 changes: {case_b} rjc.yaml" in synced(b).out
+
+
+def test_sync_refuses_uncommitted_edits(shared_person, clones, run):
+    a, _ = clones
+    target = a / path_of(shared_person)
+    target.write_text(target.read_text().replace("family_name: Rivera", "family_name: Rivera-Diaz"))
+    result = run(a, "sync", code=1)
+    assert "changed but not committed" in result.err and path_of(shared_person) in result.err
+
+
+def test_sync_without_a_remote_says_how_to_add_one(repo, rjc):
+    result = rjc("--records", repo.root, "sync")
+    assert result.code == 1 and "no remote 'origin'" in result.err
+
+
+def test_ours_and_theirs_together_are_a_usage_error(clones, rjc):
+    a, _ = clones
+    assert rjc("--records", a, "sync", "--ours", "--theirs").code == 2
+
+
+# --- an interrupted sync ----------------------------------------------------------------------
+
+
+def test_a_sync_killed_while_updating_is_finished_by_recover(shared_person, clones, run, synced):
+    a, b = clones
+    edit(a, shared_person, phone=PHONE_A)
+    synced(a)
+    before = head(b)
+    git(b, "fetch", "--quiet", "origin")
+    after = git(b, "rev-parse", "origin/main").strip()
+    # as if killed right after moving main: the files and the index are still the old ones
+    git(b, "update-ref", "refs/heads/main", after)
+    state = {"version": 1, "pid": 1, "started": "2026-01-01T00:00:00+00:00", "phase": "updating",
+             "before": before, "remote": after, "after": after}
+    (b / ".git" / "rjc" / core.STATE_FILE).write_text(json.dumps(state))
+    assert "rjc doctor" in run(b, "sync", code=1).err
+    done = core.recover(Repository(b))
+    assert "files now match" in done
+    assert data(b, shared_person)["phone"] == PHONE_A
+    assert git(b, "status", "--porcelain") == ""
+    synced(b)
+
+
+def test_a_sync_killed_before_main_moved_is_undone_by_recover(shared_person, clones, run, synced):
+    a, b = clones
+    edit(a, shared_person, phone=PHONE_A)
+    synced(a)
+    before = head(b)
+    git(b, "fetch", "--quiet", "origin")
+    after = git(b, "rev-parse", "origin/main").strip()
+    git(b, "read-tree", "-m", "-u", before, after)  # files half-way: updated, main not moved
+    state = {"version": 1, "pid": 1, "started": "2026-01-01T00:00:00+00:00", "phase": "updating",
+             "before": before, "remote": after, "after": after}
+    (b / ".git" / "rjc" / core.STATE_FILE).write_text(json.dumps(state))
+    assert "back as before the sync" in core.recover(Repository(b))
+    assert head(b) == before and "phone" not in data(b, shared_person)
+    assert git(b, "status", "--porcelain") == ""
+    synced(b)
+    assert data(b, shared_person)["phone"] == PHONE_A
+
+
+def test_doctor_clears_a_sync_that_stopped_while_integrating(clones, run, synced):
+    a, _ = clones
+    state = {"version": 1, "pid": 1, "started": "2026-01-01T00:00:00+00:00", "phase": "integrating",
+             "before": head(a), "remote": head(a), "after": None}
+    (a / ".git" / "rjc" / core.STATE_FILE).write_text(json.dumps(state))
+    assert "interrupted rjc sync" in run(a, "check").err
+    out = run(a, "doctor").out
+    assert "an interrupted sync: it had stopped before changing anything here" in out
+    synced(a)
+
+
+def test_a_failure_while_integrating_leaves_everything_as_it_was(shared_person, clones, run, monkeypatch):
+    a, b = clones
+    edit(a, shared_person, phone=PHONE_A)
+    run(a, "sync")
+    edit(b, shared_person, email="ar@example.org")
+    before = head(b), (b / path_of(shared_person)).read_bytes()
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Git, "update_branch", broken)
+    assert run(b, "sync", code=130)
+    assert (head(b), (b / path_of(shared_person)).read_bytes()) == before
+    assert git(b, "status", "--porcelain") == ""
+    assert not (b / ".git" / "rjc" / core.STATE_FILE).exists()
+
+
+# --- the three-way merge of data ---------------------------------------------------------------
+
+
+def _merge(base, ours, theirs):
+    conflicts = []
+    merged = core.merge_data(base, ours, theirs, on_conflict=lambda c: conflicts.append(c) or c.ours)
+    return merged, [(core.dotted(c.loc), c.ours, c.theirs) for c in conflicts]
+
+
+def test_merge_takes_each_sides_changes_field_by_field():
+    base = {"a": "1", "b": {"x": "1", "y": "1"}, "c": "1"}
+    ours = {"a": "2", "b": {"x": "2", "y": "1"}, "c": "1"}
+    theirs = {"a": "1", "b": {"x": "1", "y": "3"}, "d": "new"}
+    assert _merge(base, ours, theirs) == ({"a": "2", "b": {"x": "2", "y": "3"}, "d": "new"}, [])
+
+
+def test_merge_reports_each_field_changed_differently_on_both_sides():
+    base = {"a": "1", "items": [{"status": "open", "amount": "10"}]}
+    ours = {"a": "2", "items": [{"status": "completed", "amount": "10"}]}
+    theirs = {"a": "3", "items": [{"status": "waived", "amount": "10"}]}
+    merged, conflicts = _merge(base, ours, theirs)
+    assert conflicts == [("a", "2", "3"), ("items[0].status", "completed", "waived")]
+    assert merged == ours
+
+
+def test_merge_keeps_what_both_sides_appended_nested_and_in_date_order():
+    pay = lambda d, a: {"date": d, "amount": a}  # noqa: E731
+    base = {"agreements": [{"items": [{"payments": [pay("2026-01-01", "5")]}]}]}
+    ours = {"agreements": [{"items": [{"payments": [pay("2026-01-01", "5"), pay("2026-02-10", "7")]}]}]}
+    theirs = {"agreements": [{"items": [{"payments": [pay("2026-01-01", "5"), pay("2026-02-01", "9")]}]}]}
+    merged, conflicts = _merge(base, ours, theirs)
+    assert conflicts == []
+    assert [p["amount"] for p in merged["agreements"][0]["items"][0]["payments"]] == ["5", "9", "7"]
+
+
+def test_merge_a_deleted_field_against_a_changed_one_is_a_conflict():
+    merged, conflicts = _merge({"a": "1", "b": "1"}, {"b": "1"}, {"a": "2", "b": "1"})
+    assert conflicts == [("a", core.MISSING, "2")] and merged == {"b": "1"}
+    assert _merge({"a": "1", "b": "1"}, {"b": "1"}, {"a": "1", "b": "2"}) == ({"b": "2"}, [])
+
+
+def test_merge_of_a_list_shortened_on_one_side_and_grown_on_the_other_is_a_conflict():
+    merged, conflicts = _merge({"l": ["a", "b"]}, {"l": ["a"]}, {"l": ["a", "b", "c"]})
+    assert conflicts == [("l", ["a"], ["a", "b", "c"])]
+
+
+def test_a_conflict_over_a_grown_list_shows_what_each_side_added():
+    conflict = core.Conflict("p", ("status_history",), [{"s": "a"}], [{"s": "a"}, {"s": "b"}], [{"s": "a"}, {"s": "c"}])
+    assert core.show_sides(conflict) == ('1 earlier entry, then [{"s": "b"}]', '1 earlier entry, then [{"s": "c"}]')
+
+
+def test_show_value_is_one_line():
+    assert core.show_value(core.MISSING) == "(absent)"
+    assert core.show_value(None) == "(empty)"
+    assert core.show_value({"a": ["x", "y"]}) == '{"a": ["x", "y"]}'
+    assert core.show_value("two\nlines") == "two lines"
