@@ -63,9 +63,17 @@ def template_dirs(repo: Repository) -> list[Path]:
     return [repo.root / layout.TEMPLATE_DIR, DEFAULT_TEMPLATES]
 
 
-def _environment(directories: list[Path], draft: bool):
+# What a template may build: a letter is a few pages, and Python's own limits are far above this.
+_MAX_TEXT = 1_000_000  # characters (or items) made by repeating a string or a list with `*`
+_MAX_BITS = 10_000  # of an integer made with `*` or `**` (about 3000 digits)
+
+
+def _environment(directories: list[Path], draft: bool, guarded: tuple[Path, ...] = ()):
+    """The sandboxed Jinja environment; templates under `guarded` (the center's own) must be
+    plain files: a symbolic link there could make a letter print any file the user can read."""
     from jinja2 import ChainableUndefined, FileSystemLoader
-    from jinja2.exceptions import SecurityError
+    from jinja2.exceptions import SecurityError, TemplateRuntimeError
+    from jinja2.loaders import split_template_path
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     missing: list[str] = []
@@ -83,11 +91,68 @@ def _environment(directories: list[Path], draft: bool):
 
         __html__ = __str__
 
-    env = ImmutableSandboxedEnvironment(loader=FileSystemLoader([str(d) for d in directories]),
-                                        undefined=Missing, autoescape=False, keep_trailing_newline=True)
+    class Loader(FileSystemLoader):
+        def get_source(self, environment, template):
+            pieces = split_template_path(template)  # refuses `..`; a leading `/` stays inside
+            for base in guarded:
+                _refuse_links(base, pieces)
+            return super().get_source(environment, template)
+
+    class Sandbox(ImmutableSandboxedEnvironment):
+        # `*` and `**` are checked before they run (and never folded ahead at compile time), so a
+        # template cannot make rjc build a string of gigabytes or an integer of millions of digits.
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context, operator, left, right):
+            if _too_big(operator, left, right):
+                raise TemplateRuntimeError(f"'{operator}' would make a value too large for a letter")
+            return super().call_binop(context, operator, left, right)
+
+    env = Sandbox(loader=Loader([str(d) for d in directories]),
+                  undefined=Missing, autoescape=False, keep_trailing_newline=True)
     env.filters["long_date"] = long_date
     env.filters["clock"] = clock
     return env, missing
+
+
+def _refuse_links(base: Path, pieces: list[str]) -> None:
+    """Refuse a symbolic link at `base` or on the way from it to the template `pieces` name."""
+    path, shown = base, layout.TEMPLATE_DIR
+    for piece in [None, *pieces]:
+        if piece is not None:
+            path, shown = path / piece, f"{shown}/{piece}"
+        if path.is_symlink():
+            raise RjcError(f"{shown} is a symbolic link; templates must be plain files in the records "
+                           f"repository's {layout.TEMPLATE_DIR}/: replace the link with a copy of the file")
+        if not path.exists():
+            return
+
+
+def _too_big(operator: str, left, right) -> bool:
+    def integer(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if operator == "**":
+        return integer(left) and integer(right) and abs(left) > 1 and right * left.bit_length() > _MAX_BITS
+    if integer(left) and integer(right):
+        return left.bit_length() + right.bit_length() > _MAX_BITS
+    for sequence, times in ((left, right), (right, left)):
+        if isinstance(sequence, (str, list, tuple)) and integer(times):
+            return len(sequence) * times > _MAX_TEXT
+    return False
+
+
+def _template_line(exc: BaseException, directories: list[Path]) -> str | None:
+    """`file:line` of the innermost template line running when `exc` was raised, if any."""
+    roots = [str(d) for d in directories]
+    where = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2") and any(filename.startswith(root) for root in roots):
+            where = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
 
 
 def render(repo: Repository, letter: str, record_id: str, *, draft: bool = False,
@@ -99,24 +164,42 @@ def render(repo: Repository, letter: str, record_id: str, *, draft: bool = False
     `person` chooses the recipient among a case's participants; `period` (first day, last
     day, either None for the default) is the span a volunteer letter counts.
     """
-    from jinja2 import TemplateError
+    from jinja2 import TemplateError, TemplateNotFound
     from jinja2.exceptions import SecurityError
 
     kind = LETTERS.get(letter)
     if kind is None:
         raise RjcError(f"no letter '{letter}'; letters are: {', '.join(LETTERS)}")
     _check_arguments(kind, record_id, person, period)
-    env, missing = _environment(template_dirs(repo), draft)
+    directories = template_dirs(repo)
+    env, missing = _environment(directories, draft, guarded=(directories[0],))
     # An empty field is left out, so the template sees it as missing instead of printing "None".
     context = _without_empty(_context(repo, kind, record_id, person, today or dt.date.today(), period, draft))
     try:
         text = env.get_template(kind.template).render(**context)
-    except SecurityError:
-        raise RjcError(f"template {kind.template} tries to reach something templates may not use") from None
+    except RjcError:
+        raise
+    except SecurityError as exc:
+        where = _template_line(exc, directories) or kind.template
+        raise RjcError(f"template {where} tries to reach something templates may not use") from None
+    except TemplateNotFound as exc:
+        where = _template_line(exc, directories) or kind.template
+        raise RjcError(f"template {where}: no template '{exc.name}' in {layout.TEMPLATE_DIR}/ "
+                       f"(a template can include or import only other templates there)") from None
     except TemplateError as exc:
-        line = getattr(exc, "lineno", None)
-        where = f"{getattr(exc, 'filename', None) or kind.template}" + (f":{line}" if line else "")
+        line, filename = getattr(exc, "lineno", None), getattr(exc, "filename", None)
+        where = f"{filename or kind.template}:{line}" if line else (
+            _template_line(exc, directories) or filename or kind.template)
         raise RjcError(f"template {where}: {exc.message or exc}") from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError, MemoryError) as exc:
+        # An error in the template's own expressions ({{ 1/0 }}, a range too large, a template
+        # including itself): the center's template to fix, not a failure of rjc. The exception's
+        # text is not shown (it may quote a value from a record), except the sandbox's own.
+        where = _template_line(exc, directories) or kind.template
+        reason = ("includes itself without end" if isinstance(exc, RecursionError)
+                  else str(exc) if isinstance(exc, OverflowError) and "MAX_RANGE" in str(exc)
+                  else type(exc).__name__)
+        raise RjcError(f"template {where} failed: {reason}") from None
     if missing and not draft:
         raise RjcError(f"the {letter} letter for {record_id} is missing: {', '.join(missing)}; "
                        "fill them in, or use --draft to see placeholders")

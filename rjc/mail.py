@@ -77,6 +77,9 @@ def password(mail: Mail, root: Path) -> str | None:
     return None
 
 
+_MAX_PASSWORD_FILE = 4096  # bytes: a password, not a file to read into memory whatever its size
+
+
 def _password_file(path: Path, root: Path) -> str:
     if not path.is_absolute():
         raise RjcError(f"mail.password_file must be an absolute path (or start with ~), not {path}")
@@ -86,17 +89,37 @@ def _password_file(path: Path, root: Path) -> str:
         raise RjcError("mail.password_file is inside the records repository; a password never lives there: "
                        "move it to a file outside it (e.g. ~/.config/rjc/smtp-password, mode 600)")
     try:
-        fd = os.open(resolved, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        # O_NONBLOCK: a FIFO (or a device) named here must not make cron's run hang on open
+        fd = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
         raise RjcError(f"cannot read mail.password_file {path}: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise RjcError(f"mail.password_file {path} is not a regular file; refusing to use it")
         if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise RjcError(f"mail.password_file {path} can be read by others (mode {stat.S_IMODE(info.st_mode):o}); "
                            f"refusing to use it: run chmod 600 {path}")
         if info.st_uid != os.getuid():
             raise RjcError(f"mail.password_file {path} belongs to another user; refusing to use it")
-        value = handle.read().decode("utf-8").strip("\r\n")
+        data = b""
+        try:
+            while len(data) <= _MAX_PASSWORD_FILE:
+                chunk = os.read(fd, _MAX_PASSWORD_FILE + 1 - len(data))
+                if not chunk:
+                    break
+                data += chunk
+        except OSError as exc:
+            raise RjcError(f"cannot read mail.password_file {path}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > _MAX_PASSWORD_FILE:
+        raise RjcError(f"mail.password_file {path} is over {_MAX_PASSWORD_FILE:,} bytes; "
+                       "it should hold the password alone")
+    try:
+        value = data.decode("utf-8").strip("\r\n")
+    except UnicodeDecodeError:
+        raise RjcError(f"mail.password_file {path} is not UTF-8 text; it should hold the password alone") from None
     if not value:
         raise RjcError(f"mail.password_file {path} is empty")
     return value

@@ -100,8 +100,8 @@ def load(source: bytes | str, path: str = "<input>") -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        raise YamlError(path, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
-                        "yaml-syntax", message) from None
+        line, col = _in_file(text, mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise YamlError(path, line, col, "yaml-syntax", message) from None
     except yaml.YAMLError as exc:
         raise YamlError(path, 0, 0, "yaml-syntax", str(exc)) from None
     if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "null" and not node.value):
@@ -112,6 +112,18 @@ def load(source: bytes | str, path: str = "<input>") -> Document:
     builder = _Builder(path)
     data = builder.build(node, (), 0)
     return Document(data, builder.value_at, builder.key_at)
+
+
+def _in_file(text: str, line: int, col: int) -> tuple[int, int]:
+    """A position that exists in the file. libyaml puts an error found at the end of a text that
+    does not end with a line break on a line after the last one; it is the end of the last line."""
+    lines = _LINE_BREAK.split(text)  # the last one is empty when the text ends with a line break
+    if line <= len(lines):
+        return line, col
+    return len(lines), len(lines[-1]) + 1
+
+
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # the line breaks YAML knows
 
 
 def _decode(source: bytes | str, path: str) -> str:
