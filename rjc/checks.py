@@ -444,10 +444,48 @@ def check_repository(root: Path, *, cache=None, progress=None) -> list[Problem]:
     state = state_key(root, found, entries)
     known = cache.memo("check", state)  # nothing changed since the last full check
     if known is not None:
-        return pickle.loads(known)
-    problems = _check_all(root, cache, found, entries)
-    cache.store_memo("check", state, pickle.dumps(problems))
-    return problems
+        problems = pickle.loads(known)
+    else:
+        problems = _check_all(root, cache, found, entries)
+        cache.store_memo("check", state, pickle.dumps(problems))
+    # Outside the record files, so outside the key: looked at every time (a few stat calls).
+    extra = list(_links_outside_records(root)) + list(_password_file(root))
+    return sorted(set(problems + extra), key=lambda p: (p.path, p.line, p.col, p.rule, p.message)) if extra \
+        else problems
+
+
+def _links_outside_records(root: Path) -> Iterator[Problem]:
+    """rjc.yaml and templates/ hold no symbolic links either: a linked template could print any file."""
+    message = "symbolic links are not allowed in the records repository"
+    if (root / layout.SETTINGS_FILE).is_symlink():
+        yield Problem(layout.SETTINGS_FILE, 0, 0, "symlink", message)
+    templates = root / layout.TEMPLATE_DIR
+    if templates.is_symlink():
+        yield Problem(layout.TEMPLATE_DIR, 0, 0, "symlink", message)
+    elif templates.is_dir():
+        for path in templates.rglob("*"):
+            if path.is_symlink():
+                yield Problem(path.relative_to(root).as_posix(), 0, 0, "symlink", message)
+
+
+def _password_file(root: Path) -> Iterator[Problem]:
+    """A mail password file others can read is a leak waiting to happen: warn, naming the setting."""
+    import os
+    import stat
+
+    loaded = store.read_settings(root)
+    mail = getattr(loaded.record, "mail", None)
+    if mail is None or not mail.password_file:
+        return
+    path = Path(mail.password_file).expanduser()
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if stat.S_IMODE(mode) & 0o077:
+        yield loaded.problem(("mail", "password_file"), "password-file",
+                             f"mail.password_file {path} can be read by others; make it owner-only "
+                             "(chmod 600)", "warning")
 
 
 def _check_all(root: Path, cache, found, entries) -> list[Problem]:

@@ -43,15 +43,34 @@ def leftovers(root: Path) -> list[str]:
     """What a quick look finds (no lock taken): for a warning at the start of any command."""
     private = root / ".git" / layout.PRIVATE_DIR
     found = []
-    if (private / JOURNAL).exists():
-        found.append("an interrupted rjc change")
-    if (private / SYNC_STATE).exists():
-        found.append("an interrupted rjc sync")
+    journal, sync_state = (private / JOURNAL).exists(), (private / SYNC_STATE).exists()
+    if (journal or sync_state) and not _lock_held(private):  # held: a change in flight, not a leftover
+        if journal:
+            found.append("an interrupted rjc change")
+        if sync_state:
+            found.append("an interrupted rjc sync")
     index_lock = root / ".git" / "index.lock"
     with contextlib.suppress(OSError):
         if time.time() - index_lock.stat().st_mtime > STALE_SECONDS:
             found.append("a git lock file left behind")
     return found
+
+
+def _lock_held(private: Path) -> bool:
+    """Whether another process holds the write lock right now (tried without waiting)."""
+    import fcntl
+
+    try:
+        fd = os.open(private / "write.lock", os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
 
 
 def interrupted_change(root: Path) -> dict | None:

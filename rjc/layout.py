@@ -191,6 +191,21 @@ def kind_of_path(relpath: str) -> Kind | None:
     return next((k for k in KINDS.values() if k.directory == directory), None)
 
 
+def symlink_on_path(root: Path, relpath: str) -> str | None:
+    """The first part of `relpath` (from the root down) that is a symbolic link, if any.
+
+    rjc neither reads nor writes through a link in the repository: one could lead outside it.
+    """
+    current, shown = root, ""
+    for part in relpath.split("/"):
+        current, shown = current / part, f"{shown}/{part}" if shown else part
+        if current.is_symlink():
+            return shown
+        if not current.exists():
+            return None
+    return None
+
+
 def private_dir(root: Path) -> Path:
     """Owner-only working space inside .git (never committed, never pushed)."""
     path = root / ".git" / PRIVATE_DIR

@@ -139,6 +139,9 @@ class EditSession:
         self.record_id = str(layout.parse_id(record_id))
         self.relpath = layout.parse_id(record_id).path
         original = repo.root / self.relpath
+        link = layout.symlink_on_path(repo.root, self.relpath)
+        if link is not None:
+            raise RjcError(f"{link} is a symbolic link; rjc does not edit through links (run: rjc check)")
         if not original.is_file():
             raise RjcError(f"no record {self.record_id}")
         self.original = original.read_bytes()
@@ -172,7 +175,7 @@ class EditSession:
         return note
 
     def text(self) -> str:
-        lines = self.draft.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines = yamlio.decode(self.draft.read_bytes(), str(self.draft)).splitlines(keepends=True)
         return "".join(line for line in lines if not line.startswith(_ERROR_MARK))
 
     def unchanged(self) -> bool:

@@ -73,6 +73,9 @@ class Repository:
     def read(self, record_id: str) -> store.Loaded:
         """A record by id, with its problems; RjcError if there is no such record."""
         relpath = layout.parse_id(record_id).path
+        link = layout.symlink_on_path(self.root, relpath)
+        if link is not None:
+            raise RjcError(f"{link} is a symbolic link; rjc does not read through links (run: rjc check)")
         if not (self.root / relpath).is_file():
             raise RjcError(f"no record {layout.parse_id(record_id)}")
         return store.read_record(self.root, relpath)

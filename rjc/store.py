@@ -77,6 +77,10 @@ def parse_record(relpath: str, source: bytes | str) -> Loaded:
 
 
 def read_record(root: Path, relpath: str) -> Loaded:
+    link = layout.symlink_on_path(root, relpath)
+    if link is not None:
+        return Loaded(relpath, problems=[Problem(link, 0, 0, "symlink",
+                                                 "symbolic links are not allowed in the records tree")])
     try:
         source = (root / relpath).read_bytes()
     except OSError as exc:
@@ -86,6 +90,9 @@ def read_record(root: Path, relpath: str) -> Loaded:
 
 def read_settings(root: Path) -> Loaded:
     path = root / layout.SETTINGS_FILE
+    if path.is_symlink():
+        return Loaded(layout.SETTINGS_FILE, problems=[Problem(
+            layout.SETTINGS_FILE, 0, 0, "symlink", "symbolic links are not allowed in the records repository")])
     try:
         source = path.read_bytes()
     except OSError as exc:

@@ -135,6 +135,10 @@ class Transaction:
     def commit(self, action: str) -> Result:
         """Validate everything staged, write it, and commit it with `action` and the ids."""
         texts = {path: _render(record) for path, record in self._staged.items()}
+        for path in [*texts, *self._generated]:  # never read or write through a link: it may lead outside
+            link = layout.symlink_on_path(self.root, path)
+            if link is not None:
+                raise RjcError(f"{link} is a symbolic link; nothing was written (run: rjc check)")
         self._refuse_concurrent_changes()
         previous = {path: self._read(path) for path in [*texts, *self._generated]}
         self._validate(texts, previous)

@@ -91,7 +91,7 @@ def load(source: bytes | str, path: str = "<input>") -> Document:
     size = len(source) if isinstance(source, bytes) else len(source.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
         raise YamlError(path, 0, 0, "file-too-large", f"file is {size:,} bytes; rjc refuses files over {MAX_BYTES:,}")
-    text = _decode(source, path)
+    text = decode(source, path)
     if sum(text.count(c) for c in "[{-:?") > _COMPOSE_SAFE_NESTING:
         _check_nesting(text, path)
     reject_anchors(text, path)
@@ -126,7 +126,8 @@ def _in_file(text: str, line: int, col: int) -> tuple[int, int]:
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # the line breaks YAML knows
 
 
-def _decode(source: bytes | str, path: str) -> str:
+def decode(source: bytes | str, path: str) -> str:
+    """Text of a file rjc reads as YAML: UTF-8, no NUL or control characters (YamlError otherwise)."""
     if isinstance(source, str):
         text = source
     else:

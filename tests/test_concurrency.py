@@ -187,8 +187,6 @@ def test_a_writer_waiting_for_the_lock_says_so_then_succeeds(with_people):
     assert git(root, "show", "--name-only", "--format=", "HEAD").split() == [f"people/{YEAR}/KB/P-{YEAR}-KB-0004.yaml"]
 
 
-@pytest.mark.xfail(strict=True, reason="rjc/doctor.py leftovers() reports the journal of a live writer (one that "
-                                       "holds the write lock) as an interrupted change")
 def test_a_live_writers_journal_is_not_reported_as_an_interrupted_change(with_people):
     root = with_people
     holder = LockHolder(root, "--journal")

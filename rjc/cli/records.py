@@ -174,6 +174,11 @@ def _edit(session) -> None:
     while True:
         if not _run_editor(session.draft):
             raise RjcError(f"the editor failed; nothing committed; your draft is kept at {session.draft}")
+        try:
+            session.text()
+        except RjcError as exc:  # not text at all (binary data, another encoding): nothing to annotate
+            message(problems_text(exc.problems))
+            raise RjcError(f"invalid; nothing committed; your draft is kept at {session.draft}") from None
         if session.unchanged():
             session.discard()
             message("no changes; nothing committed")

@@ -53,9 +53,15 @@ CoordinatorCode = Annotated[
 ]
 
 
+MAX_MONEY = Decimal("100000000")  # a hundred million: far above any restitution, far below overflow
+MAX_HOURS = Decimal("100000")
+
+
 def _money(value: Decimal) -> Decimal:
     if value < 0:
         raise ValueError("an amount cannot be negative")
+    if not value.is_finite() or value >= MAX_MONEY:
+        raise ValueError(f"an amount must be less than {MAX_MONEY:,}")
     if value != value.quantize(Decimal("0.01")):
         raise ValueError("an amount has at most two decimal places")
     return value.quantize(Decimal("0.01"))
@@ -67,6 +73,10 @@ Money = Annotated[Decimal, AfterValidator(_money)]
 def _hours(value: Decimal) -> Decimal:
     if value < 0:
         raise ValueError("hours cannot be negative")
+    if not value.is_finite() or value >= MAX_HOURS:
+        raise ValueError(f"hours must be fewer than {MAX_HOURS:,}")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError("hours have at most two decimal places")
     return value
 
 
