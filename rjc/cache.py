@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from rjc import layout, store
 from rjc.errors import Problem
@@ -45,8 +46,7 @@ def disabled() -> bool:
     return os.environ.get("RJC_NO_CACHE", "") not in ("", "0")
 
 
-@dataclass(frozen=True)
-class StatKey:
+class StatKey(NamedTuple):  # a tuple: made and compared 100,000 times a command, so cheap matters
     size: int
     mtime_ns: int
     ino: int
@@ -97,7 +97,7 @@ def _walk(root: Path, directory: Path, relpath: str, depth: int, result: Scan) -
                     result.strays.append(rel)
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """What one file alone decides: its record (JSON), its problems, its `rjc list` row."""
 
@@ -228,9 +228,14 @@ class Cache:
 
     # --- entries -------------------------------------------------------------------------------
 
-    def entries(self, found: Scan, *, progress: Progress | None = None, rows_only: bool = False) -> dict[str, Entry]:
-        """A fresh entry for every file in `found`: from the cache when it still holds, else parsed."""
-        cached = self._guard(lambda db: self._cached(db, found, rows_only), {}) or {}
+    def entries(self, found: Scan, *, progress: Progress | None = None, rows_only: bool = False,
+                digests_only: bool = False) -> dict[str, Entry]:
+        """A fresh entry for every file in `found`: from the cache when it still holds, else parsed.
+
+        rows_only: without the records (fetched one by one if asked for); digests_only: without
+        the `rjc list` rows either.
+        """
+        cached = self._guard(lambda db: self._cached(db, found, rows_only or digests_only, digests_only), {}) or {}
         now = time.time_ns()
         fresh: dict[str, Entry] = {}
         stale: list[tuple[str, StatKey]] = []
@@ -258,19 +263,21 @@ class Cache:
             self._guard(lambda db: self._forget(db, removed))
         return {p: fresh[p] for p in found.files}
 
-    def _cached(self, db: sqlite3.Connection, found: Scan, rows_only: bool) -> dict[str, tuple]:
+    def _cached(self, db: sqlite3.Connection, found: Scan, rows_only: bool, digests_only: bool) -> dict[str, tuple]:
         columns = "path, size, mtime_ns, ino, ctime_ns, cached_ns, digest, record_id, " + \
-                  ("NULL, problems, row" if rows_only else "data, problems, row")
+                  ("NULL" if rows_only else "data") + ", problems, " + ("NULL" if digests_only else "row")
         result = {}
         prefixes = sorted({p.split("/", 1)[0] for p in found.files})
         for prefix in prefixes:
             query = f"SELECT {columns} FROM files WHERE path >= ? AND path < ?"
+            source = self if rows_only else None
             for path, size, mtime, ino, ctime, cached_ns, dig, rid, data, problems, row in db.execute(
                     query, (prefix + "/", prefix + "0")):
-                entry = Entry(path, StatKey(size, mtime, ino, ctime), dig, rid, data,
+                key = StatKey(size, mtime, ino, ctime)
+                entry = Entry(path, key, dig, rid, data,
                               [Problem(*p) for p in json.loads(problems)] if problems != "[]" else [], row,
-                              source=self if rows_only else None)
-                result[path] = (entry.key, entry, cached_ns)
+                              None, source)
+                result[path] = (key, entry, cached_ns)
         return result
 
     def _store(self, db: sqlite3.Connection, entries, racy_ok: list[str], now: int) -> None:
@@ -377,8 +384,7 @@ def state_key(root: Path, found: Scan, entries: dict[str, Entry]) -> str:
     h = hashlib.blake2b(digest_size=16)
     with contextlib.suppress(OSError):
         h.update(digest((root / layout.SETTINGS_FILE).read_bytes()).encode())
-    for path, entry in entries.items():
-        h.update(f"\n{path} {entry.digest}".encode())
+    h.update("\n".join(f"{path} {entry.digest}" for path, entry in entries.items()).encode())
     for path in [*found.symlinks, "", *found.strays]:
         h.update(f"\n{path}".encode())
     return h.hexdigest()

@@ -440,7 +440,7 @@ def check_repository(root: Path, *, cache=None, progress=None) -> list[Problem]:
 
     cache = cache or Cache(root)
     found = scan(root)
-    entries = cache.entries(found, progress=progress, rows_only=True)
+    entries = cache.entries(found, progress=progress, digests_only=True)
     state = state_key(root, found, entries)
     known = cache.memo("check", state)  # nothing changed since the last full check
     if known is not None:
