@@ -16,7 +16,6 @@ from rjc.cli.repo import open_repository
 case_app = typer.Typer(help="Move a case along: status, contacts, closure.", no_args_is_help=True)
 
 
-
 @case_app.command("status")
 def status(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
@@ -323,12 +322,6 @@ def _decimal(text: str, name: str):
         raise RjcError(f"{name} takes a number, not '{text}'") from None
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(case_app, name="case")
-    app.add_typer(victim_app, name="victim")
-    app.add_typer(agreement_app, name="agreement")
-
-
 @case_app.command("service")
 def service(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
@@ -393,3 +386,9 @@ def resolve(
     from rjc.model.vocab import Resolution
 
     _done(casework.resolve(open_repository(), case_id, choice(Resolution, outcome, "OUTCOME")))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(case_app, name="case")
+    app.add_typer(victim_app, name="victim")
+    app.add_typer(agreement_app, name="agreement")
