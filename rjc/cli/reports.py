@@ -43,33 +43,61 @@ def _day(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
-def _report(repo, name: str, kinds: tuple[str, ...], force: bool, params: tuple, build):
-    """Build a report from the records, or take it from the cache when neither the records nor
-    the parameters changed since it was built (the key covers every record file's content)."""
+def _report(repo, name: str, kinds: tuple[str, ...], force: bool, params: tuple, build, fmt: str,
+            out: Path | None) -> None:
+    """Build a report from the records and print or write it.
+
+    The text is stored in the cache under the content of every record file and the options, so
+    when neither changed it is written out again without being rebuilt (a report on a terminal
+    is drawn afresh, for the terminal's width and colours).
+    """
+    import sys
+
     from rjc.cli.output import message
-    from rjc.reports import data
+
+    on_terminal = fmt == "table" and out is None and sys.stdout.isatty()
 
     def compute():
-        records = data.load(repo, kinds, force=force)
-        return records.skipped, records.problems, build(records)
+        from rjc.reports import data
 
-    skipped, problems, report = repo.memoized(f"report {name}", (kinds, force, *params), compute)
+        records = data.load(repo, kinds, force=force)
+        report = build(records)
+        return records.skipped, records.problems, (report if on_terminal else _text(report, fmt))
+
+    key = (kinds, force, fmt, on_terminal, *params)
+    skipped, problems, result = repo.memoized(f"report {name}", key, compute)
     if skipped:
         for problem in problems:
             message(str(problem))
         count = len(skipped)
         message(f"Warning: --force: left out {count} file{'s' * (count != 1)} that "
                 f"fail{'s' * (count == 1)} rjc check: {', '.join(skipped)}")
-    return report
+    if on_terminal:
+        from rich.console import Console
+
+        from rjc.reports import render
+
+        render.render(result, fmt, Console(highlight=False))
+    else:
+        _write(repo, result, out)
 
 
-def _emit(repo, report, fmt: str, out: Path | None) -> None:
-    """Print the report, or write it (owner-only) to a file outside the records repository."""
+def _text(report, fmt: str) -> str:
+    from rjc.reports import render
+
+    if fmt != "table":
+        return render.render(report, fmt)
     import io
 
-    from rjc.cli.output import message
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    render.render(report, fmt, Console(file=buffer, width=200, highlight=False, color_system=None))
+    return buffer.getvalue()
+
+
+def _check_out(repo, out: Path | None) -> None:
     from rjc.errors import RjcError
-    from rjc.reports import render
 
     if out is not None:
         target = out.expanduser().resolve()
@@ -78,25 +106,18 @@ def _emit(repo, report, fmt: str, out: Path | None) -> None:
             raise RjcError("reports never write into the records repository; choose an --out outside it")
         if target.is_dir():
             raise RjcError(f"{target} is a directory; --out takes a file name")
-    if fmt == "table":
-        from rich.console import Console
 
-        if out is None:
-            console = Console(highlight=False)
-            if not console.is_terminal:
-                console = Console(width=200, highlight=False)
-            render.render(report, fmt, console)
-            return
-        buffer = io.StringIO()
-        render.render(report, fmt, Console(file=buffer, width=200, highlight=False, color_system=None))
-        content = buffer.getvalue()
-    else:
-        content = render.render(report, fmt)
+
+def _write(repo, content: str, out: Path | None) -> None:
+    """Print the report, or write it (owner-only) to a file outside the records repository."""
+    from rjc.cli.output import message
+
     if out is None:
         print(content, end="" if content.endswith("\n") else "\n")
         return
     from rjc.transaction import write_atomically
 
+    target = out.expanduser().resolve()
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     write_atomically(target, content.encode("utf-8"))
     message(f"wrote {target}")
@@ -126,7 +147,6 @@ def quarterly(
     quarter of --year (vermont) as of today. Definitions: docs/reports.md.
     """
     from rjc.errors import UsageProblem
-    from rjc.reports import quarterly as core
     from rjc.reports import window
 
     _format(fmt, ("table", "md", "csv", "json", "html"))
@@ -135,11 +155,18 @@ def quarterly(
     today = _day(as_of) or dt.date.today()
     chosen = window.choose(quarter=quarter, year=year, start=_day(from_), end=_day(to), today=today)
     repo = open_repository()
-    threshold = (suppress_below or core.DEFAULT_THRESHOLD) if public else None
-    report = _report(repo, "quarterly", ("case", "referral", "panel", "volunteer", "person"), force,
-                     (chosen, threshold, today),
-                     lambda records: core.build(records, chosen, threshold=threshold, today=today))
-    _emit(repo, report, fmt, out)
+    _check_out(repo, out)
+    from rjc.reports import DEFAULT_THRESHOLD
+
+    threshold = (suppress_below or DEFAULT_THRESHOLD) if public else None
+
+    def build(records):
+        from rjc.reports import quarterly as core
+
+        return core.build(records, chosen, threshold=threshold, today=today)
+
+    _report(repo, "quarterly", ("case", "referral", "panel", "volunteer", "person"), force,
+            (chosen, threshold, today), build, fmt, out)
 
 
 @report_app.command("restitution")
@@ -155,15 +182,18 @@ def restitution(
 ) -> None:
     """Restitution: owed, paid and outstanding per case and item (by id), and outstanding balances
     by age (under 60 days, 60 days-2 years, 2-4 years, 4+ years, from the agreement's signing)."""
-    from rjc.reports import restitution as core
-
     _format(fmt, ("table", "md", "csv", "json", "html"))
     day = _day(as_of) or dt.date.today()
     repo = open_repository()
-    report = _report(repo, "restitution", ("case", "person") if to_whom else ("case",), force,
-                     (day, to_whom, outstanding),
-                     lambda records: core.report(records, day, to_whom=to_whom, outstanding_only=outstanding))
-    _emit(repo, report, fmt, out)
+    _check_out(repo, out)
+
+    def build(records):
+        from rjc.reports import restitution as core
+
+        return core.report(records, day, to_whom=to_whom, outstanding_only=outstanding)
+
+    _report(repo, "restitution", ("case", "person") if to_whom else ("case",), force,
+            (day, to_whom, outstanding), build, fmt, out)
 
 
 @report_app.command("volunteers")
@@ -181,7 +211,6 @@ def volunteers(
 ) -> None:
     """Volunteer hours by volunteer id and program, and by program: held panels sat and CoSA
     meetings attended in the period (default: this Vermont fiscal year). Ids only, never names."""
-    from rjc.reports import volunteers as core
     from rjc.reports import window
 
     _format(fmt, ("table", "md", "csv", "json", "html"))
@@ -189,9 +218,14 @@ def volunteers(
     chosen = window.choose(quarter=quarter, year=year, start=_day(from_), end=_day(to), today=today,
                            whole_year=True)
     repo = open_repository()
-    report = _report(repo, "volunteers", ("case", "panel"), force, (chosen, today),
-                     lambda records: core.report(records, chosen, today=today))
-    _emit(repo, report, fmt, out)
+    _check_out(repo, out)
+
+    def build(records):
+        from rjc.reports import volunteers as core
+
+        return core.report(records, chosen, today=today)
+
+    _report(repo, "volunteers", ("case", "panel"), force, (chosen, today), build, fmt, out)
 
 
 @report_app.command("caseload")
@@ -204,15 +238,18 @@ def caseload(
     force: ForceOption = False,
 ) -> None:
     """Open cases by coordinator and status, with days open and days in their current status."""
-    from rjc.reports import caseload as core
-
     _format(fmt, ("table", "md", "csv", "json", "html"))
     day = _day(as_of) or dt.date.today()
     repo = open_repository()
+    _check_out(repo, out)
     code = coordinator and coordinator.upper()
-    report = _report(repo, "caseload", ("case",), force, (day, code),
-                     lambda records: core.report(records, day, coordinator=code))
-    _emit(repo, report, fmt, out)
+
+    def build(records):
+        from rjc.reports import caseload as core
+
+        return core.report(records, day, coordinator=code)
+
+    _report(repo, "caseload", ("case",), force, (day, code), build, fmt, out)
 
 
 def register(app: typer.Typer) -> None:

@@ -14,3 +14,5 @@ The definition of every measure is in docs/reports.md. Nothing here writes to th
 repository or takes its write lock, and no name appears in a report unless asked for
 (`rjc report restitution --to-whom`).
 """
+
+DEFAULT_THRESHOLD = 5  # a public report hides counts below this unless told otherwise

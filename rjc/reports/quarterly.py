@@ -10,7 +10,6 @@ from rjc.reports.data import Records
 from rjc.reports.measures import Row
 from rjc.reports.window import Window
 
-DEFAULT_THRESHOLD = 5
 
 
 @dataclass
