@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 RJC    := $(BIN)/rjc
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEMO   := .demo/records
+BENCH_SIZES ?= 1000 10000 100000
 
 .PHONY: install demo test slow-test bench sample clean
 
@@ -40,7 +41,7 @@ slow-test: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run --sizes $(BENCH_SIZES)
 
 # Regenerate the bundled sample records (deterministic).
 sample: $(STAMP)
