@@ -197,8 +197,7 @@ def _pending(repo: Repository, referral_id: str) -> Referral:
 def victim_notice_due(repo: Repository, case: Case) -> dt.date | None:
     """When the victims of a diversion case must have been told of it (None for other programs)."""
     referral = repo.get(case.referral) if case.referral else None
-    received = referral.received if isinstance(referral, Referral) else case.opened
-    return lifecycle.victim_notice_due(case.program, received, repo.settings)
+    return lifecycle.victim_notice_due(case, referral if isinstance(referral, Referral) else None, repo.settings)
 
 
 def deadlines(repo: Repository, case: Case) -> list[tuple[str, dt.date]]:

@@ -183,8 +183,8 @@ def _hand_edits(repo: Repository, commit_edits: bool) -> list[Finding]:
 
     status = repo.git.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--",
                           *[k.directory for k in layout.KINDS.values()], layout.SETTINGS_FILE, check=False)
-    changed = sorted({entry[3:] for entry in status.split("\0") if len(entry) > 3 and entry[2] == " "})
-    changed = [p for p in changed if p.endswith(".yaml")]
+    # -z entries are "XY path": any change, staged or not, and new files
+    changed = sorted({entry[3:] for entry in status.split("\0") if entry[3:].endswith(".yaml")})
     if not changed:
         return []
     if not commit_edits:

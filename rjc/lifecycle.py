@@ -100,8 +100,10 @@ def business_days_after(start: dt.date, count: int, calendar: str) -> dt.date:
     return day
 
 
-def victim_notice_due(program: P, received: dt.date, settings) -> dt.date | None:
-    """Victims are told of a diversion referral within N business days of its receipt."""
-    if program != P.PRE_CHARGE_DIVERSION:
+def victim_notice_due(case, referral, settings) -> dt.date | None:
+    """Victims are told of a diversion referral within N business days of its receipt (of the
+    case's opening when it has no referral); None for other programs."""
+    if case.program != P.PRE_CHARGE_DIVERSION:
         return None
+    received = referral.received if referral is not None else case.opened
     return business_days_after(received, settings.reminders.victim_notice_business_days, settings.holidays)

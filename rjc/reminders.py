@@ -201,10 +201,8 @@ def _victim_notice(ctx: _Context, case: Case) -> list[Reminder]:
     waiting = [p for p in case.participants if p.role == Role.VICTIM and p.notified is None]
     if not waiting:
         return []
-    # As casework.victim_notice_due: N business days from the referral's receipt (else the opening).
     referral = ctx.referrals.get(case.referral) if case.referral else None
-    received = referral.received if referral else case.opened
-    deadline = lifecycle.victim_notice_due(case.program, received, ctx.settings)
+    deadline = lifecycle.victim_notice_due(case, referral, ctx.settings)
     if deadline is None:
         return []
     count = f"{len(waiting)} victim{'s' if len(waiting) > 1 else ''}"

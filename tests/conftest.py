@@ -16,7 +16,7 @@ import pytest
 from rjc import layout
 from rjc.cli.main import main
 from rjc.repository import Repository, init_repository
-from helpers import CENTER, settings_text
+from helpers import CENTER, Result, settings_text
 
 _INHERITED = ("RJC_RECORDS", "RJC_COORDINATOR", "RJC_LOCK_TIMEOUT",
               "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
@@ -62,18 +62,14 @@ def repo(make_repo) -> Repository:
     return make_repo()
 
 
-class Result:
-    def __init__(self, code: int, out: str, err: str):
-        self.code, self.out, self.err = code, out, err
-
-
 @pytest.fixture
 def rjc(capsys, monkeypatch):
     """Run rjc in-process, through the real entry point and its error boundary."""
 
-    def run(*args: str, stdin: str | None = None, tty: bool = False) -> Result:
+    def run(*args: str, stdin: str | bytes | None = None, tty: bool = False) -> Result:
         if stdin is not None or tty:
-            stream = _Terminal(stdin or "") if tty else io.TextIOWrapper(io.BytesIO((stdin or "").encode()))
+            data = stdin.encode() if isinstance(stdin, str) else (stdin or b"")
+            stream = _Terminal(data.decode()) if tty else io.TextIOWrapper(io.BytesIO(data))
             monkeypatch.setattr(sys, "stdin", stream)
         code = 0
         try:

@@ -15,6 +15,16 @@ COORDINATORS = [Coordinator(code="KB", name="Kim Bell", email="kb@example.org"),
                 Coordinator(code="MR", name="Max Rossi")]
 
 
+class Result:
+    """What one rjc run gave: its exit code and output."""
+
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+    def __repr__(self) -> str:
+        return f"exit {self.code}\n--- stdout\n{self.out[:3000]}\n--- stderr\n{self.err[:3000]}"
+
+
 def dedent(text: str) -> str:
     return textwrap.dedent(text)
 

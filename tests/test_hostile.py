@@ -19,7 +19,6 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
-import io
 import os
 import random
 import re
@@ -34,7 +33,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from helpers import COORDINATORS, git, settings_text
+from helpers import COORDINATORS, Result, git, settings_text
 from rjc import checks, layout, store, yamlio
 from rjc.errors import Problem, RjcError
 from rjc.model import Case, Panel, Person, Referral, Settings, Volunteer
@@ -391,30 +390,10 @@ def test_an_absurd_number_of_hours_is_a_located_problem():
 # --- the command line -----------------------------------------------------------------------------
 
 
-class Result:
-    def __init__(self, code: int, out: str, err: str):
-        self.code, self.out, self.err = code, out, err
-
-    def __repr__(self) -> str:
-        return f"exit {self.code}\n--- stdout\n{self.out[:3000]}\n--- stderr\n{self.err[:3000]}"
-
-
 @pytest.fixture
-def cli(capsys, monkeypatch):
-    """rjc in-process, through the real entry point and its error boundary; stdin as bytes."""
-    from rjc.cli.main import main
-
-    def run(*args: str, stdin: bytes = b"") -> Result:
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-        code = 0
-        try:
-            main([str(a) for a in args])
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
+def cli(rjc):
+    """rjc in-process, through the real entry point and its error boundary (stdin may be bytes)."""
+    return rjc
 
 
 def run_real(root: Path, *args: str, stdin: bytes = b"", timeout: float = 60, **env: str) -> Result:

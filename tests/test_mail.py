@@ -6,7 +6,6 @@ import datetime as dt
 import email
 import email.policy
 import json
-import os
 import socket
 import stat
 
