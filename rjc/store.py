@@ -43,7 +43,7 @@ class Loaded:
         if self.document is None and self.root is not None:
             # loaded from the cache: parse the file only now that a problem needs its line
             try:
-                self.document = yamlio.load((self.root / self.path).read_bytes(), self.path)
+                self.document = yamlio.load((self.root / self.path).read_bytes(), self.path, positions=True)
             except (OSError, yamlio.YamlError):
                 self.root = None
         return self.document.locate(loc, key=key) if self.document else (0, 0)

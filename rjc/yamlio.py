@@ -7,7 +7,8 @@ Loading is strict and predictable:
   Field types (dates, amounts, counts) are applied afterwards by the models.
 - Duplicate keys, aliases, anchors, tags, merge keys, non-scalar keys, several documents,
   deep nesting, oversized files, NUL bytes and invalid UTF-8 are refused with a position.
-- Every key and value keeps its line and column, so a validation error can point at it.
+- Every key and value keeps its line and column, so a validation error can point at it. They
+  are found only when first asked for: a valid file needs none, and is built faster without.
 
 Dumping is canonical: the same data always gives the same bytes, so load -> dump of a file
 rjc wrote is byte-identical and a change shows in `git diff` as the lines it touched.
@@ -18,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +31,7 @@ MAX_DEPTH = 32  # records nest 4-5 levels deep
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_STR, _NULL, _MERGE = _TAG + "str", _TAG + "null", _TAG + "merge"
 # libyaml's composer recurses on the C stack and crashes around 50k levels of nesting, so a
 # document that could be that deep is first measured with the (iterative) event parser.
 _COMPOSE_SAFE_NESTING = 5000
@@ -53,13 +54,39 @@ class YamlError(RjcError):
         self.problem = problem
 
 
-@dataclass
 class Document:
-    """Plain data loaded from one file, with where each key and value stands (1-based)."""
+    """Plain data loaded from one file, with where each key and value stands (1-based).
 
-    data: dict
-    value_at: dict[Loc, tuple[int, int]] = field(default_factory=dict)
-    key_at: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    Positions are needed only to place a problem, and most files have none: a document loaded
+    from text finds them when first asked for, by building that text again with positions.
+    """
+
+    def __init__(self, data: dict, value_at: dict[Loc, tuple[int, int]] | None = None,
+                 key_at: dict[Loc, tuple[int, int]] | None = None, *, text: str | None = None,
+                 path: str = "<input>"):
+        self.data = data
+        self._text = text  # kept only until the positions are found
+        self._path = path
+        self._value_at = value_at if value_at is not None or text is not None else {}
+        self._key_at = key_at if key_at is not None or text is not None else {}
+
+    @property
+    def value_at(self) -> dict[Loc, tuple[int, int]]:
+        if self._value_at is None:
+            self._find_positions()
+        return self._value_at
+
+    @property
+    def key_at(self) -> dict[Loc, tuple[int, int]]:
+        if self._key_at is None:
+            self._find_positions()
+        return self._key_at
+
+    def _find_positions(self) -> None:
+        # The text was accepted once, so this build cannot fail; its data equals self.data.
+        builder = _Builder(self._path)
+        builder.build(_compose(self._text, self._path, Loader), (), 0)
+        self._value_at, self._key_at, self._text = builder.value_at, builder.key_at, None
 
     def locate(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Line and column for a location, falling back to its nearest known ancestor.
@@ -67,13 +94,14 @@ class Document:
         Steps that are not in the file (a union's tag in a pydantic error location, or a
         missing field) are skipped, so the answer is the deepest thing that does exist.
         """
+        value_at = self.value_at
         found: Loc = ()
         for step in loc:
-            if found + (step,) in self.value_at:
+            if found + (step,) in value_at:
                 found = found + (step,)
         if key and found in self.key_at:
             return self.key_at[found]
-        return self.value_at.get(found, (1, 1))
+        return value_at.get(found, (1, 1))
 
     def sub(self, loc: Loc) -> "Document":
         """The part at `loc` as a document of its own, keeping the file's line numbers."""
@@ -86,17 +114,37 @@ class Document:
                         {k[size:]: v for k, v in self.key_at.items() if k[:size] == loc})
 
 
-def load(source: bytes | str, path: str = "<input>") -> Document:
-    """Parse one YAML document holding a mapping; raise YamlError naming the spot."""
+def load(source: bytes | str, path: str = "<input>", *, positions: bool = False) -> Document:
+    """Parse one YAML document holding a mapping; raise YamlError naming the spot.
+
+    The positions of keys and values are found when first asked for, or at once with
+    `positions=True` (for a caller that reads a file only to place a problem in it).
+    """
     size = len(source) if isinstance(source, bytes) else len(source.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
         raise YamlError(path, 0, 0, "file-too-large", f"file is {size:,} bytes; rjc refuses files over {MAX_BYTES:,}")
     text = decode(source, path)
-    if sum(text.count(c) for c in "[{-:?") > _COMPOSE_SAFE_NESTING:
+    # (a text no longer than the limit cannot hold more indicators than that: no need to count)
+    if len(text) > _COMPOSE_SAFE_NESTING and sum(text.count(c) for c in "[{-:?") > _COMPOSE_SAFE_NESTING:
         _check_nesting(text, path)
     reject_anchors(text, path)
+    if not positions and "!" not in text:
+        # The common case, fast: a text without `!` has no tags, so the tags of its nodes are the
+        # resolver's and need no checking. Anything else to refuse is left to the full build.
+        try:
+            data = _plain(_top_mapping(_compose(text, path, _PlainLoader), path), 0)
+            return Document(data, text=text, path=path)
+        except _Unusual:
+            pass
+    builder = _Builder(path)
+    data = builder.build(_top_mapping(_compose(text, path, Loader), path), (), 0)
+    return Document(data, builder.value_at, builder.key_at)
+
+
+def _compose(text: str, path: str, loader: type) -> yaml.Node | None:
+    """The node tree of the one document in `text`; YamlError for a syntax error."""
     try:
-        node = yaml.compose(text, Loader=Loader)
+        return yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
@@ -104,14 +152,69 @@ def load(source: bytes | str, path: str = "<input>") -> Document:
         raise YamlError(path, line, col, "yaml-syntax", message) from None
     except yaml.YAMLError as exc:
         raise YamlError(path, 0, 0, "yaml-syntax", str(exc)) from None
-    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _TAG + "null" and not node.value):
+
+
+def _top_mapping(node: yaml.Node | None, path: str) -> yaml.MappingNode:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL and not node.value):
         raise YamlError(path, 1, 1, "empty-file", "file is empty; expected a mapping of fields")
     if not isinstance(node, yaml.MappingNode):
         raise YamlError(path, node.start_mark.line + 1, node.start_mark.column + 1,
                         "not-a-mapping", "expected a mapping of fields (key: value) at top level")
-    builder = _Builder(path)
-    data = builder.build(node, (), 0)
-    return Document(data, builder.value_at, builder.key_at)
+    return node
+
+
+# --- the fast build: data only, for text without tags ----------------------------------------
+
+
+class _Unusual(Exception):
+    """Something the fast build leaves to the full one, which refuses it with its position."""
+
+
+# First characters of the plain scalars the resolver may read as null or as a tag rjc refuses
+# (`<<`, `=`...); every other plain scalar is kept as a string whatever the resolver calls it.
+_SPECIAL_START = frozenset(start for start, resolvers in Loader.yaml_implicit_resolvers.items()
+                           if any(tag == _NULL or tag not in _SCALAR_TAGS for tag, _ in resolvers))
+
+
+class _PlainLoader(Loader):
+    """A loader whose resolver runs only where its answer matters to `_plain`: the resolver's
+    regular expressions, tried on every scalar, are a quarter of the cost of composing."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0] and value[:1] in _SPECIAL_START:
+            return super().resolve(kind, value, implicit)
+        return _DEFAULT_TAG[kind]
+
+    def descend_resolver(self, parent: Any, index: Any) -> None:
+        pass  # rjc has no path resolvers
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
+_DEFAULT_TAG = {yaml.ScalarNode: _STR, yaml.SequenceNode: _TAG + "seq", yaml.MappingNode: _TAG + "map"}
+
+
+def _plain(node: yaml.Node, depth: int) -> Any:
+    """Plain data for a node composed by _PlainLoader from text without tags; `depth` counts the
+    collections around it. No alias gets here: it needs an anchor, and reject_anchors refused those."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _NULL:
+            return None  # only a plain scalar resolves to null
+        if node.tag in _SCALAR_TAGS:
+            return node.value
+        raise _Unusual  # `<<`, `=`... as a value: a tag
+    if depth >= MAX_DEPTH:
+        raise _Unusual  # too deep
+    depth += 1
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item, depth) for item in node.value]
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE or key_node.value in result:
+            raise _Unusual  # a complex, merge or duplicate key
+        result[key_node.value] = _plain(value_node, depth)
+    return result
 
 
 def _in_file(text: str, line: int, col: int) -> tuple[int, int]:
@@ -144,7 +247,9 @@ def decode(source: bytes | str, path: str) -> str:
         raise YamlError(path, line, offset - text.rfind("\n", 0, offset),
                         "encoding", "file contains a NUL byte; it is binary, not YAML text")
     text = text.removeprefix("\ufeff")
-    bad = _NOT_PRINTABLE.search(text)
+    # (most files are printable ASCII, which deleting the printable bytes shows 5x faster)
+    bad = None if text.isascii() and not text.encode("ascii").translate(None, _PRINTABLE_ASCII) \
+        else _NOT_PRINTABLE.search(text)
     if bad:
         offset = bad.start()
         line = text.count("\n", 0, offset) + 1
@@ -155,6 +260,7 @@ def decode(source: bytes | str, path: str) -> str:
 
 # YAML's printable set: libyaml refuses everything else, but without a line or column.
 _NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_PRINTABLE_ASCII = bytes([0x09, 0x0a, 0x0d, *range(0x20, 0x7f)])
 
 
 def _check_nesting(text: str, path: str) -> None:
@@ -197,10 +303,10 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             # An explicit tag shows as a tag other than the one the value would get by itself
             # (`!!null call her back` would otherwise silently become None).
-            implicit = _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False)) if not node.style else _TAG + "str"
+            implicit = _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False)) if not node.style else _STR
             if node.tag != implicit or node.tag not in _SCALAR_TAGS:
                 self.fail(node, "tag", f"tags such as {_short_tag(node.tag)} are not allowed")
-            if node.tag == _TAG + "null" and not node.style:
+            if node.tag == _NULL and not node.style:
                 return None
             return node.value
         if isinstance(node, yaml.SequenceNode):
@@ -213,14 +319,14 @@ class _Builder:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.fail(key_node, "complex-key", "keys must be plain names")
-            if key_node.tag == _TAG + "merge":
+            if key_node.tag == _MERGE:
                 self.fail(key_node, "alias", "merge keys (<<) are not allowed; write the fields out")
             key = key_node.value
+            here = loc + (key,)
             if key in result:
-                first = self.key_at[loc + (key,)][0]
-                self.fail(key_node, "duplicate-key", f"duplicate key '{key}' (first at line {first})")
-            self.key_at[loc + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self.build(value_node, loc + (key,), depth + 1)
+                self.fail(key_node, "duplicate-key", f"duplicate key '{key}' (first at line {self.key_at[here][0]})")
+            self.key_at[here] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, here, depth + 1)
         return result
 
 
