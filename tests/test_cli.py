@@ -417,6 +417,47 @@ def test_usage_error_exits_2(rjc):
     assert rjc("show").code == 2
 
 
+def _helps(app) -> dict[str, str]:
+    """`rjc NAME --help` (and `rjc NAME SUB --help`) text of every command an app has."""
+    import typer
+
+    group = typer.main.get_command(app)
+    helps = {}
+    with typer.Context(group, info_name="rjc") as ctx:
+        for name, command in group.commands.items():
+            with typer.Context(command, info_name=name, parent=ctx) as sub:
+                helps[name] = command.get_help(sub)
+                for leaf_name, leaf in getattr(command, "commands", {}).items():
+                    with typer.Context(leaf, info_name=leaf_name, parent=sub) as leaf_ctx:
+                        helps[f"{name} {leaf_name}"] = leaf.get_help(leaf_ctx)
+    return helps
+
+
+def test_a_command_built_alone_is_the_same_command():
+    from rjc.cli.main import COMMANDS, MODULES, _build_app, _modules_for
+
+    everything = _helps(_build_app())
+    assert set(COMMANDS) == {name.split()[0] for name in everything}  # every command, in its own module
+    assert set(COMMANDS.values()) == set(MODULES)
+    alone = {}
+    for module in MODULES:
+        helps = _helps(_build_app((module,)))
+        assert {COMMANDS[name.split()[0]] for name in helps} == {module}
+        alone |= helps
+    assert alone == everything
+    assert _modules_for(["new", "person"]) == ("records",)
+    assert _modules_for(["--records", "case", "case", "status"]) == ("casework",)
+    assert _modules_for(["--records=x", "list", "cases"]) == ("records",)
+    for args in ([], ["--help"], ["nwe"], ["--version"], ["--records"]):
+        assert _modules_for(args) == MODULES
+
+
+def test_help_and_a_mistyped_command_see_every_command(rjc):
+    assert " referral " in rjc("--records", "x", "--help").out
+    mistyped = rjc("nwe", "person")
+    assert mistyped.code == 2 and "Did you mean 'new'?" in mistyped.err
+
+
 def test_an_internal_error_prints_no_data_and_logs_only_where(repo, rjc, monkeypatch, isolated_environment):
     monkeypatch.chdir(repo.root)
 

@@ -86,6 +86,29 @@ def test_no_commit_when_nothing_changed(repo):
     assert head(repo) == first.commit
 
 
+def test_no_commit_when_a_hand_edit_is_written_back_and_what_others_staged_stays_staged(repo):
+    first = repo.save(ana(), "add person", command="new person")
+    path = repo.root / PERSON
+    path.write_text(path.read_text() + "note: hand edit\n")  # not committed: rjc writes HEAD's text back
+    (repo.root / "notes.txt").write_text("someone else's\n")
+    git(repo.root, "add", "notes.txt")
+    again = repo.save(ana(), "edit person", command="edit")
+    assert again.commit is None and head(repo) == first.commit
+    assert git(repo.root, "status", "--porcelain") == "A  notes.txt\n"
+
+
+def test_head_is_read_from_loose_packed_and_detached_refs(repo):
+    first = repo.save(ana(), "add person", command="new person").commit
+    assert repo.git.head() == first == head(repo)
+    git(repo.root, "pack-refs", "--all")  # no loose ref file: git is asked
+    assert not (repo.root / ".git" / "refs" / "heads" / "main").exists()
+    assert repo.git.head() == first
+    second = repo.save(ana(phone="555"), "edit person", command="edit").commit
+    assert second == head(repo) != first
+    git(repo.root, "checkout", "--quiet", "--detach")
+    assert repo.git.head() == second
+
+
 def test_an_edit_commits_only_that_file(repo):
     repo.save(ana(), "add person", command="new person")
     result = repo.save(ana(phone="0802 555 0199"), "edit person", command="edit")

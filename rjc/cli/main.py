@@ -12,13 +12,26 @@ import sys
 EXIT_CODES_HELP = "Exit codes: 0 ok, 1 error or invalid records, 2 bad usage, 3 internal error."
 
 
-def _build_app():
+# Which module registers each top-level command (or group). `rjc new ...` imports and builds only
+# its own module's commands: building all of them costs about 50 ms, more than most commands do.
+COMMANDS = {
+    "init": "repo", "whoami": "repo", "check": "repo", "migrate": "repo", "doctor": "repo",
+    "new": "records", "show": "records", "list": "records", "edit": "records",
+    "referral": "referrals", "case": "casework", "victim": "casework", "agreement": "casework",
+    "circle": "programs", "internship": "programs", "volunteer": "volunteers", "panel": "panels",
+    "letter": "letters", "calendar": "reminders", "remind": "reminders", "report": "reports",
+    "history": "audit", "log": "audit", "clone": "sync", "sync": "sync",
+}
+MODULES = ("repo", "records", "referrals", "casework", "programs", "volunteers", "panels", "letters", "reminders",
+           "reports", "audit", "sync")  # in the order `rjc --help` lists their commands
+
+
+def _build_app(modules: tuple[str, ...] = MODULES):
+    import importlib
+
     import typer
 
-    from rjc.cli import (
-        audit, casework, letters, panels, programs, records, referrals, reminders, repo, reports, sync,
-        volunteers,
-    )
+    from rjc.cli import repo
 
     app = typer.Typer(
         name="rjc",
@@ -31,11 +44,27 @@ def _build_app():
         pretty_exceptions_show_locals=False,
         rich_markup_mode=None,
     )
-    app.callback()(repo.options)
-    for module in (repo, records, referrals, casework, programs, volunteers, panels, letters, reminders, reports,
-                   audit, sync):
-        module.register(app)
+    app.callback()(repo.options)  # the callback keeps a one-module app a group: `rjc new`, not `rjc`
+    for name in modules:
+        importlib.import_module(f"rjc.cli.{name}").register(app)
     return app
+
+
+def _modules_for(args: list[str]) -> tuple[str, ...]:
+    """The command modules `args` need: the named command's own, or all of them (for --help, no
+    command, or a name rjc does not know, so that Click's usage and suggestions stay the same)."""
+    position = 0
+    while position < len(args):
+        arg = args[position]
+        if arg == "--records":  # the one global option that takes a value
+            position += 2
+        elif arg.startswith("--records="):
+            position += 1
+        elif arg.startswith("-"):
+            return MODULES
+        else:
+            return (COMMANDS[arg],) if arg in COMMANDS else MODULES
+    return MODULES
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -74,7 +103,7 @@ def _main(args: list[str]) -> None:
     # Click's own usage error class, wherever this Typer version keeps Click.
     usage_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
     try:
-        code = _build_app()(args=args, prog_name="rjc", standalone_mode=False)
+        code = _build_app(_modules_for(args))(args=args, prog_name="rjc", standalone_mode=False)
         if code == EXIT_INTERRUPTED:  # Typer turns Ctrl-C into this exit code
             print("Interrupted; nothing more was written.", file=sys.stderr)
         sys.exit(code or 0)
