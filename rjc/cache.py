@@ -8,6 +8,14 @@ control, and it can never change what is reported:
   "racily clean" case git also guards against, for file systems with coarse timestamps).
 - Everything a file alone decides is cached with it: the validated record (as JSON, validated
   again on load, which is cheap), the file's own problems, and its row for `rjc list`.
+- A snapshot (one blob) holds the stat, content digest, id and own problems of every file that
+  is past the racy window: a command compares it with what it finds on disk in one pass and
+  reads no row unless it needs records or list rows. A summary row pairs a digest of every
+  file's stat with the digest of their contents, so when no file was touched a whole-repository
+  answer (a check, a report) is found without even the snapshot.
+- `rjc check`'s per-file results are kept against the state they were computed in, with an index
+  from each record id to the files whose rules consulted it, so a check after a change re-checks
+  only the changed files and those that consulted them.
 - The whole cache is dropped when rjc's code, version or schema version changes.
 - A missing, locked-out or corrupt cache is rebuilt silently; `RJC_NO_CACHE=1` bypasses it.
 - Two processes may use it at once: SQLite in WAL mode serializes writers; an entry is written
@@ -20,9 +28,11 @@ Parsing many files uses every core (a process pool); the caller may pass a progr
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import json
+import marshal
 import os
 import sqlite3
 import time
@@ -34,10 +44,11 @@ from typing import NamedTuple
 from rjc import layout, store
 from rjc.errors import Problem
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 RACY_NS = 2_000_000_000
 PARALLEL_MIN = 400  # fewer files than this are parsed in-process: a pool costs more to start
 CHUNK = 200
+_PLAIN = 2  # marshal format without back-references: equal data, equal bytes, whatever the objects
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -46,15 +57,14 @@ def disabled() -> bool:
     return os.environ.get("RJC_NO_CACHE", "") not in ("", "0")
 
 
-class StatKey(NamedTuple):  # a tuple: made and compared 100,000 times a command, so cheap matters
-    size: int
-    mtime_ns: int
-    ino: int
-    ctime_ns: int
+# (size, mtime_ns, inode, ctime_ns): made and compared 100,000 times a command and hashed all
+# together, so a plain tuple
+StatKey = tuple[int, int, int, int]
+MTIME = 1
 
-    @classmethod
-    def of(cls, st: os.stat_result) -> "StatKey":
-        return cls(st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+def stat_key(st: os.stat_result) -> StatKey:
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 @dataclass
@@ -64,12 +74,24 @@ class Scan:
     files: dict[str, StatKey] = field(default_factory=dict)
     symlinks: list[str] = field(default_factory=list)
     strays: list[str] = field(default_factory=list)  # YAML files where no record lives
+    directories: set[str] = field(default_factory=set)  # the kind directories looked in
+
+    @property
+    def complete(self) -> bool:
+        """Every kind of record was looked for."""
+        return len(self.directories) == len(layout.KINDS)
+
+    @functools.cached_property
+    def stat_digest(self) -> str:
+        """A digest of every file's path and stat: equal digests, nothing touched in between."""
+        return digest(marshal.dumps(self.files, _PLAIN))
 
 
 def scan(root: Path, kinds: list[layout.Kind] | None = None) -> Scan:
     """One walk of the record directories: lstat of every entry, nothing read."""
     result = Scan()
     for kind in kinds or layout.KINDS.values():  # in kind order, sorted within, as record_paths
+        result.directories.add(kind.directory)
         base = root / kind.directory
         if base.is_symlink():
             result.symlinks.append(kind.directory)
@@ -92,7 +114,7 @@ def _walk(root: Path, directory: Path, relpath: str, depth: int, result: Scan) -
                 _walk(root, Path(entry.path), rel, depth + 1, result)
             elif entry.name.endswith((".yaml", ".yml")):
                 if depth == 3 and entry.name.endswith(".yaml"):
-                    result.files[rel] = StatKey.of(entry.stat(follow_symlinks=False))
+                    result.files[rel] = stat_key(entry.stat(follow_symlinks=False))
                 else:
                     result.strays.append(rel)
 
@@ -119,8 +141,8 @@ class Entry:
         if self.record_id is not None:
             if self.data is None and self.source is not None:
                 self.data = self.source.data_of(self.path)
-            if self.data is None:
-                raise ValueError("entry read for its row only")
+            if self.data is None:  # the cache went away meanwhile: read the file itself
+                return store.read_record(root, self.path)
             kind = layout.kind_of_path(self.path)
             from rjc.model import MODELS
 
@@ -144,7 +166,7 @@ def parse_file(root: Path, relpath: str, key: StatKey | None = None) -> Entry:
     loaded = store.parse_record(relpath, source)
     if key is not None:
         try:
-            if StatKey.of(os.lstat(root / relpath)) != key:
+            if stat_key(os.lstat(root / relpath)) != key:
                 key = None  # changed while being read: use this result, do not cache it
         except OSError:
             key = None
@@ -172,6 +194,8 @@ class Cache:
         self.root = root
         self.path = root / ".git" / layout.PRIVATE_DIR / "cache.sqlite"
         self._db: sqlite3.Connection | None = None
+        self._known: dict[str, tuple] | None = None
+        self._last_digests: tuple[Scan, dict[str, Entry]] | None = None
         if not disabled() and (root / ".git").is_dir():  # never create a .git where there is none
             self._db = self._open()
 
@@ -200,11 +224,15 @@ class Cache:
         found = db.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()
         if found is None or found[0] != _fingerprint():
             db.execute("BEGIN IMMEDIATE")
-            for table in ("files", "checks", "repository_checks", "memo"):
+            for table in ("files", "blobs", "checks", "consults", "repository_checks", "memo"):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, size INT, mtime_ns INT, ino INT, ctime_ns INT,"
                        " cached_ns INT, digest TEXT, record_id TEXT, data TEXT, problems TEXT, row TEXT)")
-            db.execute("CREATE TABLE checks (path TEXT PRIMARY KEY, key TEXT, problems TEXT)")
+            db.execute("CREATE TABLE blobs (name TEXT PRIMARY KEY, value BLOB)")
+            db.execute("CREATE TABLE checks (path TEXT PRIMARY KEY, problems TEXT)")
+            db.execute("CREATE TABLE consults (id TEXT, path TEXT)")
+            db.execute("CREATE INDEX consults_by_id ON consults (id)")
+            db.execute("CREATE INDEX consults_by_path ON consults (path)")
             db.execute("CREATE TABLE repository_checks (rule TEXT PRIMARY KEY, key TEXT, problems TEXT)")
             db.execute("CREATE TABLE memo (name TEXT PRIMARY KEY, key TEXT, value BLOB)")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (_fingerprint(),))
@@ -223,6 +251,7 @@ class Cache:
             with contextlib.suppress(Exception):
                 self._db.close()
             self._db = None
+            self._known = {}
             self._remove()
             return default
 
@@ -235,66 +264,119 @@ class Cache:
         rows_only: without the records (fetched one by one if asked for); digests_only: without
         the `rjc list` rows either.
         """
-        cached = self._guard(lambda db: self._cached(db, found, rows_only or digests_only, digests_only), {}) or {}
-        now = time.time_ns()
-        fresh: dict[str, Entry] = {}
-        stale: list[tuple[str, StatKey]] = []
-        racy_ok: list[str] = []
+        if digests_only and self._last_digests is not None and self._last_digests[0] is found:
+            return self._last_digests[1]  # asked again for the same scan (content_key, then a check)
+        known = self._snapshot()
+        hits: dict[str, tuple] = {}
+        misses: list[tuple[str, StatKey]] = []
         for relpath, key in found.files.items():
-            hit = cached.get(relpath)
-            if hit is not None and hit[0] == key:
-                entry = hit[1]
-                if key.mtime_ns + RACY_NS < hit[2]:
-                    fresh[relpath] = entry
-                    continue
-                with contextlib.suppress(OSError):  # racily clean: compare the content itself
-                    if digest((self.root / relpath).read_bytes()) == entry.digest:
-                        fresh[relpath] = entry
-                        if key.mtime_ns + RACY_NS < now:
-                            racy_ok.append(relpath)
-                        continue
-            stale.append((relpath, key))
-        parsed = self._parse(stale, progress)
-        fresh.update(parsed)
-        if parsed or racy_ok:
-            self._guard(lambda db: self._store(db, parsed.values(), racy_ok, now))
-        removed = set(cached) - set(found.files)
-        if removed and len(found.files) and self._db is not None:
-            self._guard(lambda db: self._forget(db, removed))
-        return {p: fresh[p] for p in found.files}
-
-    def _cached(self, db: sqlite3.Connection, found: Scan, rows_only: bool, digests_only: bool) -> dict[str, tuple]:
-        columns = "path, size, mtime_ns, ino, ctime_ns, cached_ns, digest, record_id, " + \
-                  ("NULL" if rows_only else "data") + ", problems, " + ("NULL" if digests_only else "row")
-        result = {}
-        prefixes = sorted({p.split("/", 1)[0] for p in found.files})
-        for prefix in prefixes:
-            query = f"SELECT {columns} FROM files WHERE path >= ? AND path < ?"
-            source = self if rows_only else None
-            for path, size, mtime, ino, ctime, cached_ns, dig, rid, data, problems, row in db.execute(
-                    query, (prefix + "/", prefix + "0")):
-                key = StatKey(size, mtime, ino, ctime)
-                entry = Entry(path, key, dig, rid, data,
-                              [Problem(*p) for p in json.loads(problems)] if problems != "[]" else [], row,
-                              None, source)
-                result[path] = (key, entry, cached_ns)
+            hit = known.get(relpath)
+            if hit is not None and hit[:4] == key:
+                hits[relpath] = hit
+            else:
+                misses.append((relpath, key))
+        now = time.time_ns()
+        recent, settled = self._recent(misses, now)
+        parsed = self._parse([(p, k) for p, k in misses if p not in recent], progress)
+        removed = [p for p in known if p not in found.files and p.split("/", 1)[0] in found.directories] \
+            if found.files and len(hits) < len(known) else []
+        if self._db is not None:  # without a database there is nothing to fetch records from later
+            self._remember(found, known, parsed, [recent[p] for p in settled], removed, now)
+        fetch = "" if digests_only else ("row" if rows_only else "data, row")
+        extra = (self._guard(lambda db: _select(db, fetch, list(hits)), {}) or {}) if fetch and hits else {}
+        if fetch and len(extra) < len(hits):  # rows removed by another rjc since the snapshot was read
+            parsed.update(self._parse([(p, found.files[p]) for p in hits if p not in extra], None))
+        source = self if rows_only or digests_only else None
+        result: dict[str, Entry] = {}
+        for relpath, key in found.files.items():
+            entry = parsed.get(relpath) or recent.get(relpath)
+            if entry is None:
+                size, mtime, ino, ctime, dig, rid, problems = hits[relpath]
+                data, row = (None, extra[relpath][0]) if rows_only else extra.get(relpath, (None, None))
+                entry = Entry(relpath, key, dig, rid, data, [Problem(*p) for p in problems] if problems else [],
+                              row, None, source)
+            result[relpath] = entry
+        if digests_only:
+            self._last_digests = (found, result)
         return result
 
-    def _store(self, db: sqlite3.Connection, entries, racy_ok: list[str], now: int) -> None:
-        db.execute("BEGIN IMMEDIATE")
-        db.executemany(
-            "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [(e.path, e.key.size, e.key.mtime_ns, e.key.ino, e.key.ctime_ns, now, e.digest, e.record_id, e.data,
-              json.dumps([[p.path, p.line, p.col, p.rule, p.message, p.level] for p in e.problems]), e.row)
-             for e in entries if e.key is not None])
-        db.executemany("UPDATE files SET cached_ns=? WHERE path=?", [(now, p) for p in racy_ok])
-        db.execute("COMMIT")
+    def content_key(self, found: Scan, *, progress: Progress | None = None) -> str:
+        """A digest of every record file's path and content: from one small row when no file was
+        touched since it was stored, else through `entries`."""
+        summary = self._guard(_read_summary)
+        if summary and found.complete and summary[0] == found.stat_digest:
+            return summary[1]
+        return content_key({p: e.digest for p, e in self.entries(found, progress=progress, digests_only=True).items()})
 
-    def _forget(self, db: sqlite3.Connection, paths: set[str]) -> None:
-        db.execute("BEGIN IMMEDIATE")
-        db.executemany("DELETE FROM files WHERE path=?", [(p,) for p in paths])
-        db.executemany("DELETE FROM checks WHERE path=?", [(p,) for p in paths])
-        db.execute("COMMIT")
+    def _recent(self, misses: list[tuple[str, StatKey]], now: int) -> tuple[dict[str, Entry], list[str]]:
+        """Entries of the files table that are not in the snapshot and still good: their stat is
+        unchanged and, if cached too close to their file's last change, so is their content.
+        Also which of them are now past that window (and so go into the snapshot)."""
+        if not misses:
+            return {}, []
+        rows = self._guard(lambda db: _select(
+            db, "size, mtime_ns, ino, ctime_ns, cached_ns, digest, record_id, problems, data, row",
+            [p for p, _ in misses]), {}) or {}
+        recent: dict[str, Entry] = {}
+        settled: list[str] = []
+        for relpath, key in misses:
+            row = rows.get(relpath)
+            if row is None or row[:4] != key:
+                continue
+            cached_ns, dig, rid, problems, data, list_row = row[4:]
+            if key[MTIME] + RACY_NS >= cached_ns:  # racily clean: compare the content itself
+                try:
+                    if digest((self.root / relpath).read_bytes()) != dig:
+                        continue
+                except OSError:
+                    continue
+            if key[MTIME] + RACY_NS < now:
+                settled.append(relpath)
+            recent[relpath] = Entry(relpath, key, dig, rid, data, [Problem(*p) for p in json.loads(problems)],
+                                    list_row)
+        return recent, settled
+
+    def _snapshot(self) -> dict[str, tuple]:
+        """path -> (size, mtime_ns, ino, ctime_ns, digest, record_id, own problems) of every file
+        whose entry was stored past the racy window, so that its stat alone vouches for it."""
+        if self._known is None:  # read once: what this process adds to it, it keeps up to date
+            self._known = self._guard(_read_snapshot, {})
+        return self._known
+
+    def _remember(self, found: Scan, known: dict[str, tuple], parsed: dict[str, Entry], settled: list[Entry],
+                  removed: list[str], now: int) -> None:
+        """Store what was parsed, move settled entries into the snapshot and, when the snapshot
+        covers every record file, the summary that lets the next command skip it altogether."""
+        files = known
+        if removed or any(e.key is not None and e.key[MTIME] + RACY_NS < now for e in [*parsed.values(), *settled]):
+            files = {p: v for p, v in known.items() if p not in removed} if removed else dict(known)
+            for entry in [*parsed.values(), *settled]:
+                if entry.key is not None and entry.key[MTIME] + RACY_NS < now:
+                    files[entry.path] = (*entry.key, entry.digest, entry.record_id,
+                                         tuple(_problem_tuple(p) for p in entry.problems))
+        summary = None
+        if found.complete and len(files) == len(found.files):  # (files only ever holds paths found)
+            summary = (found.stat_digest, content_key({p: files[p][4] for p in found.files}))
+            if summary == self._guard(_read_summary):
+                summary = None
+        rows = [(e.path, *e.key, now, e.digest, e.record_id, e.data,
+                 json.dumps([list(_problem_tuple(p)) for p in e.problems]), e.row)
+                for e in parsed.values() if e.key is not None]
+        if not (rows or settled or removed or summary or files is not known):
+            return
+        self._known = files
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany("UPDATE files SET cached_ns=? WHERE path=?", [(now, e.path) for e in settled])
+            db.executemany("DELETE FROM files WHERE path=?", [(p,) for p in removed])
+            if files is not known:
+                db.execute("INSERT OR REPLACE INTO blobs VALUES ('snapshot', ?)", (marshal.dumps(files),))
+            if summary:
+                db.execute("INSERT OR REPLACE INTO blobs VALUES ('summary', ?)", (marshal.dumps(summary),))
+            db.execute("COMMIT")
+        self._guard(write)
 
     def _parse(self, stale: list[tuple[str, StatKey]], progress: Progress | None) -> dict[str, Entry]:
         if not stale:
@@ -347,23 +429,69 @@ class Cache:
     def store_memo(self, name: str, key: str, value: bytes) -> None:
         self._guard(lambda db: db.execute("INSERT OR REPLACE INTO memo VALUES (?,?,?)", (name, key, value)))
 
-    # --- check results --------------------------------------------------------------------------
+    # --- check results, kept against the state of the files they were computed in -------------
 
-    def check_results(self) -> dict[str, tuple[str, list[Problem]]]:
+    def check_state(self) -> CheckState:
+        """What the stored per-file check results were computed against (generation 0: nothing)."""
         def read(db):
-            return {path: (key, [Problem(*p) for p in json.loads(problems)])
-                    for path, key, problems in db.execute("SELECT path, key, problems FROM checks")}
+            found = db.execute("SELECT value FROM blobs WHERE name='check-generation'").fetchone()
+            blob = db.execute("SELECT value FROM blobs WHERE name='check'").fetchone()
+            if found is None or blob is None:
+                return EMPTY_CHECK_STATE
+            try:
+                return CheckState(int(found[0]), *marshal.loads(blob[0]))
+            except (ValueError, EOFError, TypeError):
+                return EMPTY_CHECK_STATE
+        return self._guard(read, EMPTY_CHECK_STATE)
+
+    def consulting(self, ids: set[str]) -> set[str]:
+        """Files whose stored results consulted any of these record ids."""
+        def read(db):
+            found: set[str] = set()
+            wanted = sorted(ids)
+            for i in range(0, len(wanted), 500):
+                part = wanted[i:i + 500]
+                query = f"SELECT path FROM consults WHERE id IN ({','.join('?' * len(part))})"
+                found.update(path for (path,) in db.execute(query, part))
+            return found
+        return self._guard(read, set()) if ids else set()
+
+    def check_problems(self) -> dict[str, list[Problem]]:
+        """The stored per-file results that found something."""
+        def read(db):
+            return {path: [Problem(*p) for p in json.loads(problems)]
+                    for path, problems in db.execute("SELECT path, problems FROM checks WHERE problems != '[]'")}
         return self._guard(read, {}) or {}
 
-    def store_check_results(self, results: dict[str, tuple[str, list[Problem]]]) -> None:
+    def store_checks(self, before: CheckState, after: CheckState, results: dict[str, tuple[list[str], list[Problem]]],
+                     *, everything: bool) -> None:
+        """Keep the results of the files just checked (with what each consulted) and move the state
+        on to `after`; `everything`: all valid files were checked, so older results go. Nothing is
+        written if another rjc moved the state on meanwhile: its results are as good as ours."""
+        gone = [(p,) for p in before.paths if p not in after.paths]
+        blob = marshal.dumps((after.settings, after.paths, after.contents))
+
         def write(db):
             db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO checks VALUES (?,?,?)", [
-                (path, key, json.dumps([[p.path, p.line, p.col, p.rule, p.message, p.level] for p in problems]))
-                for path, (key, problems) in results.items()])
+            found = db.execute("SELECT value FROM blobs WHERE name='check-generation'").fetchone()
+            if (int(found[0]) if found else 0) != before.generation:
+                db.execute("ROLLBACK")
+                return
+            if everything:
+                db.execute("DELETE FROM checks")
+                db.execute("DELETE FROM consults")
+            else:
+                db.executemany("DELETE FROM checks WHERE path=?", gone)
+                db.executemany("DELETE FROM consults WHERE path=?", [*gone, *((p,) for p in results)])
+            db.executemany("INSERT OR REPLACE INTO checks VALUES (?,?)", [
+                (path, json.dumps([list(_problem_tuple(p)) for p in problems]))
+                for path, (_, problems) in results.items()])
+            db.executemany("INSERT INTO consults VALUES (?,?)",
+                           [(i, path) for path, (consulted, _) in results.items() for i in consulted])
+            db.execute("INSERT OR REPLACE INTO blobs VALUES ('check', ?)", (blob,))
+            db.execute("INSERT OR REPLACE INTO blobs VALUES ('check-generation', ?)", (str(before.generation + 1),))
             db.execute("COMMIT")
-        if results:
-            self._guard(write)
+        self._guard(write)
 
     def repository_check(self, rule: str) -> tuple[str, list[Problem]] | None:
         def read(db):
@@ -374,17 +502,71 @@ class Cache:
     def store_repository_check(self, rule: str, key: str, problems: list[Problem]) -> None:
         def write(db):
             db.execute("INSERT OR REPLACE INTO repository_checks VALUES (?,?,?)", (
-                rule, key, json.dumps([[p.path, p.line, p.col, p.rule, p.message, p.level] for p in problems])))
+                rule, key, json.dumps([list(_problem_tuple(p)) for p in problems])))
         self._guard(write)
 
 
-def state_key(root: Path, found: Scan, entries: dict[str, Entry]) -> str:
-    """A digest of everything a whole-repository answer depends on: every record file's content,
-    rjc.yaml's, and what is in the records tree that should not be."""
+class CheckState(NamedTuple):
+    """The files as they were when the stored check results were computed."""
+
+    generation: int  # moves on with every stored check, so two rjc cannot interleave their results
+    settings: str  # digest of rjc.yaml
+    paths: dict[str, str]  # path -> content digest
+    contents: dict[str, str]  # record id -> digest of the file holding it (or meant to)
+
+
+EMPTY_CHECK_STATE = CheckState(0, "", {}, {})
+
+
+def _read_snapshot(db: sqlite3.Connection) -> dict[str, tuple]:
+    row = db.execute("SELECT value FROM blobs WHERE name='snapshot'").fetchone()
+    try:
+        return marshal.loads(row[0]) if row else {}
+    except (ValueError, EOFError, TypeError):  # damaged: as if there were none
+        return {}
+
+
+def _read_summary(db: sqlite3.Connection) -> tuple[str, str] | None:
+    """(stat_digest, content_key) of every record file, when last they were all in the snapshot."""
+    row = db.execute("SELECT value FROM blobs WHERE name='summary'").fetchone()
+    try:
+        return tuple(marshal.loads(row[0])) if row else None
+    except (ValueError, EOFError, TypeError):
+        return None
+
+
+def _problem_tuple(p: Problem) -> tuple:
+    return (p.path, p.line, p.col, p.rule, p.message, p.level)
+
+
+def _select(db: sqlite3.Connection, columns: str, paths: list[str]) -> dict[str, tuple]:
+    """These columns of the files table for these paths: a query each for a few, else one pass
+    over each top-level directory."""
+    if len(paths) <= 200:
+        query = f"SELECT {columns} FROM files WHERE path=?"
+        return {path: row for path in paths for row in db.execute(query, (path,))}
+    wanted = set(paths)
+    result = {}
+    for prefix in sorted({p.split("/", 1)[0] for p in paths}):
+        for row in db.execute(f"SELECT path, {columns} FROM files WHERE path >= ? AND path < ?",
+                              (prefix + "/", prefix + "0")):
+            if row[0] in wanted:
+                result[row[0]] = row[1:]
+    return result
+
+
+def content_key(digests: dict[str, str]) -> str:
+    """A digest of every file's path and content digest, in scan order."""
+    return digest(marshal.dumps(digests, _PLAIN))
+
+
+def state_key(root: Path, found: Scan, files_key: str) -> str:
+    """A digest of everything a whole-repository answer depends on: every record file's content
+    (`files_key`, a content_key), rjc.yaml's, and what is in the records tree that should not be."""
     h = hashlib.blake2b(digest_size=16)
     with contextlib.suppress(OSError):
         h.update(digest((root / layout.SETTINGS_FILE).read_bytes()).encode())
-    h.update("\n".join(f"{path} {entry.digest}" for path, entry in entries.items()).encode())
+    h.update(files_key.encode())
     for path in [*found.symlinks, "", *found.strays]:
         h.update(f"\n{path}".encode())
     return h.hexdigest()
@@ -404,11 +586,15 @@ def _fingerprint() -> str:
 
 
 def iter_loaded(root: Path, entries: dict[str, Entry]) -> Iterator[store.Loaded]:
+    """Each entry as a Loaded record; an entry's JSON is let go once it is loaded, so at no time
+    are all records held twice (100,000 records' JSON is about 150 MB)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         for entry in entries.values():
             yield entry.load(root)
+            entry.data = None
+            entry.loaded = None
     finally:
         if enabled:
             gc.enable()

@@ -8,7 +8,6 @@ record rules on the records it writes, so invalid data is never committed.
 
 from __future__ import annotations
 
-import json
 
 import datetime as dt
 from collections import defaultdict
@@ -66,6 +65,9 @@ class Context:
         return self._records[record_id]
 
     def exists(self, record_id: str) -> bool:
+        if self._complete:  # known without validating the record (a file that fails still exists)
+            self.consulted.add(record_id)
+            return record_id in self._records
         return self.get(record_id) is not None
 
 
@@ -431,8 +433,8 @@ def check_repository(root: Path, *, cache=None, progress=None) -> list[Problem]:
 
     Results are cached per file with what they depended on: the file's content, rjc.yaml's,
     and the content (or absence) of every record a rule consulted; a repository rule's with
-    the content of every file of the kinds it reads. A changed file, or a change to anything a
-    result depended on, is checked again, so the cache never hides a problem.
+    the content of every file of the kinds it reads. A changed file, or a file whose result
+    depended on anything that changed, is checked again, so the cache never hides a problem.
     """
     import pickle
 
@@ -440,13 +442,12 @@ def check_repository(root: Path, *, cache=None, progress=None) -> list[Problem]:
 
     cache = cache or Cache(root)
     found = scan(root)
-    entries = cache.entries(found, progress=progress, digests_only=True)
-    state = state_key(root, found, entries)
+    state = state_key(root, found, cache.content_key(found, progress=progress))
     known = cache.memo("check", state)  # nothing changed since the last full check
     if known is not None:
         problems = pickle.loads(known)
     else:
-        problems = _check_all(root, cache, found, entries)
+        problems = _check_all(root, cache, found, cache.entries(found, progress=progress, digests_only=True))
         cache.store_memo("check", state, pickle.dumps(problems))
     # Outside the record files, so outside the key: looked at every time (a few stat calls).
     extra = list(_links_outside_records(root)) + list(_password_file(root))
@@ -489,7 +490,7 @@ def _password_file(root: Path) -> Iterator[Problem]:
 
 
 def _check_all(root: Path, cache, found, entries) -> list[Problem]:
-    from rjc.cache import digest
+    from rjc.cache import CheckState, digest
 
     settings = store.read_settings(root)
     problems = list(settings.problems)
@@ -513,24 +514,35 @@ def _check_all(root: Path, cache, found, entries) -> list[Problem]:
             by_id[entry.record_id] = path
     settings_digest = digest((root / layout.SETTINGS_FILE).read_bytes()) if settings.record else ""
     ctx = Context(root, settings.record, _Records(root, entries, by_id, contents), complete=True)
-    previous = cache.check_results()
+
+    # Stored results hold for a file whose content, rjc.yaml and every record its rules consulted
+    # are as they were when the results were stored: re-check the rest.
+    before = cache.check_state()
+    after = CheckState(before.generation + 1, settings_digest, {p: e.digest for p, e in entries.items()}, contents)
+    everything = before.generation == 0 or before.settings != settings_digest
+    if everything:
+        redo, kept = set(entries), {}
+    else:
+        changed = {i for i, _ in contents.items() ^ before.contents.items()}
+        redo = {p for p, _ in after.paths.items() - before.paths.items()} | cache.consulting(changed)
+        kept = cache.check_problems()
     results = {}
     for path, entry in entries.items():
         if entry.record_id is None:
             problems.extend(entry.problems)
-            continue
-        known = previous.get(path)
-        if known and _still_holds(known[0], entry.digest, settings_digest, contents):
-            problems.extend(known[1])
-            continue
-        ctx.consulted = set()
-        found_here = check_record(entry.load(root), ctx)
-        key = json.dumps([entry.digest, settings_digest, {i: contents.get(i, "") for i in sorted(ctx.consulted)}])
-        results[path] = (key, found_here)
-        problems.extend(found_here)
-    cache.store_check_results(results)
+        elif path not in redo:
+            problems.extend(kept.get(path, ()))
+        else:
+            ctx.consulted = set()
+            found_here = check_record(entry.load(root), ctx)
+            results[path] = (sorted(ctx.consulted), found_here)
+            problems.extend(found_here)
+    if results or after.paths != before.paths or after.contents != before.contents:
+        cache.store_checks(before, after, results, everything=everything)
+
     for rule in REPOSITORY_RULES:
-        paths = [p for p, e in entries.items() if e.record_id and layout.kind_of_path(p).name in rule.kinds]
+        directories = tuple(f"{layout.KINDS[kind].directory}/" for kind in rule.kinds)
+        paths = [p for p, e in entries.items() if e.record_id and p.startswith(directories)]
         key = digest("\n".join([settings_digest, *(f"{p} {entries[p].digest}" for p in paths)]).encode())
         known = cache.repository_check(rule.__name__)
         if known and known[0] == key:
@@ -542,14 +554,10 @@ def _check_all(root: Path, cache, found, entries) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.rule, p.message))
 
 
-def _still_holds(key: str, own: str, settings_digest: str, contents: dict[str, str]) -> bool:
-    content, settings_then, consulted = json.loads(key)
-    return (content == own and settings_then == settings_digest
-            and all(contents.get(i, "") == d for i, d in consulted.items()))
-
-
 class _Records:
     """Every record by id, validated from the cache only when a rule asks for it."""
+
+    KEEP = 10_000  # records held at most (tens of MB): lookups come close together, by year
 
     def __init__(self, root: Path, entries: dict, by_id: dict[str, str], contents: dict[str, str]):
         self._root, self._entries, self._by_id, self._contents = root, entries, by_id, contents
@@ -562,6 +570,8 @@ class _Records:
         if record_id not in self._contents:
             return None
         if record_id not in self._loaded:
+            if len(self._loaded) >= self.KEEP:  # a bounded memory: records are consulted close together
+                self._loaded.clear()
             path = self._by_id.get(record_id)
             self._loaded[record_id] = self._entries[path].load(self._root).record if path else INVALID
         return self._loaded[record_id]

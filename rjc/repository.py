@@ -104,7 +104,7 @@ class Repository:
         from rjc.cache import scan, state_key
 
         found = scan(self.root)
-        return state_key(self.root, found, self.cache.entries(found, progress=self.progress, digests_only=True))
+        return state_key(self.root, found, self.cache.content_key(found, progress=self.progress))
 
     def memoized(self, name: str, params: tuple, compute: Callable[[], object]):
         """`compute()`, or its stored result when the records and `params` are exactly as then."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -123,10 +124,9 @@ def test_a_change_in_the_same_clock_tick_is_caught_by_content(sample, monkeypatc
     changed = text.replace("coordinator: ", "coordinator: Q", 1).replace("opened: ", "opened:", 1)
     assert len(changed) == len(text)
     target.write_text(changed)
-    key = cache.StatKey.of(target.lstat())
+    key = cache.stat_key(target.lstat())
     db = sqlite3.connect(sample.cache.path)
-    db.execute("UPDATE files SET size=?, mtime_ns=?, ino=?, ctime_ns=? WHERE path=?",
-               (key.size, key.mtime_ns, key.ino, key.ctime_ns, path))
+    db.execute("UPDATE files SET size=?, mtime_ns=?, ino=?, ctime_ns=? WHERE path=?", (*key, path))
     db.commit()
     db.close()
     entry = Repository(sample.root).cache.entries(cache.scan(sample.root))[path]
@@ -212,3 +212,62 @@ def test_a_report_from_the_cache_is_the_report_computed_afresh(sample, rjc, monk
     monkeypatch.delenv("RJC_NO_CACHE")
     git(sample.root, "reset", "--quiet", "--hard", "HEAD~1")
     assert rjc(*args).out == first
+
+
+def _checked(monkeypatch) -> list[str]:
+    """The files `rjc check` runs the record rules on, from now on."""
+    seen: list[str] = []
+    original = checks.check_record
+
+    def spy(loaded, ctx):
+        seen.append(loaded.path)
+        return original(loaded, ctx)
+    monkeypatch.setattr(checks, "check_record", spy)
+    return seen
+
+
+def test_a_check_after_one_change_rechecks_only_that_file_and_those_that_consulted_it(sample, monkeypatch):
+    assert _check(sample.root, monkeypatch, use_cache=True) == []
+    case_path = next(p for p in (sample.root / "cases").rglob("*.yaml") if "person: P-" in p.read_text())
+    person_id = next(line.split(": ")[1] for line in case_path.read_text().splitlines() if "person: P-" in line)
+    person_file = sample.root / layout.parse_id(person_id).path
+    consulting = {p.relative_to(sample.root).as_posix() for p in sample.root.rglob("*.yaml")
+                  if person_id in p.read_text() and p != person_file}
+    seen = _checked(monkeypatch)
+    person_file.write_text(person_file.read_text() + "note: moved house\n")
+    assert _check(sample.root, monkeypatch, use_cache=True) == []
+    assert set(seen) == {person_file.relative_to(sample.root).as_posix()} | consulting
+
+    seen.clear()
+    person_file.unlink()  # now every file that consulted it has a problem, and only they
+    found = _check(sample.root, monkeypatch, use_cache=True)
+    assert set(seen) == consulting
+    assert {p.path for p in found} == consulting
+    assert found == _check(sample.root, monkeypatch, use_cache=False)
+
+
+def test_nothing_changed_is_known_without_reading_the_snapshot(sample, monkeypatch):
+    found = cache.scan(sample.root)
+    key = sample.cache.content_key(found)
+    monkeypatch.setattr(cache, "_read_snapshot", lambda db: pytest.fail("the snapshot was read"))
+    assert Repository(sample.root).cache.content_key(cache.scan(sample.root)) == key
+    monkeypatch.undo()
+    path = next((sample.root / "panels").rglob("*.yaml"))
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns - 10**9))  # touched, same content
+    assert Repository(sample.root).cache.content_key(cache.scan(sample.root)) == key
+    path.write_text(path.read_text() + "\n")
+    assert Repository(sample.root).cache.content_key(cache.scan(sample.root)) != key
+
+
+def test_check_results_are_kept_across_a_new_version_of_rjc(sample, monkeypatch):
+    monkeypatch.setattr(cache, "_fingerprint", lambda: "one version of rjc")
+    assert _check(sample.root, monkeypatch, use_cache=True) == []
+    monkeypatch.setattr(cache, "_fingerprint", lambda: "another version of rjc")
+    seen = _checked(monkeypatch)
+    assert _check(sample.root, monkeypatch, use_cache=True) == []
+    assert len(seen) == len(layout.record_paths(sample.root))  # new code: everything checked again
+    seen.clear()
+    path = next((sample.root / "volunteers").rglob("*.yaml"))
+    path.write_text(path.read_text() + "\n")
+    assert _check(sample.root, monkeypatch, use_cache=True) == []
+    assert path.relative_to(sample.root).as_posix() in seen and len(seen) < len(layout.record_paths(sample.root)) / 2
