@@ -436,11 +436,18 @@ def check_repository(root: Path, *, cache=None, progress=None) -> list[Problem]:
     the content of every file of the kinds it reads. A changed file, or a file whose result
     depended on anything that changed, is checked again, so the cache never hides a problem.
     """
-    import pickle
-
-    from rjc.cache import Cache, scan, state_key
+    from rjc.cache import Cache, without_gc
 
     cache = cache or Cache(root)
+    with without_gc():
+        return _check_repository(root, cache, progress)
+
+
+def _check_repository(root: Path, cache, progress) -> list[Problem]:
+    import pickle
+
+    from rjc.cache import scan, state_key
+
     found = scan(root)
     state = state_key(root, found, cache.content_key(found, progress=progress))
     known = cache.memo("check", state)  # nothing changed since the last full check
