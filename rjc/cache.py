@@ -295,7 +295,7 @@ class Cache:
         removed = [p for p in known if p not in found.files and p.split("/", 1)[0] in found.directories] \
             if found.files and len(hits) < len(known) else []
         if self._db is not None:  # without a database there is nothing to fetch records from later
-            self._remember(found, known, parsed, [recent[p] for p in settled], removed, now)
+            self._remember(found, known, len(hits), parsed, [recent[p] for p in settled], removed, now)
         fetch = "" if digests_only else ("row" if rows_only else "data, row")
         extra = (self._guard(lambda db: _select(db, fetch, list(hits)), {}) or {}) if fetch and hits else {}
         if fetch and len(extra) < len(hits):  # rows removed by another rjc since the snapshot was read
@@ -358,19 +358,20 @@ class Cache:
             self._known = self._guard(_read_snapshot, {})
         return self._known
 
-    def _remember(self, found: Scan, known: dict[str, tuple], parsed: dict[str, Entry], settled: list[Entry],
-                  removed: list[str], now: int) -> None:
+    def _remember(self, found: Scan, known: dict[str, tuple], hits: int, parsed: dict[str, Entry],
+                  settled: list[Entry], removed: list[str], now: int) -> None:
         """Store what was parsed, move settled entries into the snapshot and, when the snapshot
-        covers every record file, the summary that lets the next command skip it altogether."""
+        vouches for every record file found (`hits` of them already did), the summary that lets
+        the next command skip it altogether."""
+        joining = [e for e in [*parsed.values(), *settled] if e.key is not None and e.key[MTIME] + RACY_NS < now]
         files = known
-        if removed or any(e.key is not None and e.key[MTIME] + RACY_NS < now for e in [*parsed.values(), *settled]):
+        if removed or joining:
             files = {p: v for p, v in known.items() if p not in removed} if removed else dict(known)
-            for entry in [*parsed.values(), *settled]:
-                if entry.key is not None and entry.key[MTIME] + RACY_NS < now:
-                    files[entry.path] = (*entry.key, entry.digest, entry.record_id,
-                                         tuple(_problem_tuple(p) for p in entry.problems))
+            for entry in joining:
+                files[entry.path] = (*entry.key, entry.digest, entry.record_id,
+                                     tuple(_problem_tuple(p) for p in entry.problems))
         summary = None
-        if found.complete and len(files) == len(found.files):  # (files only ever holds paths found)
+        if found.complete and hits + len(joining) == len(found.files):  # each found at the stat it has
             summary = (found.stat_digest, content_key({p: files[p][4] for p in found.files}))
             if summary == self._guard(_read_summary):
                 summary = None

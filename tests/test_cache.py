@@ -271,3 +271,17 @@ def test_check_results_are_kept_across_a_new_version_of_rjc(sample, monkeypatch)
     path.write_text(path.read_text() + "\n")
     assert _check(sample.root, monkeypatch, use_cache=True) == []
     assert path.relative_to(sample.root).as_posix() in seen and len(seen) < len(layout.record_paths(sample.root)) / 2
+
+
+def test_a_changed_file_is_seen_by_every_later_command_not_only_the_next(sample, monkeypatch):
+    assert _check(sample.root, monkeypatch, use_cache=True) == []
+    path = next((sample.root / "cases").rglob("*.yaml"))
+    path.write_text(path.read_text().replace("coordinator: ", "coordinator: Q", 1))  # just now: racy
+    expected = _check(sample.root, monkeypatch, use_cache=False)
+    assert expected
+    for _ in range(3):
+        assert _check(sample.root, monkeypatch, use_cache=True) == expected
+    past = path.stat().st_mtime_ns - 10 * cache.RACY_NS  # settled: the stat alone vouches for it
+    os.utime(path, ns=(past, past))
+    for _ in range(3):
+        assert _check(sample.root, monkeypatch, use_cache=True) == expected
