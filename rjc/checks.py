@@ -497,7 +497,7 @@ def _password_file(root: Path) -> Iterator[Problem]:
 
 
 def _check_all(root: Path, cache, found, entries) -> list[Problem]:
-    from rjc.cache import CheckState, digest
+    from rjc.cache import CheckState, StateChange, digest
 
     settings = store.read_settings(root)
     problems = list(settings.problems)
@@ -507,8 +507,11 @@ def _check_all(root: Path, cache, found, entries) -> list[Problem]:
                  for p in found.strays]
     contents: dict[str, str] = {}  # id -> content digest, for every file that holds (or should hold) it
     by_id: dict[str, str] = {}  # id -> path of the valid record holding it
+    paths: dict[str, str] = {}  # path -> content digest
     for path, entry in entries.items():
+        paths[path] = entry.digest
         if entry.record_id is None:
+            problems.extend(entry.problems)
             expected = layout.expected_id(path)
             if expected:
                 contents.setdefault(expected, entry.digest)
@@ -525,27 +528,27 @@ def _check_all(root: Path, cache, found, entries) -> list[Problem]:
     # Stored results hold for a file whose content, rjc.yaml and every record its rules consulted
     # are as they were when the results were stored: re-check the rest.
     before = cache.check_state()
-    after = CheckState(before.generation + 1, settings_digest, {p: e.digest for p, e in entries.items()}, contents)
+    after = CheckState(before.generation + 1, settings_digest, paths, contents)
+    change = StateChange.between(before, after)
     everything = before.generation == 0 or before.settings != settings_digest
     if everything:
-        redo, kept = set(entries), {}
+        redo = set(entries)
     else:
-        changed = {i for i, _ in contents.items() ^ before.contents.items()}
-        redo = {p for p, _ in after.paths.items() - before.paths.items()} | cache.consulting(changed)
-        kept = cache.check_problems()
+        redo = change.paths.keys() | cache.consulting(change.contents.keys() | change.contents_gone)
+        for path, found_here in cache.check_problems().items():
+            entry = entries.get(path)
+            if entry is not None and entry.record_id is not None and path not in redo:
+                problems.extend(found_here)
     results = {}
-    for path, entry in entries.items():
-        if entry.record_id is None:
-            problems.extend(entry.problems)
-        elif path not in redo:
-            problems.extend(kept.get(path, ()))
-        else:
+    for path in entries if everything else sorted(redo):
+        entry = entries.get(path)  # (a file that consulted a changed record may be gone itself)
+        if entry is not None and entry.record_id is not None:
             ctx.consulted = set()
             found_here = check_record(entry.load(root), ctx)
             results[path] = (sorted(ctx.consulted), found_here)
             problems.extend(found_here)
-    if results or after.paths != before.paths or after.contents != before.contents:
-        cache.store_checks(before, after, results, everything=everything)
+    if results or change.size() or everything:
+        cache.store_checks(before, after, change, results, everything=everything)
 
     for rule in REPOSITORY_RULES:
         directories = tuple(f"{layout.KINDS[kind].directory}/" for kind in rule.kinds)

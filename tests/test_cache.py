@@ -273,6 +273,37 @@ def test_check_results_are_kept_across_a_new_version_of_rjc(sample, monkeypatch)
     assert path.relative_to(sample.root).as_posix() in seen and len(seen) < len(layout.record_paths(sample.root)) / 2
 
 
+@pytest.mark.parametrize("kept_apart", [1, 5000])
+def test_checks_after_many_changes_find_what_a_fresh_check_finds(sample, monkeypatch, kept_apart):
+    """Changes pile up against a stored base until there are too many, then the base is rewritten."""
+    monkeypatch.setattr(cache, "CHANGE_KEPT_APART", kept_apart)
+    assert _check(sample.root, monkeypatch, use_cache=True) == []
+    cases = sorted((sample.root / "cases").rglob("*.yaml"))
+    people = sorted((sample.root / "people").rglob("*.yaml"))
+    saved = people[0].read_bytes()
+    steps = [
+        lambda: cases[0].write_text(cases[0].read_text() + "\n"),
+        lambda: people[0].unlink(),  # whoever refers to this person now has a problem
+        lambda: cases[1].write_text(cases[1].read_text().replace("coordinator: ", "coordinator: Q", 1)),
+        lambda: people[0].write_bytes(saved),
+        lambda: cases[1].write_text(cases[1].read_text().replace("coordinator: Q", "coordinator: ", 1)),
+    ]
+    for step in steps:
+        step()
+        assert _check(sample.root, monkeypatch, use_cache=True) == _check(sample.root, monkeypatch, use_cache=False)
+    assert _check(sample.root, monkeypatch, use_cache=True) == []
+
+
+def test_a_change_then_another_is_one_change():
+    before = cache.CheckState(1, "s", {"a": "1", "b": "2", "c": "3"}, {"A": "1", "B": "2"})
+    middle = cache.CheckState(2, "s", {"a": "9", "c": "3", "d": "4"}, {"A": "9", "D": "4"})
+    after = cache.CheckState(3, "s", {"b": "5", "c": "3", "d": "4"}, {"B": "5", "D": "4"})
+    first, second = cache.StateChange.between(before, middle), cache.StateChange.between(middle, after)
+    both = first.then(second)
+    assert both.apply(dict(before.paths), dict(before.contents)) == (after.paths, after.contents)
+    assert both == cache.StateChange.between(before, after)
+
+
 def test_a_changed_file_is_seen_by_every_later_command_not_only_the_next(sample, monkeypatch):
     assert _check(sample.root, monkeypatch, use_cache=True) == []
     path = next((sample.root / "cases").rglob("*.yaml"))
