@@ -146,6 +146,8 @@ def _compose(text: str, path: str, loader: type) -> yaml.Node | None:
     try:
         return yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
+        if _LIBYAML_TOO_DEEP in str(exc):
+            _check_nesting(text, path, yaml.SafeLoader)
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
         line, col = _in_file(text, mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -263,10 +265,10 @@ _NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd
 _PRINTABLE_ASCII = bytes([0x09, 0x0a, 0x0d, *range(0x20, 0x7f)])
 
 
-def _check_nesting(text: str, path: str) -> None:
+def _check_nesting(text: str, path: str, loader: type = Loader) -> None:
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=Loader):
+        for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -275,8 +277,15 @@ def _check_nesting(text: str, path: str) -> None:
                                     f"nesting deeper than {MAX_DEPTH} levels")
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        if loader is not yaml.SafeLoader and _LIBYAML_TOO_DEEP in str(exc):
+            _check_nesting(text, path, yaml.SafeLoader)
         return  # compose reports the syntax error with its position
+
+
+# libyaml (from PyYAML 6.0.4) stops at 1,000 levels with this, far past rjc's own limit; the
+# pure parser, which has no such limit, then finds the first level too deep, to name its place.
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 
 
 class _Builder:

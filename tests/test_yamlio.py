@@ -278,6 +278,13 @@ def test_flow_nesting_100000_deep_at_top_level_is_refused_without_crashing():
     assert problem == Problem(PATH, 1, 33, "too-deep", "nesting deeper than 32 levels")
 
 
+@pytest.mark.parametrize("levels", [40, 999, 1001, 2400])
+def test_nesting_is_refused_at_rjcs_limit_whatever_libyamls_own(levels):
+    """libyaml stops at 1,000 levels in some versions (PyYAML 6.0.4), with a message of its own."""
+    problem = refusal("note: " + "[" * levels + "]" * levels + "\n")
+    assert problem == Problem(PATH, 1, 38, "too-deep", "nesting deeper than 32 levels")
+
+
 def test_block_nesting_100000_deep_is_refused_without_crashing():
     problem = refusal_in_a_child_process("items:\n" + "- " * 100_000 + "x\n")
     # the 32nd `- ` (column 63) opens level 33
