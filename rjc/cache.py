@@ -294,7 +294,7 @@ class Cache:
         recent, settled = self._recent(misses, now)
         parsed = self._parse([(p, k) for p, k in misses if p not in recent], progress)
         removed = [p for p in known if p not in found.files and p.split("/", 1)[0] in found.directories] \
-            if found.files and len(hits) < len(known) else []
+            if found.files and self._may_have_gone(found, known, len(hits), misses) else []
         if self._db is not None:  # without a database there is nothing to fetch records from later
             self._remember(found, known, len(hits), parsed, [recent[p] for p in settled], removed, now)
         fetch = "" if digests_only else ("row" if rows_only else "data, row")
@@ -351,6 +351,14 @@ class Cache:
             recent[relpath] = Entry(relpath, key, dig, rid, data, [Problem(*p) for p in json.loads(problems)],
                                     list_row)
         return recent, settled
+
+    @staticmethod
+    def _may_have_gone(found: Scan, known: dict[str, tuple], hits: int, misses: list[tuple[str, StatKey]]) -> bool:
+        """Whether the snapshot may hold files that are no longer there (a cheap count, not a pass
+        over the snapshot, when every kind was looked for)."""
+        if not found.complete:
+            return len(known) > hits  # (files of other kinds are in it too: look)
+        return len(known) > hits + sum(1 for path, _ in misses if path in known)
 
     def _snapshot(self) -> dict[str, tuple]:
         """path -> (size, mtime_ns, ino, ctime_ns, digest, record_id, own problems) of every file
