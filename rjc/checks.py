@@ -8,7 +8,6 @@ record rules on the records it writes, so invalid data is never committed.
 
 from __future__ import annotations
 
-
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
