@@ -54,7 +54,8 @@ def _require_on_case(case: Case, people: list[str]) -> None:
         raise RjcError(f"{', '.join(strangers)} {'is' if len(strangers) == 1 else 'are'} not on {case.id}")
 
 
-def _check_date(day: dt.date, after: dt.date, what: str) -> None:
+def refuse_if_before(day: dt.date, after: dt.date, what: str) -> None:
+    """A dated step cannot come before what it follows (the same words for every program)."""
     if day < after:
         raise RjcError(f"{day} is before {what} ({after}); nothing was changed")
 
@@ -73,7 +74,7 @@ def change_status(repo: Repository, case_id: str, status: CaseStatus, *, day: dt
             choices = ", ".join(sorted(allowed)) or "none (close it)"
             raise RjcError(f"{case.program} cases cannot go from {case.status} to {status}; "
                            f"from {case.status} they go to: {choices}")
-        _check_date(day, case.status_history[-1].date, "its last status change")
+        refuse_if_before(day, case.status_history[-1].date, "its last status change")
         case.status_history.append(StatusEntry(status=status, date=day, by=tx.actor, note=note))
         tx.stage(case)
         return tx.commit(f"case status {status}")
@@ -85,7 +86,7 @@ def close_case(repo: Repository, case_id: str, reason: ClosureReason, *, day: dt
         case = _load(repo, case_id, Case)
         if case.status == CaseStatus.CLOSED:
             raise RjcError(f"{case_id} is already closed")
-        _check_date(day, case.status_history[-1].date, "its last status change")
+        refuse_if_before(day, case.status_history[-1].date, "its last status change")
         # The reason also goes into the history, which keeps it if the case is ever reopened.
         entry_note = reason.value + (f": {note}" if note else "")
         case.status_history.append(StatusEntry(status=CaseStatus.CLOSED, date=day, by=tx.actor, note=entry_note))
@@ -102,7 +103,7 @@ def reopen_case(repo: Repository, case_id: str, *, day: dt.date, note: str) -> R
         case = _load(repo, case_id, Case)
         if case.status != CaseStatus.CLOSED:
             raise RjcError(f"{case_id} is not closed (it is {case.status})")
-        _check_date(day, case.status_history[-1].date, "its closure")
+        refuse_if_before(day, case.status_history[-1].date, "its closure")
         case.status_history.append(StatusEntry(status=lifecycle.REOPEN_TO, date=day, by=tx.actor, note=note))
         case.closure = None
         tx.stage(case)
@@ -117,7 +118,7 @@ def notify_referrer(repo: Repository, case_id: str, *, day: dt.date) -> Result:
             raise RjcError(f"{case_id} is not closed; the referrer is told of the outcome after closure")
         if not case.referral:
             raise RjcError(f"{case_id} has no referral source to tell")
-        _check_date(day, case.closure.date, "its closure")
+        refuse_if_before(day, case.closure.date, "its closure")
         case.closure.referrer_notified = day
         if case.diversion is not None:
             case.diversion.outcome_reported = day
@@ -129,7 +130,7 @@ def log_contact(repo: Repository, case_id: str, kind: ContactKind, *, day: dt.da
                 people: list[str]) -> Result:
     with repo.transaction("case note") as tx:
         case = _load(repo, case_id, Case)
-        _check_date(day, case.opened, "the case was opened")
+        refuse_if_before(day, case.opened, "the case was opened")
         _require_on_case(case, people)
         case.contacts.append(Contact(date=day, kind=kind, by=tx.actor, note=note, **{"with": people}))
         tx.stage(case)
@@ -145,7 +146,7 @@ def accept_referral(repo: Repository, referral_id: str, *, day: dt.date, program
     """
     with repo.transaction("referral accept") as tx:
         referral = _pending(repo, referral_id)
-        _check_date(day, referral.received, "the referral was received")
+        refuse_if_before(day, referral.received, "the referral was received")
         program = program or referral.program
         roles = _CASE_ROLE.get(program, {})
         case = Case(
@@ -156,7 +157,7 @@ def accept_referral(repo: Repository, referral_id: str, *, day: dt.date, program
         )
         if program == Program.PRE_CHARGE_DIVERSION:
             due_back = return_by or referral.received + dt.timedelta(days=repo.settings.diversion_return_days)
-            _check_date(due_back, day, "the case opens")
+            refuse_if_before(due_back, day, "the case opens")
             case.diversion = Diversion(return_by=due_back)
         elif return_by:
             raise RjcError("--return-by is for pre-charge diversion cases")
@@ -176,7 +177,7 @@ def decline_referral(repo: Repository, referral_id: str, decision: ScreeningDeci
         raise RjcError("give the reason (--reason)")
     with repo.transaction(f"referral {'decline' if decision == ScreeningDecision.DECLINED else 'return'}") as tx:
         referral = _pending(repo, referral_id)
-        _check_date(day, referral.received, "the referral was received")
+        refuse_if_before(day, referral.received, "the referral was received")
         referral.screening.decision = decision
         referral.screening.date, referral.screening.by, referral.screening.reason = day, tx.actor, reason
         tx.stage(referral)
@@ -226,7 +227,7 @@ def choose_participation(repo: Repository, case_id: str, person_id: str, choice:
             raise RjcError(f"{person_id} is not a victim on {case_id}")
         victim.participation = choice
         if notified:
-            _check_date(notified, case.opened, "the case was opened")
+            refuse_if_before(notified, case.opened, "the case was opened")
             victim.notified = notified
         tx.stage(case)
         return tx.commit("victim choose")
@@ -249,7 +250,7 @@ def add_agreement(repo: Repository, case_id: str, items: list[dict], *, signed: 
         raise RjcError("an agreement needs at least one item")
     with repo.transaction("agreement new") as tx:
         case = _open_case(repo, case_id)
-        _check_date(signed, case.opened, "the case was opened")
+        refuse_if_before(signed, case.opened, "the case was opened")
         due_days, midterm_days = agreement_terms(repo.settings, case.program)
         try:
             agreement = Agreement(signed=signed, due=due or signed + dt.timedelta(days=due_days),
@@ -293,7 +294,7 @@ def log_hours(repo: Repository, case_id: str, number: int, hours: Decimal, *, da
     with repo.transaction("agreement log") as tx:
         case = _open_case(repo, case_id)
         signed_agreement, item = _item(case, number, agreement, CommunityServiceItem, "hours")
-        _check_date(day, signed_agreement.signed, "the agreement was signed")
+        refuse_if_before(day, signed_agreement.signed, "the agreement was signed")
         item.logged.append(ServiceHours(date=day, hours=hours, place=place))
         _progress(item, item.hours_done >= item.hours_required, day)
         tx.stage(case)
@@ -310,7 +311,7 @@ def record_payment(repo: Repository, case_id: str, number: int, amount: Decimal,
     with repo.transaction("agreement pay") as tx:
         case = _load(repo, case_id, Case)
         signed_agreement, item = _item(case, number, agreement, RestitutionItem, "payments")
-        _check_date(day, signed_agreement.signed, "the agreement was signed")
+        refuse_if_before(day, signed_agreement.signed, "the agreement was signed")
         owed = item.amount - item.paid
         if amount > owed and not allow_overpayment:
             raise RjcError(f"{amount} is more than the {owed} still owed on item {number}; "
@@ -329,7 +330,7 @@ def set_item_status(repo: Repository, case_id: str, number: int, status: ItemSta
     with repo.transaction("agreement item") as tx:
         case = _open_case(repo, case_id)
         signed_agreement, item = _item(case, number, agreement, _Item, "statuses")
-        _check_date(day, signed_agreement.signed, "the agreement was signed")
+        refuse_if_before(day, signed_agreement.signed, "the agreement was signed")
         item.status = status
         item.completed = day if status == ItemStatus.COMPLETED else None
         tx.stage(case)
@@ -399,7 +400,7 @@ def add_service(repo: Repository, case_id: str, service: str, *, day: dt.date, p
     with repo.transaction("case service") as tx:
         case = _open_case(repo, case_id)
         _for_programs(case, _SERVICE_PROGRAMS, "services")
-        _check_date(day, case.opened, "the case was opened")
+        refuse_if_before(day, case.opened, "the case was opened")
         _require_on_case(case, [person] if person else [])
         case.services.append(Service(date=day, service=service, person=person, by=tx.actor, to=to))
         tx.stage(case)
@@ -437,7 +438,7 @@ def add_session(repo: Repository, case_id: str, *, day: dt.date, minutes: int, a
     with repo.transaction("case session") as tx:
         case = _open_case(repo, case_id)
         _for_programs(case, _SESSION_PROGRAMS, "sessions")
-        _check_date(day, case.opened, "the case was opened")
+        refuse_if_before(day, case.opened, "the case was opened")
         _require_on_case(case, attended)
         case.sessions.append(Session(date=day, minutes=minutes, attended=attended))
         tx.stage(case)

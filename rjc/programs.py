@@ -39,7 +39,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from rjc.casework import _check_date, load_case
+from rjc.casework import refuse_if_before, load_case
 from rjc.checks import CIRCLE_SEATS
 from rjc.errors import RjcError
 from rjc.model import Case, Person, Volunteer
@@ -148,7 +148,7 @@ def seat_volunteer(repo: Repository, case_id: str, volunteer_id: str, role: Circ
         case = _cosa_case(repo, case_id)
         circle = case.circle or Circle()
         _not_ended(case, circle)
-        _check_date(day, case.opened, "the case was opened")
+        refuse_if_before(day, case.opened, "the case was opened")
         volunteer = _volunteer(repo, volunteer_id)
         vid = volunteer.id
         active = active_seats(circle)
@@ -163,7 +163,7 @@ def seat_volunteer(repo: Repository, case_id: str, volunteer_id: str, role: Circ
                            f"someone must leave first (rjc circle leave {case.id} VOLUNTEER)")
         earlier = [seat.left for seat in circle.roster if seat.volunteer == vid and seat.left]
         if earlier:
-            _check_date(day, max(earlier), f"{vid} last left the circle")
+            refuse_if_before(day, max(earlier), f"{vid} last left the circle")
         circle.roster.append(CircleSeat(volunteer=vid, role=role, joined=day))
         case.circle = circle
         warnings = []
@@ -186,7 +186,7 @@ def unseat_volunteer(repo: Repository, case_id: str, volunteer_id: str, *, day: 
         seat = next((s for s in active_seats(circle) if s.volunteer == vid), None)
         if seat is None:
             raise RjcError(f"{vid} is not on the circle of {case.id}")
-        _check_date(day, seat.joined, f"{vid} joined the circle")
+        refuse_if_before(day, seat.joined, f"{vid} joined the circle")
         later = [m.date for m in circle.meetings if m.date > day and vid in m.attended]
         if later:
             raise RjcError(f"{vid} attended the meeting of {max(later)}, after {day}; nothing was changed")
@@ -214,11 +214,11 @@ def log_meeting(repo: Repository, case_id: str, *, day: dt.date, hours: Decimal,
     with repo.transaction("circle meeting") as tx:
         case = _cosa_case(repo, case_id)
         circle = _circle(case)
-        _check_date(day, case.opened, "the case was opened")
+        refuse_if_before(day, case.opened, "the case was opened")
         if circle.started is None:
             raise RjcError(f"the circle of {case.id} has not started; when it has at least {CIRCLE_SEATS[0]} "
                            f"volunteers, start it with: rjc circle phase {case.id} phase-1")
-        _check_date(day, circle.started, "the circle started")
+        refuse_if_before(day, circle.started, "the circle started")
         absent = [v for v in volunteers if not seated_on(circle, v, day)]
         if absent:
             raise RjcError(f"{', '.join(absent)} {'is' if len(absent) == 1 else 'are'} not on the circle of "
@@ -246,11 +246,11 @@ def move_phase(repo: Repository, case_id: str, phase: CirclePhase, *, day: dt.da
             later = ", ".join(p.value for p in _PHASES[_PHASES.index(circle.phase) + 1:])
             raise RjcError(f"circles move forward only: the circle of {case.id} is in {circle.phase}; "
                            f"it can move to: {later}")
-        _check_date(day, case.opened, "the case was opened")
+        refuse_if_before(day, case.opened, "the case was opened")
         if circle.started:
-            _check_date(day, circle.started, "the circle started")
+            refuse_if_before(day, circle.started, "the circle started")
         if circle.meetings:
-            _check_date(day, circle.meetings[-1].date, "its last meeting")
+            refuse_if_before(day, circle.meetings[-1].date, "its last meeting")
         warnings, notices = [], []
         if phase in RUNNING_PHASES:
             seats = len(active_seats(circle))
@@ -278,7 +278,7 @@ def _start(case: Case, circle: Circle, day: dt.date, actor: str, notices: list[s
                        f"rjc case status {case.id} intake")
     circle.started = day
     if case.status == CaseStatus.INTAKE:
-        _check_date(day, case.status_history[-1].date, "its last status change")
+        refuse_if_before(day, case.status_history[-1].date, "its last status change")
         case.status_history.append(StatusEntry(status=CaseStatus.IN_CIRCLE, date=day, by=actor, note="circle started"))
         notices.append(f"{case.id} is now {CaseStatus.IN_CIRCLE}")
 
@@ -390,7 +390,7 @@ def set_internship(repo: Repository, case_id: str, *, host: str | None = None, g
                 raise RjcError("--grant cannot be blank")
             internship.grant = grant.strip()
         if start is not None:
-            _check_date(start, case.opened, "the case was opened")
+            refuse_if_before(start, case.opened, "the case was opened")
             internship.start = start
         if end is not None:
             internship.end = end
@@ -420,7 +420,7 @@ def log_internship_hours(repo: Repository, case_id: str, hours: Decimal, *, day:
     with repo.transaction("internship hours") as tx:
         case = _star_case(repo, case_id)
         internship = _internship(case)
-        _check_date(day, case.opened, "the case was opened")
+        refuse_if_before(day, case.opened, "the case was opened")
         if not _within(internship, day):
             raise RjcError(f"{day} is outside {_span(internship)}; nothing was changed")
         internship.hours.append(WorkedHours(date=day, hours=hours))
