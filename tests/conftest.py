@@ -18,6 +18,9 @@ from rjc.cli.main import main
 from rjc.repository import Repository, init_repository
 from helpers import CENTER, Result, settings_text
 
+# Fixtures with records of their own, shared by several test modules.
+pytest_plugins = ["letter_fixtures", "report_fixtures"]
+
 _INHERITED = ("RJC_RECORDS", "RJC_COORDINATOR", "RJC_LOCK_TIMEOUT",
               "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
               "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL",

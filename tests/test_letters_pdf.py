@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import git
-from test_letters import NOTICE_DATE, case_repo, panel_repo  # noqa: F401  (fixtures)
+from letter_fixtures import NOTICE_DATE
 
 CASE = "C-2026-KB-0001"
 NAME = "Zoë Nguyễn-O’Brien"

@@ -20,7 +20,7 @@ import pytest
 from helpers import git
 from rjc.reports.measures import MEASURES, TOTAL, Row
 from rjc.reports.suppress import suppress
-from test_reports import C2, C6, NAMES, P, Q, report_repo  # noqa: F401 (a fixture, used by name)
+from report_fixtures import C2, C6, NAMES, P, Q
 
 QUARTER = ("--quarter", "2027Q1", "--year", "vermont")
 SAMPLE = Path(__file__).parent.parent / "records"
