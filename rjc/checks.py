@@ -305,12 +305,9 @@ def circle(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
     if not isinstance(r, Case):
         return
     c, (low, high) = r.circle, CIRCLE_SEATS
-    if c is not None and r.program != Program.COSA:
-        yield loaded.problem(("circle",), "program-parts", f"circles are for cosa cases, not {r.program}")
-    if r.program == Program.COSA and r.status == CaseStatus.IN_CIRCLE and (c is None or c.started is None):
-        yield loaded.problem(("status_history", len(r.status_history) - 1, "status"), "circle-status",
-                             f"a cosa case is in-circle only once its circle has started (with {low}-{high} "
-                             f"volunteers): rjc circle phase {r.id} phase-1")
+    yield from _program_part(loaded, "circle", Program.COSA, CaseStatus.IN_CIRCLE, c is not None and c.started,
+                             "circle-status", f"a cosa case is in-circle only once its circle has started (with "
+                             f"{low}-{high} volunteers): rjc circle phase {r.id} phase-1")
     if c is None:
         return
     yield from _before(loaded, r.opened, c.started, ("circle", "started"),
@@ -350,6 +347,17 @@ def circle(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
                                      f"{volunteer} was not on the circle on {meeting.date}")
 
 
+def _program_part(loaded: store.Loaded, part: str, program: Program, status: CaseStatus, ready: object,
+                  rule: str, needs: str) -> Iterator[Problem]:
+    """A program's own part of a case (a circle, an internship): only on that program's cases,
+    and the case in `status` only once the part is `ready`."""
+    r = loaded.record
+    if getattr(r, part) is not None and r.program != program:
+        yield loaded.problem((part,), "program-parts", f"{part}s are for {program.value} cases, not {r.program}")
+    if r.program == program and r.status == status and not ready:
+        yield loaded.problem(("status_history", len(r.status_history) - 1, "status"), rule, needs)
+
+
 @record_rule
 def internship(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
     """A STAR internship: on a star case, dates in order, hours inside them; and a star case is
@@ -358,11 +366,8 @@ def internship(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
     if not isinstance(r, Case):
         return
     job = r.internship
-    if job is not None and r.program != Program.STAR:
-        yield loaded.problem(("internship",), "program-parts", f"internships are for star cases, not {r.program}")
-    if r.program == Program.STAR and r.status == CaseStatus.IN_INTERNSHIP and job is None:
-        yield loaded.problem(("status_history", len(r.status_history) - 1, "status"), "internship-status",
-                             f"a star case is in-internship once its internship is set up: "
+    yield from _program_part(loaded, "internship", Program.STAR, CaseStatus.IN_INTERNSHIP, job is not None,
+                             "internship-status", f"a star case is in-internship once its internship is set up: "
                              f"rjc internship set {r.id} --host BUSINESS")
     if job is None:
         return

@@ -11,7 +11,7 @@ from helpers import git
 from rjc import programs
 from rjc.errors import RjcError
 from rjc.model import SCHEMA_VERSION, Person, Volunteer
-from rjc.model.case import CircleSeat
+from rjc.model.case import Circle, CircleSeat, Internship
 from rjc.model.volunteer import BackgroundCheck, Training
 from rjc.model.vocab import CirclePhase, CircleRole, Program
 
@@ -410,6 +410,19 @@ def star(rjc, center):
     case_id = open_case(rjc, center["person"], "star")
     ok(rjc("case", "status", case_id, "intake", "--date", "2026-11-04"))
     return {**center, "case": case_id, "cosa": center["case"]}
+
+
+def test_the_record_rules_keep_each_programs_part_on_its_own_cases(star):
+    """A hand edit that gives a star case a circle, or a cosa case an internship, is refused."""
+    repo = star["repo"]
+    for case_id, part, value, message in (
+            (star["case"], "circle", Circle(), "circles are for cosa cases, not star"),
+            (star["cosa"], "internship", Internship(host="Barre Bakery"), "internships are for star cases, not cosa")):
+        case = repo.get(case_id)
+        setattr(case, part, value)
+        with pytest.raises(RjcError) as error:
+            repo.save(case, "test", command="test")
+        assert ("program-parts", message) in {(p.rule, p.message) for p in error.value.problems}
 
 
 def test_an_internship_from_host_to_references(rjc, star):
