@@ -454,17 +454,18 @@ class Cache:
         """What the stored per-file check results were computed against (generation 0: nothing):
         a base state, and the change since, kept apart so that a small change is written small."""
         def read(db):
-            found = db.execute("SELECT value FROM blobs WHERE name='check-generation'").fetchone()
+            generation = _check_generation(db)
             base = db.execute("SELECT value FROM blobs WHERE name='check'").fetchone()
             change = db.execute("SELECT value FROM blobs WHERE name='check-change'").fetchone()
-            if found is None or base is None:
+            if generation == 0 or base is None:
                 return EMPTY_CHECK_STATE
             try:
                 settings, paths, contents = marshal.loads(base[0])
                 self._check_change = StateChange(*marshal.loads(change[0])) if change else NO_CHANGE
-            except (ValueError, EOFError, TypeError):
-                return EMPTY_CHECK_STATE
-            return CheckState(int(found[0]), settings, *self._check_change.apply(paths, contents))
+            except (ValueError, EOFError, TypeError):  # damaged: everything is checked, and stored anew
+                self._check_change = None
+                return CheckState(generation, "", {}, {})
+            return CheckState(generation, settings, *self._check_change.apply(paths, contents))
         self._check_change = None
         return self._guard(read, EMPTY_CHECK_STATE)
 
@@ -502,8 +503,7 @@ class Cache:
 
         def write(db):
             db.execute("BEGIN IMMEDIATE")
-            found = db.execute("SELECT value FROM blobs WHERE name='check-generation'").fetchone()
-            if (int(found[0]) if found else 0) != before.generation:
+            if _check_generation(db) != before.generation:
                 db.execute("ROLLBACK")
                 return
             if everything:
@@ -589,6 +589,14 @@ class StateChange(NamedTuple):
 
 
 NO_CHANGE = StateChange({}, frozenset(), {}, frozenset())
+
+
+def _check_generation(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT value FROM blobs WHERE name='check-generation'").fetchone()
+    try:
+        return int(row[0]) if row else 0
+    except (TypeError, ValueError):  # damaged: as if nothing were stored, so the next check stores
+        return 0
 
 
 def _read_snapshot(db: sqlite3.Connection) -> dict[str, tuple]:

@@ -316,3 +316,48 @@ def test_a_changed_file_is_seen_by_every_later_command_not_only_the_next(sample,
     os.utime(path, ns=(past, past))
     for _ in range(3):
         assert _check(sample.root, monkeypatch, use_cache=True) == expected
+
+
+def _set_blob(root: Path, name: str, value: bytes) -> None:
+    db = sqlite3.connect(root / ".git" / "rjc" / "cache.sqlite")
+    db.execute("UPDATE blobs SET value=? WHERE name=?", (value, name))
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize("name", ["check", "check-generation"])
+def test_a_damaged_check_state_means_checking_everything_once_then_it_is_whole_again(sample, monkeypatch, name):
+    _break(sample.root)
+    expected = _check(sample.root, monkeypatch, use_cache=False)
+    assert _check(sample.root, monkeypatch, use_cache=True) == expected
+    _set_blob(sample.root, name, b"\x00 not what was stored")
+    seen = _checked(monkeypatch)
+    path = next((sample.root / "volunteers").rglob("*.yaml"))
+    path.write_text(path.read_text() + "\n")
+    assert _check(sample.root, monkeypatch, use_cache=True) == expected
+    assert len(seen) > len(layout.record_paths(sample.root)) / 2  # nothing could be trusted
+    seen.clear()
+    path.write_text(path.read_text() + "\n")
+    assert _check(sample.root, monkeypatch, use_cache=True) == expected
+    assert path.relative_to(sample.root).as_posix() in seen and len(seen) < len(layout.record_paths(sample.root)) / 2
+
+
+def test_check_results_stored_meanwhile_by_another_rjc_are_not_overwritten(sample, monkeypatch):
+    assert _check(sample.root, monkeypatch, use_cache=True) == []
+    first, second = cache.Cache(sample.root), cache.Cache(sample.root)
+    before = first.check_state()
+    assert second.check_state() == before
+    after = before._replace(generation=before.generation + 1)
+    first.store_checks(before, after, cache.NO_CHANGE, {}, everything=False)
+    moved = cache.CheckState(before.generation + 1, "another settings digest", {}, {})
+    second.store_checks(before, moved, cache.NO_CHANGE, {}, everything=False)  # started from the same state
+    assert cache.Cache(sample.root).check_state() == after
+
+
+def test_a_record_whose_cached_data_is_gone_is_read_from_its_file(sample, monkeypatch):
+    found = cache.scan(sample.root)
+    sample.cache.entries(found)
+    entries = Repository(sample.root).cache.entries(cache.scan(sample.root), digests_only=True)
+    path = next(p for p in entries if p.startswith("cases/"))
+    monkeypatch.setattr(cache.Cache, "data_of", lambda self, p: None)  # as after the cache was dropped
+    assert entries[path].load(sample.root).record == store.read_record(sample.root, path).record
