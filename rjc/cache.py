@@ -74,6 +74,8 @@ def without_gc() -> Iterator[None]:
 # together, so a plain tuple
 StatKey = tuple[int, int, int, int]
 MTIME = 1
+# A snapshot value is the StatKey followed by these:
+DIGEST, RECORD_ID, PROBLEMS = 4, 5, 6
 
 
 def stat_key(st: os.stat_result) -> StatKey:
@@ -309,7 +311,8 @@ class Cache:
                 result[relpath] = parsed.get(relpath) or recent[relpath]
                 continue
             data, row = (None, extra[relpath][0]) if rows_only else extra.get(relpath, (None, None))
-            result[relpath] = Entry(relpath, key, hit[4], hit[5], data, [Problem(*p) for p in hit[6]] if hit[6] else [],
+            result[relpath] = Entry(relpath, key, hit[DIGEST], hit[RECORD_ID], data,
+                                    [Problem(*p) for p in hit[PROBLEMS]] if hit[PROBLEMS] else [],
                                     row, None, source)
         if digests_only:
             self._last_digests = (found, result)
@@ -322,7 +325,8 @@ class Cache:
         summary = self._guard(_read_summary)
         if summary and found.complete and summary[0] == found.stat_digest:
             return summary[1]
-        return content_key({p: e.digest for p, e in self.entries(found, progress=progress, digests_only=True).items()})
+        entries = self.entries(found, progress=progress, digests_only=True)
+        return _contents_digest({p: e.digest for p, e in entries.items()})
 
     def _recent(self, misses: list[tuple[str, StatKey]], now: int) -> tuple[dict[str, Entry], list[str]]:
         """Entries of the files table that are not in the snapshot and still good: their stat is
@@ -348,7 +352,7 @@ class Cache:
                     continue
             if key[MTIME] + RACY_NS < now:
                 settled.append(relpath)
-            recent[relpath] = Entry(relpath, key, dig, rid, data, [Problem(*p) for p in json.loads(problems)],
+            recent[relpath] = Entry(relpath, key, dig, rid, data, _problems_from_json(problems),
                                     list_row)
         return recent, settled
 
@@ -381,11 +385,11 @@ class Cache:
                                      tuple(_problem_tuple(p) for p in entry.problems))
         summary = None
         if found.complete and hits + len(joining) == len(found.files):  # each found at the stat it has
-            summary = (found.stat_digest, content_key({p: files[p][4] for p in found.files}))
+            summary = (found.stat_digest, _contents_digest({p: files[p][DIGEST] for p in found.files}))
             if summary == self._guard(_read_summary):
                 summary = None
         rows = [(e.path, *e.key, now, e.digest, e.record_id, e.data,
-                 json.dumps([list(_problem_tuple(p)) for p in e.problems]), e.row)
+                 _problems_json(e.problems), e.row)
                 for e in parsed.values() if e.key is not None]
         if not (rows or settled or removed or summary or files is not known):
             return
@@ -484,7 +488,7 @@ class Cache:
     def check_problems(self) -> dict[str, list[Problem]]:
         """The stored per-file results that found something."""
         def read(db):
-            return {path: [Problem(*p) for p in json.loads(problems)]
+            return {path: _problems_from_json(problems)
                     for path, problems in db.execute("SELECT path, problems FROM checks WHERE problems != '[]'")}
         return self._guard(read, {}) or {}
 
@@ -513,7 +517,7 @@ class Cache:
                 db.executemany("DELETE FROM checks WHERE path=?", gone)
                 db.executemany("DELETE FROM consults WHERE path=?", [*gone, *((p,) for p in results)])
             db.executemany("INSERT OR REPLACE INTO checks VALUES (?,?)", [
-                (path, json.dumps([list(_problem_tuple(p)) for p in problems]))
+                (path, _problems_json(problems))
                 for path, (_, problems) in results.items()])
             db.executemany("INSERT INTO consults VALUES (?,?)",
                            [(i, path) for path, (consulted, _) in results.items() for i in consulted])
@@ -527,13 +531,13 @@ class Cache:
     def repository_check(self, rule: str) -> tuple[str, list[Problem]] | None:
         def read(db):
             row = db.execute("SELECT key, problems FROM repository_checks WHERE rule=?", (rule,)).fetchone()
-            return (row[0], [Problem(*p) for p in json.loads(row[1])]) if row else None
+            return (row[0], _problems_from_json(row[1])) if row else None
         return self._guard(read)
 
     def store_repository_check(self, rule: str, key: str, problems: list[Problem]) -> None:
         def write(db):
             db.execute("INSERT OR REPLACE INTO repository_checks VALUES (?,?,?)", (
-                rule, key, json.dumps([list(_problem_tuple(p)) for p in problems])))
+                rule, key, _problems_json(problems)))
         self._guard(write)
 
 
@@ -616,6 +620,14 @@ def _read_summary(db: sqlite3.Connection) -> tuple[str, str] | None:
         return None
 
 
+def _problems_json(problems: list[Problem]) -> str:
+    return json.dumps([list(_problem_tuple(p)) for p in problems])
+
+
+def _problems_from_json(text: str) -> list[Problem]:
+    return [Problem(*p) for p in json.loads(text)]
+
+
 def _problem_tuple(p: Problem) -> tuple:
     return (p.path, p.line, p.col, p.rule, p.message, p.level)
 
@@ -636,7 +648,7 @@ def _select(db: sqlite3.Connection, columns: str, paths: list[str]) -> dict[str,
     return result
 
 
-def content_key(digests: dict[str, str]) -> str:
+def _contents_digest(digests: dict[str, str]) -> str:
     """A digest of every file's path and content digest, in scan order."""
     return digest(marshal.dumps(digests, _PLAIN))
 
