@@ -147,6 +147,7 @@ class Entry:
     row: str | None
     loaded: store.Loaded | None = None  # kept when parsed in this process (with its document)
     source: "Cache | None" = None  # where to fetch `data` from when it was read for its row only
+    done_in_worker: object = None  # what an InWorkers task's `each` returned for this file
 
     def load(self, root: Path) -> store.Loaded:
         """The file as a Loaded record; its document (for locations) is parsed only if asked for."""
@@ -169,19 +170,21 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def parse_file(root: Path, relpath: str, key: StatKey | None = None) -> Entry:
+def parse_file(root: Path | str, relpath: str, key: StatKey | None = None) -> Entry:
     """Read and parse one file. `key` is the stat taken before reading (None: not cacheable)."""
     from rjc import listing
 
+    full = os.path.join(root, relpath)  # (a string, not a Path: made 100,000 times a cold check)
     try:
-        source = (root / relpath).read_bytes()
+        with open(full, "rb") as file:
+            source = file.read()
     except OSError as exc:
         problem = Problem(relpath, 0, 0, "unreadable", exc.strerror or str(exc))
         return Entry(relpath, None, "", None, None, [problem], None)
     loaded = store.parse_record(relpath, source)
     if key is not None:
         try:
-            if stat_key(os.lstat(root / relpath)) != key:
+            if stat_key(os.lstat(full)) != key:
                 key = None  # changed while being read: use this result, do not cache it
         except OSError:
             key = None
@@ -192,14 +195,40 @@ def parse_file(root: Path, relpath: str, key: StatKey | None = None) -> Entry:
                  loaded.problems, row, loaded)
 
 
-def _parse_chunk(root: str, items: list[tuple[str, StatKey]]) -> list[tuple]:
+class InWorkers(NamedTuple):
+    """More work on each file, done by the worker process that parsed it while its record is at
+    hand (so the main process need not validate it again from JSON)."""
+
+    setup: Callable[..., None]  # run once in each worker, with `args`
+    args: tuple
+    each: Callable[[Entry], object]  # its result comes back as the entry's `done_in_worker`
+
+
+def _parse_chunk(root: str, items: list[tuple[str, StatKey]], each: Callable[[Entry], object] | None) -> list[tuple]:
     """In a worker process: parse files, return plain tuples (no documents, no models)."""
     gc.disable()  # bulk parsing makes many objects that live until the end: collecting costs 2-4x
     out = []
     for relpath, key in items:
-        e = parse_file(Path(root), relpath, key)
-        out.append((e.path, e.key, e.digest, e.record_id, e.data, e.problems, e.row))
+        e = parse_file(root, relpath, key)
+        out.append((e.path, e.key, e.digest, e.record_id, e.data, e.problems, e.row, each(e) if each else None))
     return out
+
+
+def _chunks(stale: list[tuple[str, StatKey]], workers: int) -> list[list[tuple[str, StatKey]]]:
+    """The files in runs of whole years where that still gives every worker several runs: one
+    year's files of every kind go to one worker, in kind order, so that what a record refers to
+    (a case's referral) was mostly parsed just before it, by the same worker."""
+    years: dict[str, list[tuple[str, StatKey]]] = {}
+    for item in stale:  # (in kind order already: the order of the scan)
+        years.setdefault(item[0].split("/", 2)[1], []).append(item)
+    most = max(CHUNK, len(stale) // (4 * workers))
+    chunks: list[list[tuple[str, StatKey]]] = [[]]
+    for files in years.values():
+        for i in range(0, len(files), most):
+            if len(chunks[-1]) >= CHUNK:  # (small years go together)
+                chunks.append([])
+            chunks[-1].extend(files[i:i + most])
+    return [chunk for chunk in chunks if chunk]
 
 
 class Cache:
@@ -275,11 +304,11 @@ class Cache:
 
     @without_gc()
     def entries(self, found: Scan, *, progress: Progress | None = None, rows_only: bool = False,
-                digests_only: bool = False) -> dict[str, Entry]:
+                digests_only: bool = False, in_workers: InWorkers | None = None) -> dict[str, Entry]:
         """A fresh entry for every file in `found`: from the cache when it still holds, else parsed.
 
         rows_only: without the records (fetched one by one if asked for); digests_only: without
-        the `rjc list` rows either.
+        the `rjc list` rows either; in_workers: more work on files parsed by a pool of workers.
         """
         if digests_only and self._last_digests is not None and self._last_digests[0] is found:
             return self._last_digests[1]  # asked again for the same scan (content_key, then a check)
@@ -294,7 +323,7 @@ class Cache:
                 misses.append((relpath, key))
         now = time.time_ns()
         recent, settled = self._recent(misses, now)
-        parsed = self._parse([(p, k) for p, k in misses if p not in recent], progress)
+        parsed = self._parse([(p, k) for p, k in misses if p not in recent], progress, in_workers)
         removed = [p for p in known if p not in found.files and p.split("/", 1)[0] in found.directories] \
             if found.files and self._may_have_gone(found, known, len(hits), misses) else []
         if self._db is not None:  # without a database there is nothing to fetch records from later
@@ -319,13 +348,13 @@ class Cache:
         return result
 
     @without_gc()
-    def content_key(self, found: Scan, *, progress: Progress | None = None) -> str:
+    def content_key(self, found: Scan, *, progress: Progress | None = None, in_workers: InWorkers | None = None) -> str:
         """A digest of every record file's path and content: from one small row when no file was
         touched since it was stored, else through `entries`."""
         summary = self._guard(_read_summary)
         if summary and found.complete and summary[0] == found.stat_digest:
             return summary[1]
-        entries = self.entries(found, progress=progress, digests_only=True)
+        entries = self.entries(found, progress=progress, digests_only=True, in_workers=in_workers)
         return _contents_digest({p: e.digest for p, e in entries.items()})
 
     def _recent(self, misses: list[tuple[str, StatKey]], now: int) -> tuple[dict[str, Entry], list[str]]:
@@ -407,7 +436,10 @@ class Cache:
             db.execute("COMMIT")
         self._guard(write)
 
-    def _parse(self, stale: list[tuple[str, StatKey]], progress: Progress | None) -> dict[str, Entry]:
+    def _parse(self, stale: list[tuple[str, StatKey]], progress: Progress | None,
+               in_workers: InWorkers | None = None) -> dict[str, Entry]:
+        """Parse these files: in this process when they are few (`in_workers` is then left to the
+        caller, who has each record at hand), else on every core."""
         if not stale:
             return {}
         workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
@@ -420,20 +452,22 @@ class Cache:
             if progress:
                 progress(len(stale), len(stale))
             return result
-        return self._parse_in_pool(stale, workers, progress)
+        return self._parse_in_pool(stale, workers, progress, in_workers)
 
-    def _parse_in_pool(self, stale, workers: int, progress: Progress | None) -> dict[str, Entry]:
+    def _parse_in_pool(self, stale, workers: int, progress: Progress | None,
+                       in_workers: InWorkers | None) -> dict[str, Entry]:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        chunks = [stale[i:i + CHUNK] for i in range(0, len(stale), CHUNK)]
         result: dict[str, Entry] = {}
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_parse_chunk, str(self.root), chunk) for chunk in chunks]
+        setup = dict(initializer=in_workers.setup, initargs=in_workers.args) if in_workers else {}
+        each = in_workers.each if in_workers else None
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, **setup) as pool:
+            futures = [pool.submit(_parse_chunk, str(self.root), chunk, each) for chunk in _chunks(stale, workers)]
             for future in as_completed(futures):
-                for path, key, dig, rid, data, problems, row in future.result():
-                    result[path] = Entry(path, key, dig, rid, data, problems, row)
+                for path, key, dig, rid, data, problems, row, done in future.result():
+                    result[path] = Entry(path, key, dig, rid, data, problems, row, done_in_worker=done)
                 if progress:
                     progress(len(result), len(stale))
         return result

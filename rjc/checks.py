@@ -9,7 +9,7 @@ record rules on the records it writes, so invalid data is never committed.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -450,10 +450,12 @@ def check_repository(root: Path, *, cache=None, progress=None) -> list[Problem]:
 def _check_repository(root: Path, cache, progress) -> list[Problem]:
     import pickle
 
-    from rjc.cache import scan, state_key
+    from rjc.cache import InWorkers, scan, state_key
 
     found = scan(root)
-    state = state_key(root, found, cache.content_key(found, progress=progress))
+    # Files parsed on several cores are checked there too, each while its record is at hand.
+    in_workers = InWorkers(_worker_setup, (str(root), found.files), _check_in_worker)
+    state = state_key(root, found, cache.content_key(found, progress=progress, in_workers=in_workers))
     known = cache.memo("check", state)  # nothing changed since the last full check
     if known is not None:
         problems = pickle.loads(known)
@@ -528,6 +530,7 @@ def _check_all(root: Path, cache, found, entries) -> list[Problem]:
             by_id[entry.record_id] = path
     settings_digest = digest((root / layout.SETTINGS_FILE).read_bytes()) if settings.record else ""
     ctx = Context(root, settings.record, _Records(root, entries, by_id, contents), complete=True)
+    from_worker = _WorkerResults(entries, settings_digest, by_id, contents)
 
     # Stored results hold for a file whose content, rjc.yaml and every record its rules consulted
     # are as they were when the results were stored: re-check the rest.
@@ -547,10 +550,8 @@ def _check_all(root: Path, cache, found, entries) -> list[Problem]:
     for path in entries if everything else sorted(redo):
         entry = entries.get(path)  # (a file that consulted a changed record may be gone itself)
         if entry is not None and entry.record_id is not None:
-            ctx.consulted = set()
-            found_here = check_record(entry.load(root), ctx)
-            results[path] = (sorted(ctx.consulted), found_here)
-            problems.extend(found_here)
+            results[path] = from_worker.take(entry) or _check_here(entry.load(root), ctx)
+            problems.extend(results[path][1])
     if results or change.size() or everything:
         cache.store_checks(before, after, change, results, everything=everything)
 
@@ -566,6 +567,106 @@ def _check_all(root: Path, cache, found, entries) -> list[Problem]:
         cache.store_repository_check(rule.__name__, key, found_here)
         problems.extend(found_here)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.rule, p.message))
+
+
+def _check_here(loaded: store.Loaded, ctx: Context) -> tuple[list[str], list[Problem]]:
+    """A record's problems, with the ids its rules consulted (what the result depends on)."""
+    ctx.consulted = set()
+    found_here = check_record(loaded, ctx)
+    return sorted(ctx.consulted), found_here
+
+
+# --- checking in the workers that parse ---------------------------------------------------
+#
+# A parse worker checks each record it parses with what it has at hand: the settings, the names
+# of every record file (for "does it exist") and the records it parsed itself (a case's referral
+# is usually among them: a shard's files are parsed together, in kind order). A rule that asks
+# for any other record sends the file back unchecked. The main process takes a result only if
+# everything it rests on is as the main process sees it, and checks the rest itself.
+
+
+class _Elsewhere(Exception):
+    """A rule asked for a record this worker has not parsed."""
+
+
+_IN_WORKER: dict = {}
+_KEPT_IN_WORKER = 5_000  # records a worker keeps for others to consult (the latest): a year's worth
+
+
+def _worker_setup(root: str, files: dict[str, object]) -> None:
+    from rjc.cache import digest
+
+    settings = store.read_settings(Path(root))
+    path = Path(root) / layout.SETTINGS_FILE
+    _IN_WORKER.update(settings=settings.record, parsed=OrderedDict(), named=_named(files),
+                      settings_digest=digest(path.read_bytes()) if settings.record else "",
+                      root=Path(root))
+
+
+def _named(files) -> frozenset[str]:
+    """The ids the record files' names stand for: a record exists where its file is named for it."""
+    return frozenset(path[path.rfind("/") + 1:-5] for path in files)
+
+
+class _AtHand:
+    """The records a worker can answer for, as `Context` asks for them."""
+
+    def __init__(self, named: frozenset[str], parsed: dict[str, tuple]):
+        self.named, self.parsed = named, parsed
+        self.got: list[tuple[str, str, str]] = []  # (id, path, digest) of each record handed out
+
+    def __contains__(self, record_id: str) -> bool:
+        return record_id in self.named
+
+    def get(self, record_id: str):
+        if record_id not in self.named:
+            return None
+        if record_id not in self.parsed:
+            raise _Elsewhere
+        record, path, content = self.parsed[record_id]
+        self.got.append((record_id, path, content))
+        return record
+
+
+def _check_in_worker(entry) -> tuple | None:
+    """(consulted ids, problems, records handed out, settings digest) for a valid record whose
+    rules found everything they asked for in this worker; None otherwise."""
+    loaded, w = entry.loaded, _IN_WORKER
+    if loaded is None or loaded.record is None:
+        return None
+    if len(w["parsed"]) >= _KEPT_IN_WORKER:
+        w["parsed"].popitem(last=False)
+    w["parsed"].setdefault(loaded.record.id, (loaded.record, entry.path, entry.digest))
+    at_hand = _AtHand(w["named"], w["parsed"])
+    try:
+        consulted, found_here = _check_here(loaded, Context(w["root"], w["settings"], at_hand, complete=True))
+    except _Elsewhere:
+        return None
+    return consulted, found_here, at_hand.got, w["settings_digest"]
+
+
+class _WorkerResults:
+    """Takes a worker's check of a file when what it rested on is what this process sees."""
+
+    def __init__(self, entries: dict, settings_digest: str, by_id: dict[str, str], contents: dict[str, str]):
+        self.entries, self.settings_digest, self.by_id, self.contents = entries, settings_digest, by_id, contents
+        self._named: frozenset[str] | None = None
+
+    def take(self, entry) -> tuple[list[str], list[Problem]] | None:
+        done, entry.done_in_worker = entry.done_in_worker, None
+        if done is None:
+            return None
+        consulted, found_here, got, settings_digest = done
+        if settings_digest != self.settings_digest:
+            return None
+        if self._named is None:
+            self._named = _named(self.entries)
+        # the same answer to "does it exist" and the same record handed out as here
+        if any((i in self._named) != (i in self.contents) for i in consulted):
+            return None
+        if any(self.by_id.get(i) != path or self.entries[path].digest != content for i, path, content in got):
+            return None
+        return consulted, found_here
 
 
 class _Records:

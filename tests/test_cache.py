@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -171,6 +172,39 @@ def test_parsing_in_a_pool_gives_what_parsing_in_process_gives(sample, monkeypat
     assert seen and seen[-1][0] == seen[-1][1] == len(pooled)
     assert [(l.path, l.record, l.problems) for l in pooled] == [
         (l.path, l.record, l.problems) for l in _fresh(sample.root, monkeypatch)]
+
+
+def test_workers_check_what_they_parse_as_this_process_would(sample, monkeypatch):
+    """Parse workers check each file with the records they have at hand. A result resting on
+    anything this process sees otherwise (here: a file named for a record it does not hold) is
+    not taken, and the file is checked again here."""
+    root = sample.root
+    _break(root)
+    case = next(p for p in sorted((root / "cases").rglob("*.yaml")) if "\nreferral: R-" in p.read_text())
+    case.write_text(re.sub(r"\nopened: \S+", "\nopened: 2026-01-02", case.read_text(), count=1))
+    person_id = re.search(r"person: (P-\S+)", case.read_text()).group(1)
+    person_file = root / layout.parse_id(person_id).path
+    person_file.rename(person_file.with_name(person_id[:-4] + "0999.yaml"))  # holds an id it is not named for
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 10**9)
+    expected = _check(root, monkeypatch, use_cache=False)  # every file parsed and checked here
+    assert {"dates-in-order", "id-matches-path", "unknown-field"} <= {p.rule for p in expected}
+
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(cache, "CHUNK", 16)
+    taken, refused = [], []
+    take = checks._WorkerResults.take
+
+    def counting(self, entry):
+        done = entry.done_in_worker
+        result = take(self, entry)
+        (taken if result else refused if done else []).append(entry.path)
+        return result
+
+    monkeypatch.setattr(checks._WorkerResults, "take", counting)
+    assert _check(root, monkeypatch, use_cache=True) == expected
+    assert len(taken) > len(refused) > 0
+    assert all(person_id in (root / path).read_text() for path in refused)  # they asked for the person
+    assert _check(root, monkeypatch, use_cache=True) == expected  # and warm
 
 
 def test_concurrent_processes_share_the_cache_safely(sample):
