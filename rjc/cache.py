@@ -36,7 +36,7 @@ import marshal
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -112,26 +112,28 @@ def scan(root: Path, kinds: list[layout.Kind] | None = None) -> Scan:
             result.symlinks.append(kind.directory)
         elif base.is_dir():
             part = Scan()
-            _walk(root, base, kind.directory, 1, part)
+            _walk(base, kind.directory, 1, part)
             result.files.update(sorted(part.files.items()))
             result.symlinks += part.symlinks
             result.strays += part.strays
     return result
 
 
-def _walk(root: Path, directory: Path, relpath: str, depth: int, result: Scan) -> None:
+def _walk(directory: str | Path, relpath: str, depth: int, result: Scan) -> None:
+    files = result.files
     with os.scandir(directory) as entries:
         for entry in entries:
-            rel = f"{relpath}/{entry.name}"
+            name = entry.name
+            if depth == 3 and name.endswith(".yaml") and entry.is_file(follow_symlinks=False):
+                files[f"{relpath}/{name}"] = stat_key(entry.stat(follow_symlinks=False))  # (nearly all)
+                continue
+            rel = f"{relpath}/{name}"
             if entry.is_symlink():
                 result.symlinks.append(rel)
             elif entry.is_dir(follow_symlinks=False):
-                _walk(root, Path(entry.path), rel, depth + 1, result)
-            elif entry.name.endswith((".yaml", ".yml")):
-                if depth == 3 and entry.name.endswith(".yaml"):
-                    result.files[rel] = stat_key(entry.stat(follow_symlinks=False))
-                else:
-                    result.strays.append(rel)
+                _walk(entry.path, rel, depth + 1, result)
+            elif name.endswith((".yaml", ".yml")):
+                result.strays.append(rel)
 
 
 @dataclass(slots=True)
@@ -164,6 +166,44 @@ class Entry:
 
             record = MODELS[kind.name].model_validate_json(self.data)
         return store.Loaded(self.path, record=record, problems=list(self.problems), root=root)
+
+
+class Entries(Mapping[str, Entry]):
+    """path -> Entry for every file found, in scan order. An entry the snapshot vouches for is
+    made only when asked for: a check after one change reads 100,000 digests and a few entries."""
+
+    def __init__(self, found: dict[str, StatKey], made: dict[str, Entry], vouched: dict[str, tuple],
+                 fetched: dict[str, tuple], *, rows_only: bool, source: "Cache | None"):
+        self._found, self._made, self._vouched, self._fetched = found, made, vouched, fetched
+        self._rows_only, self._source = rows_only, source
+
+    def __getitem__(self, path: str) -> Entry:
+        entry = self._made.get(path)
+        if entry is None:
+            hit = self._vouched[path]
+            # (popped: a record's JSON is let go of with its entry's, see iter_loaded)
+            data, row = (None, self._fetched.pop(path)[0]) if self._rows_only else self._fetched.pop(path, (None, None))
+            entry = self._made[path] = Entry(path, self._found[path], hit[DIGEST], hit[RECORD_ID], data,
+                                             [Problem(*p) for p in hit[PROBLEMS]] if hit[PROBLEMS] else [],
+                                             row, None, self._source)
+        return entry
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._found)
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+    def digests(self) -> Iterator[tuple[str, str, str | None]]:
+        """(path, content digest, record id) of every file, without making entries."""
+        made, vouched = self._made, self._vouched
+        for path in self._found:
+            entry = made.get(path)
+            if entry is None:
+                hit = vouched[path]
+                yield path, hit[DIGEST], hit[RECORD_ID]
+            else:
+                yield path, entry.digest, entry.record_id
 
 
 def digest(data: bytes) -> str:
@@ -239,7 +279,7 @@ class Cache:
         self.path = root / ".git" / layout.PRIVATE_DIR / "cache.sqlite"
         self._db: sqlite3.Connection | None = None
         self._known: dict[str, tuple] | None = None
-        self._last_digests: tuple[Scan, dict[str, Entry]] | None = None
+        self._last_digests: tuple[Scan, Entries] | None = None
         self._check_change: StateChange | None = None  # the stored check state's, since its base
         if not disabled() and (root / ".git").is_dir():  # never create a .git where there is none
             self._db = self._open()
@@ -304,7 +344,7 @@ class Cache:
 
     @without_gc()
     def entries(self, found: Scan, *, progress: Progress | None = None, rows_only: bool = False,
-                digests_only: bool = False, in_workers: InWorkers | None = None) -> dict[str, Entry]:
+                digests_only: bool = False, in_workers: InWorkers | None = None) -> Entries:
         """A fresh entry for every file in `found`: from the cache when it still holds, else parsed.
 
         rows_only: without the records (fetched one by one if asked for); digests_only: without
@@ -332,17 +372,8 @@ class Cache:
         extra = (self._guard(lambda db: _select(db, fetch, list(hits)), {}) or {}) if fetch and hits else {}
         if fetch and len(extra) < len(hits):  # rows removed by another rjc since the snapshot was read
             parsed.update(self._parse([(p, found.files[p]) for p in hits if p not in extra], None))
-        source = self if rows_only or digests_only else None
-        result: dict[str, Entry] = {}
-        for relpath, key in found.files.items():
-            hit = hits.get(relpath)
-            if hit is None or relpath in parsed:
-                result[relpath] = parsed.get(relpath) or recent[relpath]
-                continue
-            data, row = (None, extra[relpath][0]) if rows_only else extra.get(relpath, (None, None))
-            result[relpath] = Entry(relpath, key, hit[DIGEST], hit[RECORD_ID], data,
-                                    [Problem(*p) for p in hit[PROBLEMS]] if hit[PROBLEMS] else [],
-                                    row, None, source)
+        result = Entries(found.files, {**recent, **parsed}, hits, extra, rows_only=rows_only,
+                         source=self if rows_only or digests_only else None)
         if digests_only:
             self._last_digests = (found, result)
         return result
@@ -355,7 +386,7 @@ class Cache:
         if summary and found.complete and summary[0] == found.stat_digest:
             return summary[1]
         entries = self.entries(found, progress=progress, digests_only=True, in_workers=in_workers)
-        return _contents_digest({p: e.digest for p, e in entries.items()})
+        return _contents_digest({path: content for path, content, _ in entries.digests()})
 
     def _recent(self, misses: list[tuple[str, StatKey]], now: int) -> tuple[dict[str, Entry], list[str]]:
         """Entries of the files table that are not in the snapshot and still good: their stat is

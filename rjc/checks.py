@@ -514,20 +514,22 @@ def _check_all(root: Path, cache, found, entries) -> list[Problem]:
     contents: dict[str, str] = {}  # id -> content digest, for every file that holds (or should hold) it
     by_id: dict[str, str] = {}  # id -> path of the valid record holding it
     paths: dict[str, str] = {}  # path -> content digest
-    for path, entry in entries.items():
-        paths[path] = entry.digest
-        if entry.record_id is None:
-            problems.extend(entry.problems)
+    valid: list[str] = []  # paths of valid records
+    for path, content, record_id in entries.digests():
+        paths[path] = content
+        if record_id is None:
+            problems.extend(entries[path].problems)
             expected = layout.expected_id(path)
             if expected:
-                contents.setdefault(expected, entry.digest)
+                contents.setdefault(expected, content)
             continue
-        contents[entry.record_id] = entry.digest
-        if entry.record_id in by_id:
-            problems.append(entry.load(root).problem(("id",), "id-unique",
-                                                     f"{entry.record_id} is also in {by_id[entry.record_id]}"))
+        contents[record_id] = content
+        valid.append(path)
+        if record_id in by_id:
+            problems.append(entries[path].load(root).problem(("id",), "id-unique",
+                                                             f"{record_id} is also in {by_id[record_id]}"))
         else:
-            by_id[entry.record_id] = path
+            by_id[record_id] = path
     settings_digest = digest((root / layout.SETTINGS_FILE).read_bytes()) if settings.record else ""
     ctx = Context(root, settings.record, _Records(root, entries, by_id, contents), complete=True)
     from_worker = _WorkerResults(entries, settings_digest, by_id, contents)
@@ -557,13 +559,13 @@ def _check_all(root: Path, cache, found, entries) -> list[Problem]:
 
     for rule in REPOSITORY_RULES:
         directories = tuple(f"{layout.KINDS[kind].directory}/" for kind in rule.kinds)
-        paths = [p for p, e in entries.items() if e.record_id and p.startswith(directories)]
-        key = digest("\n".join([settings_digest, *(f"{p} {entries[p].digest}" for p in paths)]).encode())
+        read = [p for p in valid if p.startswith(directories)]
+        key = digest("\n".join([settings_digest, *(f"{p} {paths[p]}" for p in read)]).encode())
         known = cache.repository_check(rule.__name__)
         if known and known[0] == key:
             problems.extend(known[1])
             continue
-        found_here = list(rule([entries[p].load(root) for p in paths], ctx))
+        found_here = list(rule([entries[p].load(root) for p in read], ctx))
         cache.store_repository_check(rule.__name__, key, found_here)
         problems.extend(found_here)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.rule, p.message))
