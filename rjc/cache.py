@@ -363,11 +363,18 @@ class Cache:
                 misses.append((relpath, key))
         now = time.time_ns()
         recent, settled = self._recent(misses, now)
-        parsed = self._parse([(p, k) for p, k in misses if p not in recent], progress, in_workers)
+        stored: set[str] = set()
+
+        def store(chunk: list[Entry]) -> None:  # while the workers parse the rest, this process is idle
+            self._store_rows(chunk, now)
+            stored.update(e.path for e in chunk)
+
+        parsed = self._parse([(p, k) for p, k in misses if p not in recent], progress, in_workers,
+                             store if self._db is not None else None)
         removed = [p for p in known if p not in found.files and p.split("/", 1)[0] in found.directories] \
             if found.files and self._may_have_gone(found, known, len(hits), misses) else []
         if self._db is not None:  # without a database there is nothing to fetch records from later
-            self._remember(found, known, len(hits), parsed, [recent[p] for p in settled], removed, now)
+            self._remember(found, known, len(hits), parsed, [recent[p] for p in settled], removed, now, stored)
         fetch = "" if digests_only else ("row" if rows_only else "data, row")
         extra = (self._guard(lambda db: _select(db, fetch, list(hits)), {}) or {}) if fetch and hits else {}
         if fetch and len(extra) < len(hits):  # rows removed by another rjc since the snapshot was read
@@ -432,10 +439,10 @@ class Cache:
         return self._known
 
     def _remember(self, found: Scan, known: dict[str, tuple], hits: int, parsed: dict[str, Entry],
-                  settled: list[Entry], removed: list[str], now: int) -> None:
-        """Store what was parsed, move settled entries into the snapshot and, when the snapshot
-        vouches for every record file found (`hits` of them already did), the summary that lets
-        the next command skip it altogether."""
+                  settled: list[Entry], removed: list[str], now: int, stored: set[str]) -> None:
+        """Store what was parsed (but not `stored` already), move settled entries into the
+        snapshot and, when the snapshot vouches for every record file found (`hits` of them
+        already did), the summary that lets the next command skip it altogether."""
         joining = [e for e in [*parsed.values(), *settled] if e.key is not None and e.key[MTIME] + RACY_NS < now]
         files = known
         if removed or joining:
@@ -448,9 +455,7 @@ class Cache:
             summary = (found.stat_digest, _contents_digest({p: files[p][DIGEST] for p in found.files}))
             if summary == self._guard(_read_summary):
                 summary = None
-        rows = [(e.path, *e.key, now, e.digest, e.record_id, e.data,
-                 _problems_json(e.problems), e.row)
-                for e in parsed.values() if e.key is not None]
+        rows = [_row(e, now) for e in parsed.values() if e.key is not None and e.path not in stored]
         if not (rows or settled or removed or summary or files is not known):
             return
         self._known = files
@@ -467,10 +472,21 @@ class Cache:
             db.execute("COMMIT")
         self._guard(write)
 
+    def _store_rows(self, entries: list[Entry], now: int) -> None:
+        rows = [_row(e, now) for e in entries if e.key is not None]
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.execute("COMMIT")
+        self._guard(write)
+
     def _parse(self, stale: list[tuple[str, StatKey]], progress: Progress | None,
-               in_workers: InWorkers | None = None) -> dict[str, Entry]:
+               in_workers: InWorkers | None = None,
+               store: Callable[[list[Entry]], None] | None = None) -> dict[str, Entry]:
         """Parse these files: in this process when they are few (`in_workers` is then left to the
-        caller, who has each record at hand), else on every core."""
+        caller, who has each record at hand), else on every core, passing each chunk's entries
+        to `store` as they come."""
         if not stale:
             return {}
         workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
@@ -483,10 +499,10 @@ class Cache:
             if progress:
                 progress(len(stale), len(stale))
             return result
-        return self._parse_in_pool(stale, workers, progress, in_workers)
+        return self._parse_in_pool(stale, workers, progress, in_workers, store)
 
-    def _parse_in_pool(self, stale, workers: int, progress: Progress | None,
-                       in_workers: InWorkers | None) -> dict[str, Entry]:
+    def _parse_in_pool(self, stale, workers: int, progress: Progress | None, in_workers: InWorkers | None,
+                       store: Callable[[list[Entry]], None] | None) -> dict[str, Entry]:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -497,8 +513,11 @@ class Cache:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, **setup) as pool:
             futures = [pool.submit(_parse_chunk, str(self.root), chunk, each) for chunk in _chunks(stale, workers)]
             for future in as_completed(futures):
-                for path, key, dig, rid, data, problems, row, done in future.result():
-                    result[path] = Entry(path, key, dig, rid, data, problems, row, done_in_worker=done)
+                chunk = [Entry(path, key, dig, rid, data, problems, row, done_in_worker=done)
+                         for path, key, dig, rid, data, problems, row, done in future.result()]
+                result.update((entry.path, entry) for entry in chunk)
+                if store:
+                    store(chunk)
                 if progress:
                     progress(len(result), len(stale))
         return result
@@ -683,6 +702,12 @@ def _read_summary(db: sqlite3.Connection) -> tuple[str, str] | None:
         return tuple(marshal.loads(row[0])) if row else None
     except (ValueError, EOFError, TypeError):
         return None
+
+
+def _row(entry: Entry, now: int) -> tuple:
+    """The files table's row for an entry (cached at `now`)."""
+    return (entry.path, *entry.key, now, entry.digest, entry.record_id, entry.data,
+            _problems_json(entry.problems), entry.row)
 
 
 def _problems_json(problems: list[Problem]) -> str:
