@@ -532,7 +532,7 @@ def _check_all(root: Path, cache, found, entries) -> list[Problem]:
             by_id[record_id] = path
     settings_digest = digest((root / layout.SETTINGS_FILE).read_bytes()) if settings.record else ""
     ctx = Context(root, settings.record, _Records(root, entries, by_id, contents), complete=True)
-    from_worker = _WorkerResults(entries, settings_digest, by_id, contents)
+    from_worker = _WorkerResults(paths, settings_digest, by_id, contents)
 
     # Stored results hold for a file whose content, rjc.yaml and every record its rules consulted
     # are as they were when the results were stored: re-check the rest.
@@ -582,7 +582,7 @@ def _check_here(loaded: store.Loaded, ctx: Context) -> tuple[list[str], list[Pro
 #
 # A parse worker checks each record it parses with what it has at hand: the settings, the names
 # of every record file (for "does it exist") and the records it parsed itself (a case's referral
-# is usually among them: a shard's files are parsed together, in kind order). A rule that asks
+# is usually among them: a year's files are parsed together, in kind order). A rule that asks
 # for any other record sends the file back unchecked. The main process takes a result only if
 # everything it rests on is as the main process sees it, and checks the rest itself.
 
@@ -650,8 +650,8 @@ def _check_in_worker(entry) -> tuple | None:
 class _WorkerResults:
     """Takes a worker's check of a file when what it rested on is what this process sees."""
 
-    def __init__(self, entries: dict, settings_digest: str, by_id: dict[str, str], contents: dict[str, str]):
-        self.entries, self.settings_digest, self.by_id, self.contents = entries, settings_digest, by_id, contents
+    def __init__(self, paths: dict[str, str], settings_digest: str, by_id: dict[str, str], contents: dict[str, str]):
+        self.paths, self.settings_digest, self.by_id, self.contents = paths, settings_digest, by_id, contents
         self._named: frozenset[str] | None = None
 
     def take(self, entry) -> tuple[list[str], list[Problem]] | None:
@@ -662,11 +662,11 @@ class _WorkerResults:
         if settings_digest != self.settings_digest:
             return None
         if self._named is None:
-            self._named = _named(self.entries)
+            self._named = _named(self.paths)
         # the same answer to "does it exist" and the same record handed out as here
         if any((i in self._named) != (i in self.contents) for i in consulted):
             return None
-        if any(self.by_id.get(i) != path or self.entries[path].digest != content for i, path, content in got):
+        if any(self.by_id.get(i) != path or self.paths[path] != content for i, path, content in got):
             return None
         return consulted, found_here
 
