@@ -120,9 +120,14 @@ class Repository:
 
     def load_all(self, kinds: list[layout.Kind] | None = None) -> list[store.Loaded]:
         """Every record of these kinds (all by default), each with its own problems, by path."""
+        return list(self.iter_loaded(kinds))
+
+    def iter_loaded(self, kinds: list[layout.Kind] | None = None) -> Iterator[store.Loaded]:
+        """`load_all`, one record at a time. Each record's JSON is fetched from the cache only as
+        it is loaded, so it is never held for every record at once (100,000 records': ~100 MB)."""
         from rjc.cache import iter_loaded
 
-        return list(iter_loaded(self.root, self.entries(kinds)))
+        return iter_loaded(self.root, self.entries(kinds, rows_only=True))
 
     # --- writing ------------------------------------------------------------------------
 

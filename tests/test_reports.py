@@ -12,8 +12,9 @@ from decimal import Decimal
 
 import pytest
 
-from report_fixtures import C6, P, Q, closure_of, status_entries
-from rjc.model import Case
+from report_fixtures import C6, P, Q, closure_of, fixture_records, status_entries
+from rjc import layout
+from rjc.model import Case, Person
 from rjc.reports import data, measures, quarterly, window
 
 
@@ -223,6 +224,47 @@ def test_breakdowns_add_up_to_their_totals(report):
     assert values(report, "closures_by_reason")["total"] == values(report, "days_referral_to_closure")["cases"]
     assert values(report, "victims_served")["new"] == values(report, "new_victims_gender")["total"]
     assert values(report, "cases_active")["total"] == values(report, "records_current")["open cases"]
+
+
+# --- the records a report holds -----------------------------------------------------------------
+
+
+def test_people_are_loaded_only_when_asked_for(report_repo, monkeypatch):
+    from rjc.cache import Entry
+
+    loaded_people = []  # by the report, after rjc check (which reads every record)
+    load, check = Entry.load, data.check_repository
+
+    def watched(entry, root):
+        if entry.path.startswith("people/"):
+            loaded_people.append(entry.path)
+        return load(entry, root)
+
+    def check_then_watch(*args, **kwargs):
+        problems = check(*args, **kwargs)
+        monkeypatch.setattr(Entry, "load", watched)
+        return problems
+
+    monkeypatch.setattr(data, "check_repository", check_then_watch)
+    records = data.load(report_repo)
+    assert loaded_people == []
+    assert sorted(records.people) == sorted(r.id for r in fixture_records() if isinstance(r, Person))
+    assert records.people["P-2026-KB-0002"] == report_repo.get("P-2026-KB-0002")
+    assert records.people.get("P-2026-KB-0999") is None
+    assert loaded_people == ["people/2026/KB/P-2026-KB-0002.yaml"]
+
+
+def test_records_are_held_as_loaded_and_cannot_be_changed(report_repo):
+    records = data.load(report_repo)
+    case = next(c for c in records.cases if c.agreements)
+    as_loaded = {r.record.id: r.record for r in report_repo.load_all([layout.KINDS["case"]])}[case.id]
+    assert case == as_loaded and case.model_fields_set == as_loaded.model_fields_set
+    assert case.agreements[0].model_fields_set == as_loaded.agreements[0].model_fields_set
+    with pytest.raises(AttributeError):  # its set of fields given is shared, so frozen
+        case.agreements[0].note = "changed"
+    referral = records.referrals[0]
+    full = report_repo.get(referral.id)
+    assert referral == (full.id, full.received, full.program, full.source)
 
 
 def test_a_reopened_case_keeps_its_earlier_closure(repo):

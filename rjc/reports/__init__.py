@@ -1,6 +1,6 @@
 """Reports for funders and for running the center: read-only, identity-free, one computation.
 
-- `data`: loads the records (through `Repository.load_all`), refusing a repository that fails
+- `data`: loads the records (through the repository's cache), refusing a repository that fails
   `rjc check` unless forced, and then naming the files it left out.
 - `window`: which period a report covers (quarters of the Vermont, federal or calendar year,
   or any range) and the one before it, for comparison.

@@ -10,12 +10,12 @@ outstanding balance is counted from the day its agreement was signed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from rjc.casework import agreement_state
-from rjc.model import Case
+from rjc.model import Case, Person
 from rjc.model.case import RestitutionItem
 from rjc.model.vocab import ItemStatus
 
@@ -147,7 +147,7 @@ def report(records, day: dt.date, *, to_whom: bool = False, outstanding_only: bo
     from rjc.reports.tables import Table, TablesReport
 
     found = balances(records.cases, day, due_soon_days=records.reminders.item_due_days)
-    names = ({pid: p.display_name for pid, p in records.people.items()} if to_whom else None)
+    names = _names(records.people, found) if to_whom else None
     columns = [*COLUMNS, "to_whom"] if to_whom else COLUMNS
     sums = totals(found)
     facts = {"as of": day.isoformat(), "items": str(sums["items"]), "owed": f"{sums['owed']:f}",
@@ -161,3 +161,9 @@ def report(records, day: dt.date, *, to_whom: bool = False, outstanding_only: bo
                       rows(found, names=names, outstanding_only=outstanding_only)),
                 Table("aging", "Outstanding balances by age", AGING_COLUMNS, aging(found))],
         as_of=day, skipped=list(records.skipped), notes=notes)
+
+
+def _names(people: Mapping[str, Person], found: list[Balance]) -> dict[str, str]:
+    """Person id -> name, of the victims the items are owed to: only they are looked up."""
+    victims = {b.victim for b in found if b.victim and not b.payee}
+    return {pid: person.display_name for pid in victims if (person := people.get(pid)) is not None}
