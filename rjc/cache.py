@@ -364,10 +364,15 @@ class Cache:
         now = time.time_ns()
         recent, settled = self._recent(misses, now)
         stored: set[str] = set()
+        lean = rows_only or digests_only
 
         def store(chunk: list[Entry]) -> None:  # while the workers parse the rest, this process is idle
             self._store_rows(chunk, now)
             stored.update(e.path for e in chunk)
+            if lean:  # the caller does not want every record: let go of the JSON, fetch it if asked
+                for e in chunk:
+                    if e.key is not None:
+                        e.data, e.source = None, self
 
         parsed = self._parse([(p, k) for p, k in misses if p not in recent], progress, in_workers,
                              store if self._db is not None else None)
@@ -511,8 +516,9 @@ class Cache:
         setup = dict(initializer=in_workers.setup, initargs=in_workers.args) if in_workers else {}
         each = in_workers.each if in_workers else None
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, **setup) as pool:
-            futures = [pool.submit(_parse_chunk, str(self.root), chunk, each) for chunk in _chunks(stale, workers)]
-            for future in as_completed(futures):
+            # (no list of the futures kept: each holds its chunk's records until let go of)
+            for future in as_completed([pool.submit(_parse_chunk, str(self.root), chunk, each)
+                                        for chunk in _chunks(stale, workers)]):
                 chunk = [Entry(path, key, dig, rid, data, problems, row, done_in_worker=done)
                          for path, key, dig, rid, data, problems, row, done in future.result()]
                 result.update((entry.path, entry) for entry in chunk)

@@ -674,7 +674,7 @@ class _WorkerResults:
 class _Records:
     """Every record by id, validated from the cache only when a rule asks for it."""
 
-    KEEP = 10_000  # records held at most (tens of MB): lookups come close together, by year
+    KEEP = 2_000  # records held at most (about 40 MB): lookups come close together, by year
 
     def __init__(self, root: Path, entries: dict, by_id: dict[str, str], contents: dict[str, str]):
         self._root, self._entries, self._by_id, self._contents = root, entries, by_id, contents
