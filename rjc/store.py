@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from rjc import layout, yamlio
-from rjc.errors import Problem
+from rjc.errors import Problem, RjcError
 from rjc.model import MODELS, Record, Settings
 
 _RULE_FOR_ERROR = {
@@ -102,10 +102,16 @@ def read_settings(root: Path) -> Loaded:
 
 
 def render(record: Record) -> str:
-    """The canonical text of a record file, modeline first."""
+    """The canonical text of a record file, modeline first. RjcError if it would be a file rjc
+    refuses to read (its written form can be longer than the text it was read from)."""
     relpath = layout.parse_id(record.id).path
     kind = layout.KINDS[record.kind]
-    return yamlio.dump(record.to_data(), header=layout.schema_ref(relpath, kind))
+    text = yamlio.dump(record.to_data(), header=layout.schema_ref(relpath, kind))
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > yamlio.MAX_BYTES:
+        raise RjcError(f"{relpath}: written out, the record would be {size:,} bytes; rjc keeps files under "
+                       f"{yamlio.MAX_BYTES:,}: shorten its longest text, nothing was written")
+    return text
 
 
 def render_settings(settings: Settings) -> str:

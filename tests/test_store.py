@@ -681,3 +681,29 @@ def test_a_renewed_background_check_keeps_the_old_one_for_past_panels():
     assert volunteer.check_covering(dt.date(2026, 3, 1)).date == dt.date(2025, 9, 20)
     assert volunteer.check_covering(dt.date(2029, 1, 1)) is None
     assert volunteer.check_expires == dt.date(2028, 9, 20)
+
+
+def test_a_record_too_large_once_written_out_is_refused_by_name_not_written():
+    """A file just under the size limit can be longer written out (a modeline is added): rjc
+    refuses to write what it would then refuse to read."""
+    from rjc import yamlio
+    from rjc.errors import RjcError
+
+    head = "id: P-2026-KB-0001\nschema_version: 1\ngiven_name: Ana\nnote: "
+    text = head + "x" * (yamlio.MAX_BYTES - len(head) - 1) + "\n"
+    loaded = store.parse_record(PERSON, text)
+    assert loaded.problems == []
+    with pytest.raises(RjcError, match=rf"^{PERSON}: written out, the record would be [\d,]+ bytes"):
+        store.render(loaded.record)
+
+
+def test_new_record_too_large_once_written_out_leaves_the_repository_as_it_was(repo, rjc, monkeypatch):
+    from rjc import yamlio
+    from helpers import git
+
+    monkeypatch.chdir(repo.root)
+    before = git(repo.root, "rev-parse", "HEAD")
+    result = rjc("new", "person", "-f", "-", stdin="given_name: Ana\nnote: " + "x" * (yamlio.MAX_BYTES - 60) + "\n")
+    assert result.code != 0 and "nothing was written" in result.err and "Traceback" not in result.err
+    assert git(repo.root, "rev-parse", "HEAD") == before
+    assert not list((repo.root / "people").rglob("*.yaml"))
