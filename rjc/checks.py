@@ -596,11 +596,20 @@ _KEPT_IN_WORKER = 5_000  # records a worker keeps for others to consult (the lat
 
 
 def _worker_setup(root: str, files: dict[str, object]) -> None:
-    from rjc.cache import digest
+    from rjc.cache import digest, parse_file
 
     settings = store.read_settings(Path(root))
     path = Path(root) / layout.SETTINGS_FILE
-    _IN_WORKER.update(settings=settings.record, parsed=OrderedDict(), named=_named(files),
+    # Volunteers are few, and a panel's rules consult volunteers who joined in any year: each
+    # worker parses them all first, so that panels are checked where they are parsed too.
+    volunteers = layout.KINDS["volunteer"].directory + "/"
+    everywhere = {}
+    for relpath in files:
+        if relpath.startswith(volunteers):
+            entry = parse_file(root, relpath)
+            if entry.loaded.record is not None:
+                everywhere.setdefault(entry.record_id, (entry.loaded.record, relpath, entry.digest))
+    _IN_WORKER.update(settings=settings.record, parsed=OrderedDict(), everywhere=everywhere, named=_named(files),
                       settings_digest=digest(path.read_bytes()) if settings.record else "",
                       root=Path(root))
 
@@ -613,8 +622,8 @@ def _named(files) -> frozenset[str]:
 class _AtHand:
     """The records a worker can answer for, as `Context` asks for them."""
 
-    def __init__(self, named: frozenset[str], parsed: dict[str, tuple]):
-        self.named, self.parsed = named, parsed
+    def __init__(self, named: frozenset[str], parsed: dict[str, tuple], everywhere: dict[str, tuple]):
+        self.named, self.parsed, self.everywhere = named, parsed, everywhere
         self.got: list[tuple[str, str, str]] = []  # (id, path, digest) of each record handed out
 
     def __contains__(self, record_id: str) -> bool:
@@ -623,9 +632,10 @@ class _AtHand:
     def get(self, record_id: str):
         if record_id not in self.named:
             return None
-        if record_id not in self.parsed:
+        found = self.parsed.get(record_id) or self.everywhere.get(record_id)
+        if found is None:
             raise _Elsewhere
-        record, path, content = self.parsed[record_id]
+        record, path, content = found
         self.got.append((record_id, path, content))
         return record
 
@@ -639,7 +649,7 @@ def _check_in_worker(entry) -> tuple | None:
     if len(w["parsed"]) >= _KEPT_IN_WORKER:
         w["parsed"].popitem(last=False)
     w["parsed"].setdefault(loaded.record.id, (loaded.record, entry.path, entry.digest))
-    at_hand = _AtHand(w["named"], w["parsed"])
+    at_hand = _AtHand(w["named"], w["parsed"], w["everywhere"])
     try:
         consulted, found_here = _check_here(loaded, Context(w["root"], w["settings"], at_hand, complete=True))
     except _Elsewhere:
