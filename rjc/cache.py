@@ -385,7 +385,7 @@ class Cache:
         if fetch and len(extra) < len(hits):  # rows removed by another rjc since the snapshot was read
             parsed.update(self._parse([(p, found.files[p]) for p in hits if p not in extra], None))
         result = Entries(found.files, {**recent, **parsed}, hits, extra, rows_only=rows_only,
-                         source=self if rows_only or digests_only else None)
+                         source=self if lean else None)
         if digests_only:
             self._last_digests = (found, result)
         return result
@@ -467,7 +467,7 @@ class Cache:
 
         def write(db: sqlite3.Connection) -> None:
             db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany(_INSERT_FILE, rows)
             db.executemany("UPDATE files SET cached_ns=? WHERE path=?", [(now, e.path) for e in settled])
             db.executemany("DELETE FROM files WHERE path=?", [(p,) for p in removed])
             if files is not known:
@@ -482,7 +482,7 @@ class Cache:
 
         def write(db: sqlite3.Connection) -> None:
             db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany(_INSERT_FILE, rows)
             db.execute("COMMIT")
         self._guard(write)
 
@@ -708,6 +708,9 @@ def _read_summary(db: sqlite3.Connection) -> tuple[str, str] | None:
         return tuple(marshal.loads(row[0])) if row else None
     except (ValueError, EOFError, TypeError):
         return None
+
+
+_INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 
 
 def _row(entry: Entry, now: int) -> tuple:

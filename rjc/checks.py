@@ -530,7 +530,7 @@ def _check_all(root: Path, cache, found, entries) -> list[Problem]:
                                                              f"{record_id} is also in {by_id[record_id]}"))
         else:
             by_id[record_id] = path
-    settings_digest = digest((root / layout.SETTINGS_FILE).read_bytes()) if settings.record else ""
+    settings_digest = _settings_digest(root, settings)
     ctx = Context(root, settings.record, _Records(root, entries, by_id, contents), complete=True)
     from_worker = _WorkerResults(paths, settings_digest, by_id, contents)
 
@@ -571,6 +571,13 @@ def _check_all(root: Path, cache, found, entries) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.rule, p.message))
 
 
+def _settings_digest(root: Path, settings: store.Loaded) -> str:
+    """What a check's results depend on of rjc.yaml ("" when it is not valid)."""
+    from rjc.cache import digest
+
+    return digest((root / layout.SETTINGS_FILE).read_bytes()) if settings.record else ""
+
+
 def _check_here(loaded: store.Loaded, ctx: Context) -> tuple[list[str], list[Problem]]:
     """A record's problems, with the ids its rules consulted (what the result depends on)."""
     ctx.consulted = set()
@@ -596,10 +603,9 @@ _KEPT_IN_WORKER = 5_000  # records a worker keeps for others to consult (the lat
 
 
 def _worker_setup(root: str, files: dict[str, object]) -> None:
-    from rjc.cache import digest, parse_file
+    from rjc.cache import parse_file
 
     settings = store.read_settings(Path(root))
-    path = Path(root) / layout.SETTINGS_FILE
     # Volunteers are few, and a panel's rules consult volunteers who joined in any year: each
     # worker parses them all first, so that panels are checked where they are parsed too.
     volunteers = layout.KINDS["volunteer"].directory + "/"
@@ -610,8 +616,7 @@ def _worker_setup(root: str, files: dict[str, object]) -> None:
             if entry.loaded.record is not None:
                 everywhere.setdefault(entry.record_id, (entry.loaded.record, relpath, entry.digest))
     _IN_WORKER.update(settings=settings.record, parsed=OrderedDict(), everywhere=everywhere, named=_named(files),
-                      settings_digest=digest(path.read_bytes()) if settings.record else "",
-                      root=Path(root))
+                      settings_digest=_settings_digest(Path(root), settings), root=Path(root))
 
 
 def _named(files) -> frozenset[str]:
