@@ -210,6 +210,39 @@ def test_workers_check_what_they_parse_as_this_process_would(sample, monkeypatch
     assert _check(root, monkeypatch, use_cache=True) == expected  # and warm
 
 
+def test_a_run_cut_short_after_storing_some_rows_leaves_a_cache_the_next_run_can_trust(sample, monkeypatch):
+    """Rows are stored chunk by chunk while the workers parse, before the snapshot: a run that
+    dies in between leaves rows that the next run uses only where they still hold."""
+    _break(sample.root)
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(cache, "CHUNK", 16)
+    store_rows = cache.Cache._store_rows
+    calls = []
+
+    def store_then_die(self, entries, now):
+        store_rows(self, entries, now)
+        calls.append(len(entries))
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # as if killed with some chunks' rows stored, no snapshot yet
+
+    monkeypatch.setattr(cache.Cache, "_store_rows", store_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        checks.check_repository(sample.root)
+    monkeypatch.setattr(cache.Cache, "_store_rows", store_rows)
+    db = sqlite3.connect(sample.cache.path)
+    assert db.execute("SELECT count(*) FROM files").fetchone()[0] == sum(calls)
+    assert db.execute("SELECT count(*) FROM blobs WHERE name='snapshot'").fetchone()[0] == 0
+    stored = db.execute("SELECT path FROM files WHERE record_id IS NOT NULL").fetchone()[0]
+    db.close()
+    changed = sample.root / stored  # and a file whose row was stored changes before the next run
+    changed.write_text(changed.read_text() + "not_a_field: 1\n")
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 10**9)
+    expected = _check(sample.root, monkeypatch, use_cache=False)
+    assert any(p.path == stored and p.rule == "unknown-field" for p in expected)
+    assert _check(sample.root, monkeypatch, use_cache=True) == expected
+    assert _check(sample.root, monkeypatch, use_cache=True) == expected
+
+
 def test_concurrent_processes_share_the_cache_safely(sample):
     _break(sample.root)
     command = [str(Path(sys.executable).parent / "rjc")]
