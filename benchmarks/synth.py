@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import itertools
 import math
 import random
 import sys
@@ -34,6 +35,7 @@ from pathlib import Path
 from rjc import layout, lifecycle, schema, store
 from rjc.checks import PANEL_SEATS
 from rjc.model import SCHEMA_VERSION, Case, Panel, Person, Record, Referral, Settings, Volunteer
+from rjc.model.entries import stable_id
 from rjc.model.case import (
     Agreement, ApologyItem, AssessmentItem, Circle, CircleMeeting, CircleSchedule, CircleSeat, Closure,
     CommunityServiceItem, Contact, Diversion, EducationItem, Goal, Internship, OtherItem,
@@ -52,6 +54,15 @@ from rjc.model.vocab import ClosureReason as R
 from rjc.model.vocab import Program as P
 from rjc.model.vocab import ReferralSource as Src
 from rjc.model.volunteer import Availability, BackgroundCheck, Training
+
+_ENTRIES = itertools.count(1)
+
+
+def _entry_id() -> str:
+    """The next entry's id: derived from a count, so the output stays the same run after run
+    (and the records' random choices are not disturbed)."""
+    return stable_id("synth", next(_ENTRIES))
+
 
 HORIZON = dt.date(2026, 11, 20)  # the last day anything has happened in the records
 TODAY = dt.date(2026, 11, 24)  # what the records are "as of": panels after it are upcoming
@@ -867,7 +878,7 @@ class Journey:
 
     def contact(self, people: list[str], kind: ContactKind, note: str) -> None:
         self.contacts.append(Contact.model_validate(
-            {"date": self.day, "kind": kind, "by": self.code, "with": people, "note": note}))
+            {"id": _entry_id(), "date": self.day, "kind": kind, "by": self.code, "with": people, "note": note}))
 
     def people(self, *roles: Role) -> list[str]:
         return [p.person for p in self.participants if p.role in roles]
@@ -950,7 +961,7 @@ class Journey:
 
     def session(self, low: int, high: int, note: str) -> None:
         attended = [p.person for p in self.participants if self.rng.random() < 0.9] or [self.main]
-        self.sessions.append(Session(date=self.day, minutes=self.rng.randrange(low, high + 1, 15),
+        self.sessions.append(Session(id=_entry_id(), date=self.day, minutes=self.rng.randrange(low, high + 1, 15),
                                      attended=attended, note=note))
 
     def sign_agreement(self, note: str | None = None) -> Agreement:
@@ -1021,7 +1032,7 @@ class Items:
                                victim=self.victims[0] if self.victims and not payee else None)
         parts = rng.randint(1, 4)
         dates = _spread(rng, self.signed + days(7), self.due - days(5), parts)
-        payments = [Payment(date=day, amount=share) for day, share in zip(dates, _split(amount, parts), strict=True)]
+        payments = [Payment(id=_entry_id(), date=day, amount=share) for day, share in zip(dates, _split(amount, parts), strict=True)]
         return ItemPlan(item, payments, dates[-1])
 
     def community_service(self) -> ItemPlan:
@@ -1032,7 +1043,7 @@ class Items:
             chunks.append(min(rng.randint(2, 5), required - sum(chunks)))
         place = rng.choice(SERVICE_PLACES)
         dates = _spread(rng, self.signed + days(7), self.due - days(5), len(chunks))
-        logged = [ServiceHours(date=day, hours=Decimal(hours), place=place)
+        logged = [ServiceHours(id=_entry_id(), date=day, hours=Decimal(hours), place=place)
                   for day, hours in zip(dates, chunks, strict=True)]
         item = CommunityServiceItem(type="community-service", hours_required=Decimal(required),
                                     description=f"Community service at the {place}")
@@ -1114,7 +1125,7 @@ def victim_support(j: Journey) -> None:
     j.wait(0, 5)
     j.move(S.IN_SERVICES)
     for _ in range(j.rng.randint(2, 7)):
-        j.services.append(Service(date=j.day, service=j.rng.choice(VICTIM_SERVICES), person=j.main, by=j.code))
+        j.services.append(Service(id=_entry_id(), date=j.day, service=j.rng.choice(VICTIM_SERVICES), person=j.main, by=j.code))
         j.wait(5, 30)
     j.close(j.fate, "Services completed" if j.fate is R.COMPLETED_SUCCESSFULLY else None)
 
@@ -1127,7 +1138,7 @@ def offender_reentry(j: Journey) -> None:
     j.move(S.IN_SERVICES)
     for _ in range(j.rng.randint(3, 8)):
         service, agency = j.rng.choice(REENTRY_SERVICES)
-        j.services.append(Service(date=j.day, service=service, person=j.main, by=j.code, to=agency))
+        j.services.append(Service(id=_entry_id(), date=j.day, service=service, person=j.main, by=j.code, to=agency))
         _progress(j, GoalStatus.MET, 0.3)
         j.wait(10, 35)
     j.move(S.MONITORING)
@@ -1178,7 +1189,7 @@ def _circle_meeting(j: Journey, interval: int) -> None:
     j.wait(interval, interval, check_ins=False)
     roster = [seat.volunteer for seat in j.circle.roster]
     attended = [v for v in roster if j.rng.random() < 0.85] or roster[:2]
-    j.circle.meetings.append(CircleMeeting(date=j.day, attended=attended, core_member_attended=j.rng.random() < 0.93,
+    j.circle.meetings.append(CircleMeeting(id=_entry_id(), date=j.day, attended=attended, core_member_attended=j.rng.random() < 0.93,
                                            hours=Decimal("1.5")))
     if len(j.circle.meetings) % 4 == 0:
         j.contact([j.main], ContactKind.PHONE, "Monthly check-in with the core member")
@@ -1198,7 +1209,7 @@ def star(j: Journey) -> None:
     worked = weeks if j.fate is R.COMPLETED_SUCCESSFULLY else j.rng.randint(2, weeks - 1)
     for week in range(worked):
         j.wait(7, 7, check_ins=False)
-        j.internship.hours.append(WorkedHours(date=j.day, hours=Decimal(j.rng.choice((8, 12, 16, 20, 24)))))
+        j.internship.hours.append(WorkedHours(id=_entry_id(), date=j.day, hours=Decimal(j.rng.choice((8, 12, 16, 20, 24)))))
         if week % 3 == 2:
             j.contact([j.main], ContactKind.PHONE, "Check-in with the intern and the host supervisor")
     if j.fate is R.COMPLETED_SUCCESSFULLY:
@@ -1272,6 +1283,8 @@ def _settings(name: str, staff: list[Staff]) -> Settings:
 
 def _empty_directory(root: Path) -> None:
     """Generate only into a new or empty directory, so no stale record survives a rerun."""
+    global _ENTRIES
+    _ENTRIES = itertools.count(1)  # each generation numbers its entries from the start
     if root.exists() and any(root.iterdir()):
         raise FileExistsError(f"{root} is not empty; generate into a new or empty directory")
     root.mkdir(parents=True, exist_ok=True)

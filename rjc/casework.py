@@ -132,7 +132,7 @@ def log_contact(repo: Repository, case_id: str, kind: ContactKind, *, day: dt.da
         case = _load(repo, case_id, Case)
         refuse_if_before(day, case.opened, "the case was opened")
         _require_on_case(case, people)
-        case.contacts.append(Contact(date=day, kind=kind, by=tx.actor, note=note, **{"with": people}))
+        case.contacts.append(Contact.new(date=day, kind=kind, by=tx.actor, note=note, **{"with": people}))
         tx.stage(case)
         return tx.commit("case note")
 
@@ -244,10 +244,12 @@ def add_agreement(repo: Repository, case_id: str, items: list[dict], *, signed: 
     """Add a signed agreement (a second one when a panel reconvenes); due dates default from settings."""
     from pydantic import ValidationError
 
+    from rjc.model import entries
     from rjc.model.case import Agreement
 
     if not items:
         raise RjcError("an agreement needs at least one item")
+    entries.assign_ids(Agreement, {"items": items})  # payments or hours written with the items
     with repo.transaction("agreement new") as tx:
         case = _open_case(repo, case_id)
         refuse_if_before(signed, case.opened, "the case was opened")
@@ -295,7 +297,7 @@ def log_hours(repo: Repository, case_id: str, number: int, hours: Decimal, *, da
         case = _open_case(repo, case_id)
         signed_agreement, item = _item(case, number, agreement, CommunityServiceItem, "hours")
         refuse_if_before(day, signed_agreement.signed, "the agreement was signed")
-        item.logged.append(ServiceHours(date=day, hours=hours, place=place))
+        item.logged.append(ServiceHours.new(date=day, hours=hours, place=place))
         _progress(item, item.hours_done >= item.hours_required, day)
         tx.stage(case)
         return tx.commit("agreement log")
@@ -316,7 +318,7 @@ def record_payment(repo: Repository, case_id: str, number: int, amount: Decimal,
         if amount > owed and not allow_overpayment:
             raise RjcError(f"{amount} is more than the {owed} still owed on item {number}; "
                            "if that is right, repeat with --yes")
-        item.payments.append(Payment(date=day, amount=amount))
+        item.payments.append(Payment.new(date=day, amount=amount))
         _progress(item, item.paid >= item.amount, day)
         tx.stage(case)
         return tx.commit("agreement pay")
@@ -402,7 +404,7 @@ def add_service(repo: Repository, case_id: str, service: str, *, day: dt.date, p
         _for_programs(case, _SERVICE_PROGRAMS, "services")
         refuse_if_before(day, case.opened, "the case was opened")
         _require_on_case(case, [person] if person else [])
-        case.services.append(Service(date=day, service=service, person=person, by=tx.actor, to=to))
+        case.services.append(Service.new(date=day, service=service, person=person, by=tx.actor, to=to))
         tx.stage(case)
         return tx.commit("case service")
 
@@ -440,7 +442,7 @@ def add_session(repo: Repository, case_id: str, *, day: dt.date, minutes: int, a
         _for_programs(case, _SESSION_PROGRAMS, "sessions")
         refuse_if_before(day, case.opened, "the case was opened")
         _require_on_case(case, attended)
-        case.sessions.append(Session(date=day, minutes=minutes, attended=attended))
+        case.sessions.append(Session.new(date=day, minutes=minutes, attended=attended))
         tx.stage(case)
         return tx.commit("case session")
 

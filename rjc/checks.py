@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rjc import layout, lifecycle, store
 from rjc.errors import Problem, RjcError
-from rjc.model import Case, Panel, Referral, Settings, Volunteer
+from rjc.model import Case, Panel, Referral, Settings, Volunteer, entries
 from rjc.model.vocab import CaseStatus, PanelStatus, Program, Role
 
 RecordRule = Callable[[store.Loaded, "Context"], Iterable[Problem]]
@@ -252,6 +252,18 @@ def victim_participation(loaded: store.Loaded, ctx: Context) -> Iterator[Problem
         if (p.participation or p.notified) and p.role != Role.VICTIM:
             yield loaded.problem(("participants", i), "victim-participation",
                                  f"participation and notification are for victims; {p.person} is {p.role}")
+
+
+@record_rule
+def entry_ids_unique(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
+    # an entry's id is how a sync tells two equal payments apart: a copied one would merge them
+    seen: set[str] = set()
+    for loc, entry in entries.located(loaded.record):
+        if entry.id in seen:
+            yield loaded.problem(loc + ("id",), "entry-id-unique",
+                                 f"entry id {entry.id} is used twice in this record; in `rjc edit`, delete "
+                                 "this entry's id line and rjc gives it a new one")
+        seen.add(entry.id)
 
 
 @record_rule

@@ -91,6 +91,8 @@ def _status_change(before: dict, after: dict) -> str | None:
 
 def _diff(old: Any, new: Any, where: str, lines: list[str]) -> None:
     if isinstance(old, dict) and isinstance(new, dict):
+        if where:  # an entry's id is rjc's bookkeeping, not something a reader follows
+            old, new = _without_id(old), _without_id(new)
         for key in new:
             path = f"{where}.{key}" if where else key
             if key not in old:
@@ -112,9 +114,13 @@ def _diff(old: Any, new: Any, where: str, lines: list[str]) -> None:
         lines.append(f"{where}: {_brief(old)} -> {_brief(new)}")
 
 
+def _without_id(entry: dict) -> dict:
+    return {k: v for k, v in entry.items() if k != "id"}
+
+
 def _brief(value: Any, limit: int = 160) -> str:
     if isinstance(value, dict):
-        text = ", ".join(f"{k}={_brief(v, 60)}" for k, v in value.items())
+        text = ", ".join(f"{k}={_brief(v, 60)}" for k, v in _without_id(value).items())
     elif isinstance(value, list):
         text = "[" + ", ".join(_brief(v, 60) for v in value) + "]"
     elif value is None:

@@ -16,10 +16,23 @@ from rjc import layout, schema, store, yamlio
 from rjc.errors import Problem, RjcError
 from rjc.model import MODELS, Settings
 from rjc.model import base as model_base
+from rjc.model import entries
 from rjc.transaction import Result
 
 # from-version -> step(kind, data) -> data in from-version + 1; kind is "settings" for rjc.yaml
 MIGRATIONS: dict[int, Callable[[str, dict], dict]] = {}
+
+
+def _entry_ids(kind: str, data: dict) -> dict:
+    """Format 2: every entry of a log (payment, hours, contact, service, session, meeting) has an
+    id, so that two equal entries appended on two clones stay two. Ids of existing entries are
+    derived from the record and the entry's place, so every clone migrates a file alike."""
+    if kind in MODELS:
+        entries.assign_ids(MODELS[kind], data, lambda loc: entries.stable_id(data.get("id"), *loc))
+    return data
+
+
+MIGRATIONS[1] = _entry_ids
 
 
 def _kind_of(relpath: str) -> str:

@@ -225,7 +225,7 @@ def log_meeting(repo: Repository, case_id: str, *, day: dt.date, hours: Decimal,
                            f"{case.id} on {day}")
         if any(m.date == day for m in circle.meetings):
             raise RjcError(f"a meeting on {day} is already logged for {case.id}; nothing was changed")
-        circle.meetings.append(CircleMeeting(date=day, attended=volunteers, core_member_attended=core_member_attended,
+        circle.meetings.append(CircleMeeting.new(date=day, attended=volunteers, core_member_attended=core_member_attended,
                                              hours=hours, note=note or None))
         circle.meetings.sort(key=lambda m: m.date)
         tx.stage(case)
@@ -423,7 +423,7 @@ def log_internship_hours(repo: Repository, case_id: str, hours: Decimal, *, day:
         refuse_if_before(day, case.opened, "the case was opened")
         if not _within(internship, day):
             raise RjcError(f"{day} is outside {_span(internship)}; nothing was changed")
-        internship.hours.append(WorkedHours(date=day, hours=hours))
+        internship.hours.append(WorkedHours.new(date=day, hours=hours))
         internship.hours.sort(key=lambda h: h.date)
         tx.stage(case)
         return _outcome(tx.commit("internship hours"))

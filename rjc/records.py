@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from rjc import layout, store, yamlio
 from rjc.errors import Problem, RjcError
-from rjc.model import MODELS, SCHEMA_VERSION
+from rjc.model import MODELS, SCHEMA_VERSION, entries
 from rjc.repository import Repository
 from rjc.transaction import Result
 
@@ -107,6 +107,7 @@ def create(repo: Repository, kind: str, fields: yamlio.Document, *, source: str,
     today = today or dt.date.today()
     with repo.transaction(command) as tx:
         data = {**starter(kind, tx.actor, today), **fields.data}
+        entries.assign_ids(model, data)  # rjc gives each new entry its id
         record_id = tx.new_id(kind, today.year)
         loaded = store.Loaded(source, document=fields)
         try:
@@ -185,7 +186,7 @@ class EditSession:
         """(record, problems) for the draft as it stands."""
         from rjc import checks
 
-        loaded = store.parse_record(self.relpath, self.text())
+        loaded = store.parse_record(self.relpath, self.text(), new_entries=True)
         ctx = checks.Context(self.repo.root, self.repo.settings)
         problems = [dataclasses.replace(p, path=str(self.draft))  # the lines are the draft's
                     for p in checks.check_record(loaded, ctx) if p.level == "error"]

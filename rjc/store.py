@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from rjc import layout, yamlio
 from rjc.errors import Problem, RjcError
 from rjc.model import MODELS, Record, Settings
+from rjc.model.entries import assign_ids, models_in
 
 _RULE_FOR_ERROR = {
     "extra_forbidden": "unknown-field",
@@ -53,14 +53,17 @@ class Loaded:
         return Problem(self.path, line, col, rule, message, level)
 
 
-def parse(relpath: str, source: bytes | str, model: type[BaseModel]) -> Loaded:
-    """Parse and validate one file's content against a model."""
+def parse(relpath: str, source: bytes | str, model: type[BaseModel], *, new_entries: bool = False) -> Loaded:
+    """Parse and validate one file's content against a model. `new_entries`: the text is new
+    input (a draft being edited), whose new entries rjc gives their ids."""
     loaded = Loaded(relpath)
     try:
         loaded.document = yamlio.load(source, relpath)
     except yamlio.YamlError as exc:
         loaded.problems.append(exc.problem)
         return loaded
+    if new_entries:
+        assign_ids(model, loaded.document.data)
     try:
         loaded.record = model.model_validate(loaded.document.data)
     except ValidationError as exc:
@@ -68,12 +71,12 @@ def parse(relpath: str, source: bytes | str, model: type[BaseModel]) -> Loaded:
     return loaded
 
 
-def parse_record(relpath: str, source: bytes | str) -> Loaded:
+def parse_record(relpath: str, source: bytes | str, *, new_entries: bool = False) -> Loaded:
     """Parse a record file, choosing the model from where the file lives."""
     kind = layout.kind_of_path(relpath)
     if kind is None:
         return Loaded(relpath, problems=[Problem(relpath, 0, 0, "id-matches-path", "not a record path")])
-    return parse(relpath, source, MODELS[kind.name])
+    return parse(relpath, source, MODELS[kind.name], new_entries=new_entries)
 
 
 def read_record(root: Path, relpath: str) -> Loaded:
@@ -133,7 +136,8 @@ def schema_problems(loaded: Loaded, exc: ValidationError, model: type[BaseModel]
             tags = ", ".join(error.get("ctx", {}).get("expected_tags", "").replace("'", "").split(", "))
             problems.append(loaded.problem(loc, rule, f"{where}: type must be one of: {tags}"))
         elif kind == "missing":
-            problems.append(loaded.problem(loc[:-1], rule, f"missing required field '{where}'", key=True))
+            hint = "; `rjc edit` gives a new entry its id" if len(loc) > 1 and loc[-1] == "id" else ""
+            problems.append(loaded.problem(loc[:-1], rule, f"missing required field '{where}'{hint}", key=True))
         else:
             message = error["msg"]
             if message.startswith("Value error, "):
@@ -177,11 +181,6 @@ def _vocabulary(model: type[BaseModel]) -> tuple[str, ...]:
         seen.add(current)
         for name, info in current.model_fields.items():
             names.add(info.alias or name)
-            todo.extend(_models_in(info.annotation))
+            todo.extend(models_in(info.annotation))
     return tuple(sorted(names))
 
-
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]

@@ -536,11 +536,14 @@ def merge_data(base: Any, ours: Any, theirs: Any, *, on_conflict: Callable[[Conf
       that value.
     - Mappings merge key by key, recursively (a key added or removed on one side is added or
       removed).
-    - Lists: the elements both sides already had merge position by position (a payment added
-      inside an agreement's item on each side), and what each side appended is kept: base, then
-      the remote's additions and this clone's, in date order when the entries are dated (contacts,
-      payments, meetings, services, panel history, background checks...). Except a case's
-      status_history (STATE_MACHINES): moved on both sides, it is a conflict.
+    - Lists of entries with ids (payments, hours, contacts, services, sessions, meetings) merge
+      entry by entry, matched by id: every entry either side added is kept, even one equal in
+      value to another (see `_merge_entries`).
+    - Other lists: the elements both sides already had merge position by position (a payment
+      added inside an agreement's item on each side), and what each side appended is kept: base,
+      then the remote's additions and this clone's, in date order when the entries are dated
+      (panel history, background checks...). Except a case's status_history (STATE_MACHINES):
+      moved on both sides, it is a conflict.
     - Anything else changed on both sides to different values is a conflict: `on_conflict` gets
       it and returns the value to use (MISSING to leave the key out).
     """
@@ -561,6 +564,8 @@ def merge_data(base: Any, ours: Any, theirs: Any, *, on_conflict: Callable[[Conf
         return merged
     if isinstance(ours, list) and isinstance(theirs, list):
         old = base if isinstance(base, list) else []
+        if _entries(old) and _entries(ours) and _entries(theirs):
+            return _merge_entries(old, ours, theirs, on_conflict=on_conflict, loc=loc)
         n = len(old)
         both_appended = len(ours) > n and len(theirs) > n
         if len(ours) >= n and len(theirs) >= n and not (both_appended and loc in STATE_MACHINES):
@@ -568,6 +573,34 @@ def merge_data(base: Any, ours: Any, theirs: Any, *, on_conflict: Callable[[Conf
                     for i in range(n)]
             return kept + _appended(theirs[n:], ours[n:])
     return on_conflict(Conflict("", loc, base, ours, theirs))
+
+
+def _entries(value: list) -> bool:
+    """Whether every element is an entry with its id (payments, hours, contacts...)."""
+    return all(isinstance(e, dict) and isinstance(e.get("id"), str) for e in value)
+
+
+def _merge_entries(base: list, ours: list, theirs: list, *, on_conflict: Callable[[Conflict], Any],
+                   loc: tuple) -> list:
+    """Lists of entries merge entry by entry, matched by id: an entry changed or removed on one
+    side takes that side's change, and every entry added on either side is kept, however equal
+    in value to another (two payments of $50 on one day are two payments)."""
+    mine = {e["id"]: (i, e) for i, e in enumerate(ours)}
+    other = {e["id"]: e for e in theirs}
+    merged = []
+    for entry in base:
+        key = entry["id"]
+        position = mine[key][0] if key in mine else len(ours)
+        value = merge_data(entry, mine[key][1] if key in mine else MISSING, other.get(key, MISSING),
+                           on_conflict=on_conflict, loc=loc + (position,))
+        if value is not MISSING:
+            merged.append(value)
+    known = {e["id"] for e in base}
+    # (an entry added on both sides under one id is one entry, added twice: merged with itself)
+    added_here = [merge_data(MISSING, e, other.get(e["id"], MISSING), on_conflict=on_conflict, loc=loc + (i,))
+                  for i, e in enumerate(ours) if e["id"] not in known]
+    added_there = [e for e in theirs if e["id"] not in known and e["id"] not in mine]
+    return merged + _appended(added_there, added_here)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rjc.model import Case, Panel, Person, Referral, Volunteer
+from rjc.model import SCHEMA_VERSION, Case, Panel, Person, Referral, Volunteer
 from rjc.model.case import Agreement, Participant, StatusEntry
 
 SIGNED = "2026-11-05"
@@ -16,15 +16,15 @@ def case_repo(repo, monkeypatch):
     """A case with a responsible party, a victim (both with addresses), a referral and an agreement."""
     monkeypatch.chdir(repo.root)
     address = {"street": "12 Elm Street", "town": "Hartford", "state": "VT", "postal_code": "05047"}
-    people = [Person(id="P-2026-KB-0001", schema_version=1, given_name="Ana", family_name="Rivera",
+    people = [Person(id="P-2026-KB-0001", schema_version=SCHEMA_VERSION, given_name="Ana", family_name="Rivera",
                      address=address, phone="802-555-0111"),
-              Person(id="P-2026-KB-0002", schema_version=1, given_name="Bo", family_name="Lind",
+              Person(id="P-2026-KB-0002", schema_version=SCHEMA_VERSION, given_name="Bo", family_name="Lind",
                      address=address | {"street": "9 Oak Lane"}, phone="802-555-0122")]
-    referral = Referral(id="R-2026-KB-0001", schema_version=1, received="2026-11-01", program="restorative-panel",
+    referral = Referral(id="R-2026-KB-0001", schema_version=SCHEMA_VERSION, received="2026-11-01", program="restorative-panel",
                         source="police", agency="Hartford Police Department", docket="26-CR-1",
                         contact={"name": "Sgt. Pat Doe"}, people=[{"person": "P-2026-KB-0001", "role": "responsible-party"}],
                         screening={"decision": "accepted", "date": "2026-11-02", "by": "KB", "case": "C-2026-KB-0001"})
-    case = Case(id="C-2026-KB-0001", schema_version=1, program="restorative-panel", referral="R-2026-KB-0001",
+    case = Case(id="C-2026-KB-0001", schema_version=SCHEMA_VERSION, program="restorative-panel", referral="R-2026-KB-0001",
                 coordinator="KB", opened="2026-11-02",
                 participants=[Participant(person="P-2026-KB-0001", role="responsible-party"),
                               Participant(person="P-2026-KB-0002", role="victim")],
@@ -32,7 +32,7 @@ def case_repo(repo, monkeypatch):
                 agreements=[Agreement(signed=SIGNED, due="2027-02-03", midterm_review="2026-12-20", items=[
                     {"type": "apology-letter", "description": "Write to the store owner"},
                     {"type": "restitution", "amount": "250.00", "victim": "P-2026-KB-0002",
-                     "payments": [{"date": "2026-11-20", "amount": "50.00"}]},
+                     "payments": [{"id": "tapvznp99v", "date": "2026-11-20", "amount": "50.00"}]},
                     {"type": "community-service", "hours_required": "20"}])])
     settings = repo.settings
     settings.center.address, settings.center.phone = "1 Main Street, Barre, VT 05641", "802-555-0100"
@@ -48,14 +48,14 @@ NOTICE_DATE = "2026-11-12"
 
 
 def _volunteer(number: int, person: str) -> Volunteer:
-    return Volunteer(id=f"V-2026-KB-{number:04d}", schema_version=1, person=person, since="2024-03-01",
+    return Volunteer(id=f"V-2026-KB-{number:04d}", schema_version=SCHEMA_VERSION, person=person, since="2024-03-01",
                      trainings=[{"name": "Restorative justice volunteer training", "date": "2024-02-10"}],
                      background_checks=[{"date": "2024-02-01", "expires": "2028-02-01"}],
                      programs=["restorative-panel"])
 
 
 def _panel(number: int, day: str, start: str, end: str, status: str, seats: list[dict], docket=(), **more) -> Panel:
-    return Panel(id=f"PN-2026-KB-{number:04d}", schema_version=1, date=day, start=start, end=end, status=status,
+    return Panel(id=f"PN-2026-KB-{number:04d}", schema_version=SCHEMA_VERSION, date=day, start=start, end=end, status=status,
                  seats=seats, docket=list(docket), **more)
 
 
@@ -66,10 +66,10 @@ ALL_THREE = [{"volunteer": f"V-2026-KB-{n:04d}"} for n in (1, 2, 3)]
 def panel_repo(case_repo):
     """case_repo plus three volunteers (their own people) and panels held, cancelled and scheduled."""
     home = {"street": "3 Birch Road", "town": "Norwich", "state": "VT", "postal_code": "05055"}
-    people = [Person(id="P-2026-KB-0003", schema_version=1, given_name="Zoë", family_name="Nguyễn", address=home,
+    people = [Person(id="P-2026-KB-0003", schema_version=SCHEMA_VERSION, given_name="Zoë", family_name="Nguyễn", address=home,
                      phone="802-555-0133"),
-              Person(id="P-2026-KB-0004", schema_version=1, given_name="Liam", family_name="O’Brien", address=home),
-              Person(id="P-2026-KB-0005", schema_version=1, given_name="Sam", family_name="Ortiz", address=home)]
+              Person(id="P-2026-KB-0004", schema_version=SCHEMA_VERSION, given_name="Liam", family_name="O’Brien", address=home),
+              Person(id="P-2026-KB-0005", schema_version=SCHEMA_VERSION, given_name="Sam", family_name="Ortiz", address=home)]
     volunteers = [_volunteer(n, f"P-2026-KB-{n + 2:04d}") for n in (1, 2, 3)]
     case = [{"case": "C-2026-KB-0001"}]
     panels = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rjc.model import Case, Panel, Person, Referral, Volunteer
+from rjc.model import SCHEMA_VERSION, Case, Panel, Person, Referral, Volunteer
 from rjc.repository import Repository
 
 Q = "Vermont FY2027 Q1"  # 2026-07-01 .. 2026-09-30 (federal FY2026 Q4)
@@ -15,7 +15,7 @@ NAMES = ["Ana", "Rivera", "Lind", "Moss", "Dee", "Hart", "Eve", "Quimby", "Ida",
 
 
 def _person(pid: str, given: str, family: str, **demographics) -> Person:
-    return Person(id=pid, schema_version=1, given_name=given, family_name=family,
+    return Person(id=pid, schema_version=SCHEMA_VERSION, given_name=given, family_name=family,
                   demographics=demographics or None)
 
 
@@ -29,7 +29,7 @@ def closure_of(day: str, reason: str, by: str = "KB") -> dict:
 
 
 def _volunteer(vid: str, person: str) -> Volunteer:
-    return Volunteer(id=vid, schema_version=1, person=person, since="2025-01-01",
+    return Volunteer(id=vid, schema_version=SCHEMA_VERSION, person=person, since="2025-01-01",
                      trainings=[{"name": "Restorative panel basics", "date": "2025-01-15"}],
                      background_checks=[{"date": "2025-01-10", "expires": "2028-01-10"}])
 
@@ -43,7 +43,7 @@ def _referral(rid: str, received: str, source: str, program: str, case: str | No
         screening["case"] = case
     if reason:
         screening["reason"] = reason
-    return Referral(id=rid, schema_version=1, received=received, source=source, program=program,
+    return Referral(id=rid, schema_version=SCHEMA_VERSION, received=received, source=source, program=program,
                     people=people or [], screening=screening)
 
 
@@ -93,22 +93,22 @@ def fixture_records() -> list:
     ]
     rp, victim = "responsible-party", "victim"
     cases = [
-        Case(id=C1, schema_version=1, program="restorative-panel", referral="R-2026-KB-0001", coordinator="KB",
+        Case(id=C1, schema_version=SCHEMA_VERSION, program="restorative-panel", referral="R-2026-KB-0001", coordinator="KB",
              opened="2026-06-22",
              participants=[{"person": "P-2026-KB-0001", "role": rp},
                            {"person": "P-2026-KB-0002", "role": victim, "participation": "attend"}],
              status_history=status_entries(("intake", "2026-06-22"), ("panel-scheduled", "2026-07-01"),
                                     ("agreement-signed", "2026-07-10"), ("monitoring", "2026-07-20"),
                                     ("closed", "2026-09-30", "completed-successfully")),
-             contacts=[{"date": "2026-07-05", "kind": "phone", "by": "KB", "with": ["P-2026-KB-0002"]}],
+             contacts=[{"id": "i6sbnhawbx", "date": "2026-07-05", "kind": "phone", "by": "KB", "with": ["P-2026-KB-0002"]}],
              agreements=[{"signed": "2026-07-10", "due": "2026-10-08", "items": [
                  {"type": "restitution", "amount": "300.00", "victim": "P-2026-KB-0002", "status": "completed",
                   "completed": "2026-09-30",
-                  "payments": [{"date": "2026-08-01", "amount": "100.00"}, {"date": "2026-09-30", "amount": "200.00"}]},
+                  "payments": [{"id": "zbcdqj5uzx", "date": "2026-08-01", "amount": "100.00"}, {"id": "q4sstc9q9p", "date": "2026-09-30", "amount": "200.00"}]},
                  {"type": "community-service", "hours_required": "10",
-                  "logged": [{"date": "2026-07-15", "hours": "4"}, {"date": "2026-08-15", "hours": "6"}]}]}],
+                  "logged": [{"id": "qrci6jvxw2", "date": "2026-07-15", "hours": "4"}, {"id": "hazk9zcxy3", "date": "2026-08-15", "hours": "6"}]}]}],
              closure=closure_of("2026-09-30", "completed-successfully")),
-        Case(id=C2, schema_version=1, program="restorative-panel", referral="R-2026-MR-0001", coordinator="MR",
+        Case(id=C2, schema_version=SCHEMA_VERSION, program="restorative-panel", referral="R-2026-MR-0001", coordinator="MR",
              opened="2026-07-02",
              participants=[{"person": "P-2026-KB-0003", "role": rp},
                            {"person": "P-2026-KB-0004", "role": victim, "participation": "written-statement-shared"},
@@ -120,35 +120,35 @@ def fixture_records() -> list:
              agreements=[
                  {"signed": "2026-08-01", "due": "2026-10-30", "items": [
                      {"type": "restitution", "amount": "500.00", "victim": "P-2026-KB-0004",
-                      "payments": [{"date": "2026-09-01", "amount": "50.00"}, {"date": "2026-10-01", "amount": "25.00"}]},
+                      "payments": [{"id": "q7m3a57pu5", "date": "2026-09-01", "amount": "50.00"}, {"id": "vx9gaz6t7v", "date": "2026-10-01", "amount": "25.00"}]},
                      {"type": "restitution", "amount": "80.00", "payee": "Hartford Mutual Insurance"}]},
                  {"signed": "2026-09-15", "due": "2026-12-14", "items": [
                      {"type": "restitution", "amount": "40.00", "victim": "P-2026-KB-0005"}]}]),
-        Case(id=C3, schema_version=1, program="restorative-panel", referral="R-2026-KB-0002", coordinator="KB",
+        Case(id=C3, schema_version=SCHEMA_VERSION, program="restorative-panel", referral="R-2026-KB-0002", coordinator="KB",
              opened="2026-07-16", participants=[{"person": "P-2026-KB-0006", "role": rp}],
              status_history=status_entries(("intake", "2026-07-16"), ("closed", "2026-08-20", "no-contact")),
              closure=closure_of("2026-08-20", "no-contact")),
-        Case(id=C4, schema_version=1, program="mediation", referral="R-2026-KB-0003", coordinator="KB",
+        Case(id=C4, schema_version=SCHEMA_VERSION, program="mediation", referral="R-2026-KB-0003", coordinator="KB",
              opened="2026-08-11",
              participants=[{"person": "P-2026-KB-0007", "role": "party"}, {"person": "P-2026-KB-0008", "role": "party"}],
              status_history=status_entries(("intake", "2026-08-11"), ("in-mediation", "2026-08-20")),
-             sessions=[{"date": "2026-08-25", "minutes": 90, "attended": ["P-2026-KB-0007", "P-2026-KB-0008"]},
-                       {"date": "2026-09-10", "minutes": 60, "attended": ["P-2026-KB-0007"]}],
+             sessions=[{"id": "bbaapq9j74", "date": "2026-08-25", "minutes": 90, "attended": ["P-2026-KB-0007", "P-2026-KB-0008"]},
+                       {"id": "dnahcxq5i5", "date": "2026-09-10", "minutes": 60, "attended": ["P-2026-KB-0007"]}],
              resolution="agreement"),
-        Case(id=C5, schema_version=1, program="victim-support", referral="R-2026-MR-0002", coordinator="MR",
+        Case(id=C5, schema_version=SCHEMA_VERSION, program="victim-support", referral="R-2026-MR-0002", coordinator="MR",
              opened="2026-05-06", participants=[{"person": "P-2026-KB-0009", "role": victim}],
              status_history=status_entries(("intake", "2026-05-06"), ("in-services", "2026-05-10"), by="MR"),
-             services=[{"date": "2026-05-10", "service": "Safety planning", "by": "MR"},
-                       {"date": "2026-09-15", "service": "Court accompaniment", "by": "MR"},
-                       {"date": "2026-10-20", "service": "Information about the process", "by": "MR"}]),
-        Case(id=C6, schema_version=1, program="restorative-panel", coordinator="KB", opened="2026-03-01",
+             services=[{"id": "t8zcsprj25", "date": "2026-05-10", "service": "Safety planning", "by": "MR"},
+                       {"id": "heafj6nxi9", "date": "2026-09-15", "service": "Court accompaniment", "by": "MR"},
+                       {"id": "jitxkfgar2", "date": "2026-10-20", "service": "Information about the process", "by": "MR"}]),
+        Case(id=C6, schema_version=SCHEMA_VERSION, program="restorative-panel", coordinator="KB", opened="2026-03-01",
              participants=[{"person": "P-2026-KB-0010", "role": rp}],
              status_history=status_entries(("intake", "2026-03-01"))),
-        Case(id=C7, schema_version=1, program="restorative-panel", coordinator="KB", opened="2025-08-01",
+        Case(id=C7, schema_version=SCHEMA_VERSION, program="restorative-panel", coordinator="KB", opened="2025-08-01",
              participants=[{"person": "P-2026-KB-0012", "role": rp}, {"person": "P-2026-KB-0011", "role": victim}],
              status_history=status_entries(("intake", "2025-08-01"), ("closed", "2025-09-15", "withdrawn")),
              closure=closure_of("2025-09-15", "withdrawn")),
-        Case(id=C8, schema_version=1, program="restorative-panel", coordinator="MR", opened="2022-01-10",
+        Case(id=C8, schema_version=SCHEMA_VERSION, program="restorative-panel", coordinator="MR", opened="2022-01-10",
              participants=[{"person": "P-2026-KB-0013", "role": rp},
                            {"person": "P-2026-KB-0014", "role": victim, "participation": "not-participate"}],
              status_history=status_entries(("intake", "2022-01-10"), ("panel-scheduled", "2022-02-01"),
@@ -156,39 +156,39 @@ def fixture_records() -> list:
                                     ("closed", "2026-09-20", "returned-non-compliance"), by="MR"),
              agreements=[{"signed": "2022-03-01", "due": "2022-05-30", "items": [
                  {"type": "restitution", "amount": "1000.00", "victim": "P-2026-KB-0014",
-                  "payments": [{"date": "2022-04-01", "amount": "100.00"}]}]}],
+                  "payments": [{"id": "mfvgpci7t3", "date": "2022-04-01", "amount": "100.00"}]}]}],
              closure=closure_of("2026-09-20", "returned-non-compliance", "MR")),
-        Case(id=C9, schema_version=1, program="cosa", coordinator="MR", opened="2026-01-05",
+        Case(id=C9, schema_version=SCHEMA_VERSION, program="cosa", coordinator="MR", opened="2026-01-05",
              participants=[{"person": "P-2026-KB-0016", "role": "core-member"}],
              status_history=status_entries(("intake", "2026-01-05"), ("in-circle", "2026-02-01"), by="MR"),
              circle={"phase": "phase-1", "started": "2026-02-01",
                      "roster": [{"volunteer": V1, "joined": "2026-02-01"},
                                 {"volunteer": V2, "role": "anchor", "joined": "2026-02-01"},
                                 {"volunteer": V3, "joined": "2026-02-01"}],
-                     "meetings": [{"date": "2026-06-25", "attended": [V1, V2, V3], "hours": "1.5"},
-                                  {"date": "2026-07-02", "attended": [V1, V2], "hours": "2"},
-                                  {"date": "2026-08-06", "attended": [V3], "hours": "1.5"}]}),
-        Case(id=C10, schema_version=1, program="star", coordinator="KB", opened="2026-05-01",
+                     "meetings": [{"id": "xy2mjw6fyf", "date": "2026-06-25", "attended": [V1, V2, V3], "hours": "1.5"},
+                                  {"id": "t37xhh5sgi", "date": "2026-07-02", "attended": [V1, V2], "hours": "2"},
+                                  {"id": "uwtjnjjwpi", "date": "2026-08-06", "attended": [V3], "hours": "1.5"}]}),
+        Case(id=C10, schema_version=SCHEMA_VERSION, program="star", coordinator="KB", opened="2026-05-01",
              participants=[{"person": "P-2026-KB-0017", "role": "client"}],
              status_history=status_entries(("intake", "2026-05-01"), ("in-internship", "2026-05-15")),
              internship={"host": "Quechee Valley Hardware", "start": "2026-05-15", "end": "2026-08-31",
-                         "hours": [{"date": "2026-06-01", "hours": "20"}, {"date": "2026-07-01", "hours": "16"},
-                                   {"date": "2026-08-01", "hours": "12.5"}]}),
-        Case(id=C11, schema_version=1, program="star", coordinator="KB", opened="2026-08-20",
+                         "hours": [{"id": "tujpp5g8av", "date": "2026-06-01", "hours": "20"}, {"id": "hu4gfw26hm", "date": "2026-07-01", "hours": "16"},
+                                   {"id": "eahhn49zfd", "date": "2026-08-01", "hours": "12.5"}]}),
+        Case(id=C11, schema_version=SCHEMA_VERSION, program="star", coordinator="KB", opened="2026-08-20",
              participants=[{"person": "P-2026-KB-0018", "role": "client"}],
              status_history=status_entries(("intake", "2026-08-20"), ("in-internship", "2026-09-01")),
              internship={"host": "quechee valley  hardware", "start": "2026-09-01"}),
     ]
     panels = [
-        Panel(id="PN-2026-KB-0001", schema_version=1, date="2026-07-08", start="18:00", end="20:00", status="held",
+        Panel(id="PN-2026-KB-0001", schema_version=SCHEMA_VERSION, date="2026-07-08", start="18:00", end="20:00", status="held",
               place="Community room",
               docket=[{"case": C1, "outcome": "agreement-signed", "attended": ["P-2026-KB-0001"]}],
               seats=[{"volunteer": V1, "attended": True}, {"volunteer": V2, "attended": True, "hours": "1.5"},
                      {"volunteer": V3, "attended": False}]),
-        Panel(id="PN-2026-KB-0002", schema_version=1, date="2026-06-10", start="18:00", end="19:30", status="held",
+        Panel(id="PN-2026-KB-0002", schema_version=SCHEMA_VERSION, date="2026-06-10", start="18:00", end="19:30", status="held",
               place="Community room", docket=[{"case": C8, "purpose": "mid-term-review", "outcome": "on-track"}],
               seats=[{"volunteer": v, "attended": True} for v in (V1, V2, V3)]),
-        Panel(id="PN-2026-KB-0003", schema_version=1, date="2026-08-15", start="18:00", end="20:00",
+        Panel(id="PN-2026-KB-0003", schema_version=SCHEMA_VERSION, date="2026-08-15", start="18:00", end="20:00",
               status="cancelled", place="Community room", docket=[{"case": C2}],
               seats=[{"volunteer": v} for v in (V1, V2, V3)]),
     ]

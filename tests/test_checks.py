@@ -23,7 +23,7 @@ def person(root, record_id: str, name: str) -> str:
     return put(root, f"""\
         # yaml-language-server: $schema=../../../schemas/person.schema.json
         id: {record_id}
-        schema_version: 1
+        schema_version: 2
         given_name: {name}
         """)
 
@@ -33,7 +33,7 @@ def volunteer(root, record_id: str, person_id: str, *, active: str = "true", exp
     return put(root, dedent(f"""\
         # yaml-language-server: $schema=../../../schemas/volunteer.schema.json
         id: {record_id}
-        schema_version: 1
+        schema_version: 2
         person: {person_id}
         active: {active}
         trainings:
@@ -48,7 +48,7 @@ def volunteer(root, record_id: str, person_id: str, *, active: str = "true", exp
 REFERRAL_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/referral.schema.json
     id: R-2026-KB-0001
-    schema_version: 1
+    schema_version: 2
     received: 2026-01-02
     program: restorative-panel
     source: court
@@ -68,7 +68,7 @@ REFERRAL_TEXT = """\
 CASE_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/case.schema.json
     id: C-2026-KB-0001
-    schema_version: 1
+    schema_version: 2
     program: restorative-panel
     referral: R-2026-KB-0001
     coordinator: KB
@@ -91,7 +91,7 @@ CASE_TEXT = """\
 PANEL_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/panel.schema.json
     id: PN-2026-KB-0001
-    schema_version: 1
+    schema_version: 2
     program: restorative-panel
     date: 2026-02-10
     start: '18:00'
@@ -137,7 +137,7 @@ def test_id_must_match_the_file_name(root):
     put(root, """\
         # yaml-language-server: $schema=../../../schemas/person.schema.json
         id: P-2026-KB-0009
-        schema_version: 1
+        schema_version: 2
         given_name: Flo
         """, relpath="people/2026/KB/P-2026-KB-0008.yaml")
     assert checks.check_repository(root) == [
@@ -150,7 +150,7 @@ def test_a_record_in_the_wrong_code_directory(root):
     put(root, """\
         # yaml-language-server: $schema=../../../schemas/person.schema.json
         id: P-2026-KB-0006
-        schema_version: 1
+        schema_version: 2
         given_name: Flo
         """, relpath="people/2026/MR/P-2026-KB-0006.yaml")
     assert checks.check_repository(root) == [
@@ -166,7 +166,7 @@ def test_a_record_in_the_wrong_code_directory(root):
 def test_a_yaml_file_outside_the_layout(root, relpath):
     target = root / relpath
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("id: P-2026-KB-0006\nschema_version: 1\ngiven_name: Flo\n")
+    target.write_text("id: P-2026-KB-0006\nschema_version: 2\ngiven_name: Flo\n")
     assert checks.check_repository(root) == [
         Problem(relpath, 0, 0, "id-matches-path", "file is not where a record lives (kind/year/code/ID.yaml)"),
     ]
@@ -176,7 +176,7 @@ def test_ids_are_unique(root):
     put(root, """\
         # yaml-language-server: $schema=../../../schemas/person.schema.json
         id: P-2026-KB-0001
-        schema_version: 1
+        schema_version: 2
         given_name: Ana
         """, relpath="people/2026/MR/P-2026-KB-0001.yaml")
     assert checks.check_repository(root) == [
@@ -189,7 +189,7 @@ def test_ids_are_unique(root):
 
 def test_symlinked_record_file(root, tmp_path_factory):
     outside = tmp_path_factory.mktemp("outside") / "P-2026-KB-0007.yaml"
-    outside.write_text("id: P-2026-KB-0007\nschema_version: 1\ngiven_name: Gil\n")
+    outside.write_text("id: P-2026-KB-0007\nschema_version: 2\ngiven_name: Gil\n")
     (root / "people/2026/KB/P-2026-KB-0007.yaml").symlink_to(outside)
     assert checks.check_repository(root) == [
         Problem("people/2026/KB/P-2026-KB-0007.yaml", 0, 0, "symlink",
@@ -381,13 +381,38 @@ def test_restitution_overpaid_is_a_warning(root):
             status: in-progress
             amount: 100.00
             payments:
-            - date: 2026-02-15
+            - id: i8s4udp5xm
+              date: 2026-02-15
               amount: 60.00
-            - date: 2026-03-15
+            - id: ugr3mkegbg
+              date: 2026-03-15
               amount: 50.00
         """))
     assert checks.check_repository(root) == [
         Problem(CASE, 29, 5, "restitution-overpaid", "payments 110.00 exceed the amount owed 100.00", "warning"),
+    ]
+
+
+def test_an_entry_id_used_twice_in_a_record_is_an_error(root):
+    put(root, dedent(CASE_TEXT) + dedent("""\
+        agreements:
+        - signed: 2026-02-10
+          due: 2026-05-10
+          items:
+          - type: restitution
+            status: in-progress
+            amount: 100.00
+            payments:
+            - id: i8s4udp5xm
+              date: 2026-02-15
+              amount: 40.00
+            - id: i8s4udp5xm
+              date: 2026-03-15
+              amount: 50.00
+        """))
+    assert checks.check_repository(root) == [
+        Problem(CASE, 32, 11, "entry-id-unique", "entry id i8s4udp5xm is used twice in this record; in `rjc edit`, "
+                "delete this entry's id line and rjc gives it a new one"),
     ]
 
 
@@ -401,7 +426,8 @@ def test_restitution_paid_in_full_is_fine(root):
             status: completed
             amount: 100.00
             payments:
-            - date: 2026-02-15
+            - id: cywpsq8b9k
+              date: 2026-02-15
               amount: 100.00
         """))
     assert checks.check_repository(root) == []
@@ -458,7 +484,7 @@ def _second_panel(root, start: str, end: str) -> str:
     return put(root, f"""\
         # yaml-language-server: $schema=../../../schemas/panel.schema.json
         id: PN-2026-KB-0002
-        schema_version: 1
+        schema_version: 2
         program: restorative-panel
         date: 2026-02-10
         start: '{start}'
@@ -508,7 +534,7 @@ def test_every_problem_is_reported_sorted_by_file_and_position(root):
 
 def test_an_invalid_record_is_reported_once_not_as_missing_everywhere(root):
     # the case file exists but does not validate: the referral and the panel naming it are fine
-    (root / CASE).write_text("id: C-2026-KB-0001\nschema_version: 1\n")
+    (root / CASE).write_text("id: C-2026-KB-0001\nschema_version: 2\n")
     problems = checks.check_repository(root)
     assert {(p.path, p.rule) for p in problems} == {(CASE, "missing-field")}
 

@@ -19,7 +19,7 @@ import pytest
 
 from helpers import git
 from rjc import store
-from rjc.model import Person
+from rjc.model import SCHEMA_VERSION, Person
 
 YEAR = dt.date.today().year
 RJC = Path(sys.executable).parent / "rjc"
@@ -138,7 +138,7 @@ class LockHolder:
 def with_people(repo):
     with repo.transaction("test") as tx:
         for n in range(1, 4):
-            tx.stage(Person(id=f"P-{YEAR}-KB-{n:04d}", schema_version=1, given_name=f"Reader{n}"))
+            tx.stage(Person(id=f"P-{YEAR}-KB-{n:04d}", schema_version=SCHEMA_VERSION, given_name=f"Reader{n}"))
         tx.commit("new person")
     return repo.root
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from helpers import dedent
+from rjc.model import SCHEMA_VERSION
 from rjc import lifecycle
 
 INTAKE = dedent("""\
@@ -90,10 +91,10 @@ def test_victims_are_new_once_per_federal_fiscal_year(repo, rjc, tmp_path):
     from rjc.model.case import Case, Participant, Service, StatusEntry
 
     def case(number: int, opened: str, program: str = "victim-support", services=()):
-        return Case(id=f"C-2025-KB-{number:04d}", schema_version=1, program=program, coordinator="KB",
+        return Case(id=f"C-2025-KB-{number:04d}", schema_version=SCHEMA_VERSION, program=program, coordinator="KB",
                     opened=opened, participants=[Participant(person="P-2025-KB-0001", role="victim")],
                     status_history=[StatusEntry(status="intake", date=opened, by="KB")],
-                    services=[Service(date=d, service="court accompaniment") for d in services])
+                    services=[Service.new(date=d, service="court accompaniment") for d in services])
 
     served = victims.served_dates([case(1, "2025-09-15", services=["2025-09-20", "2025-10-02"]),
                                    case(2, "2026-12-01", program="restorative-panel")])

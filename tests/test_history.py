@@ -32,12 +32,12 @@ def dated(make_repo, monkeypatch, tmp_path):
 
 
 def person(**changes) -> Person:
-    fields = {"id": PERSON_ID, "schema_version": 1, "given_name": "Ana", "family_name": "Rivera", "phone": "a"}
+    fields = {"id": PERSON_ID, "schema_version": 2, "given_name": "Ana", "family_name": "Rivera", "phone": "a"}
     return Person(**{**fields, **changes})
 
 
 def case(statuses: list[tuple[str, str, str]], **changes) -> Case:
-    fields = {"id": CASE_ID, "schema_version": 1, "program": "restorative-panel", "coordinator": "KB",
+    fields = {"id": CASE_ID, "schema_version": 2, "program": "restorative-panel", "coordinator": "KB",
               "opened": "2026-01-05", "participants": [{"person": PERSON_ID, "role": "responsible-party"}],
               "status_history": [{"status": s, "date": d, "by": by} for s, d, by in statuses]}
     return Case(**{**fields, **changes})
@@ -55,7 +55,7 @@ def worked(dated):
     dated(person(phone="b", email="ana@example.org"), "edit person", actor="MR", day="2026-01-08")
     dated(case([INTAKE, CONTACTED], note="first call"), "edit case", actor="MR", day="2026-01-08")
     dated(person(phone="b", email="ana@example.org", family_name=None), "edit person", actor="KB", day="2026-01-20")
-    dated(case([INTAKE, CONTACTED], contacts=[{"date": "2026-01-20", "kind": "phone", "by": "KB"}]),
+    dated(case([INTAKE, CONTACTED], contacts=[{"id": "f3h5fyvisg", "date": "2026-01-20", "kind": "phone", "by": "KB"}]),
           "edit case", actor="KB", day="2026-01-20")
     return Repository(dated.root)
 

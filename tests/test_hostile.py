@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from helpers import COORDINATORS, Result, git, settings_text
 from rjc import checks, layout, store, yamlio
 from rjc.errors import Problem, RjcError
-from rjc.model import Case, Panel, Person, Referral, Settings, Volunteer
+from rjc.model import SCHEMA_VERSION, Case, Panel, Person, Referral, Settings, Volunteer
 from rjc.model.case import Agreement, Participant, StatusEntry
 
 YEAR = dt.date.today().year
@@ -59,14 +59,14 @@ _RULE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 def _base_records() -> list:
     address = {"street": "12 Elm Street", "town": "Hartford", "state": "VT", "postal_code": "05047"}
     return [
-        Person(id="P-2026-KB-0001", schema_version=1, given_name="Ana", family_name="Rivera", address=address,
+        Person(id="P-2026-KB-0001", schema_version=SCHEMA_VERSION, given_name="Ana", family_name="Rivera", address=address,
                phone="802-555-0111", date_of_birth="1990-04-01"),
-        Person(id="P-2026-KB-0002", schema_version=1, given_name="Bo", family_name="Lind"),
-        Referral(id="R-2026-KB-0001", schema_version=1, received="2026-11-01", program="restorative-panel",
+        Person(id="P-2026-KB-0002", schema_version=SCHEMA_VERSION, given_name="Bo", family_name="Lind"),
+        Referral(id="R-2026-KB-0001", schema_version=SCHEMA_VERSION, received="2026-11-01", program="restorative-panel",
                  source="police", agency="Hartford Police Department", docket="26-CR-1",
                  contact={"name": "Sgt. Pat Doe"}, people=[{"person": "P-2026-KB-0001", "role": "responsible-party"}],
                  screening={"decision": "accepted", "date": "2026-11-02", "by": "KB", "case": "C-2026-KB-0001"}),
-        Case(id="C-2026-KB-0001", schema_version=1, program="restorative-panel", referral="R-2026-KB-0001",
+        Case(id="C-2026-KB-0001", schema_version=SCHEMA_VERSION, program="restorative-panel", referral="R-2026-KB-0001",
              coordinator="KB", opened="2026-11-02",
              participants=[Participant(person="P-2026-KB-0001", role="responsible-party"),
                            Participant(person="P-2026-KB-0002", role="victim")],
@@ -74,14 +74,14 @@ def _base_records() -> list:
              agreements=[Agreement(signed="2026-11-05", due="2027-02-03", midterm_review="2026-12-20", items=[
                  {"type": "apology-letter", "description": "Write to the store owner"},
                  {"type": "restitution", "amount": "250.00", "victim": "P-2026-KB-0002",
-                  "payments": [{"date": "2026-11-20", "amount": "50.00"}]},
+                  "payments": [{"id": "u82jntqitt", "date": "2026-11-20", "amount": "50.00"}]},
                  {"type": "community-service", "hours_required": "20"}])]),
-        *[Person(id=f"P-2026-KB-{n:04d}", schema_version=1, given_name=f"Volunteer {n}") for n in (3, 4, 5)],
-        *[Volunteer(id=f"V-2026-KB-{n:04d}", schema_version=1, person=f"P-2026-KB-{n + 2:04d}", since="2024-03-01",
+        *[Person(id=f"P-2026-KB-{n:04d}", schema_version=SCHEMA_VERSION, given_name=f"Volunteer {n}") for n in (3, 4, 5)],
+        *[Volunteer(id=f"V-2026-KB-{n:04d}", schema_version=SCHEMA_VERSION, person=f"P-2026-KB-{n + 2:04d}", since="2024-03-01",
                     trainings=[{"name": "Restorative justice volunteer training", "date": "2024-02-10"}],
                     background_checks=[{"date": "2024-02-01", "expires": "2028-02-01"}],
                     programs=["restorative-panel"]) for n in (1, 2, 3)],
-        Panel(id="PN-2026-KB-0001", schema_version=1, date="2026-12-01", start="18:00", end="19:30",
+        Panel(id="PN-2026-KB-0001", schema_version=SCHEMA_VERSION, date="2026-12-01", start="18:00", end="19:30",
               place="Town Hall", seats=[{"volunteer": f"V-2026-KB-{n:04d}", "attended": True, "hours": "1.5"}
                                         for n in (1, 2, 3)],
               docket=[{"case": "C-2026-KB-0001", "attended": ["P-2026-KB-0001"]}]),
@@ -255,7 +255,7 @@ ODD_INPUT = st.one_of(
     st.tuples(st.sampled_from(PATHS), st.text(max_size=300)),
     st.tuples(st.sampled_from(PATHS), st.binary(max_size=300)),
     st.tuples(st.sampled_from(PATHS), st.text(st.characters(codec="utf-8"), max_size=300).map(
-        lambda t: "id: P-2026-KB-0001\nschema_version: 1\n" + t)),
+        lambda t: "id: P-2026-KB-0001\nschema_version: 2\n" + t)),
     st.tuples(st.sampled_from(["notes/x.yaml", "people/x.yaml", "people/2026/KB/../../../x.yaml", ""]),
               st.sampled_from(list(VALID.values()))),
 )
@@ -568,7 +568,7 @@ def outside(tmp_path_factory) -> Path:
     """A directory outside the records repository holding a record-like file with a secret in it."""
     directory = tmp_path_factory.mktemp("outside")
     (directory / "secret.yaml").write_text(
-        f"id: P-{YEAR}-KB-0002\nschema_version: 1\ngiven_name: TOPSECRET\n", encoding="utf-8")
+        f"id: P-{YEAR}-KB-0002\nschema_version: 2\ngiven_name: TOPSECRET\n", encoding="utf-8")
     return directory
 
 
@@ -726,7 +726,7 @@ def mail_repo(repo, monkeypatch, tmp_path):
     monkeypatch.chdir(repo.root)
     secret = tmp_path / "secrets" / "smtp-password"
     secret.parent.mkdir()
-    settings = Settings(schema_version=1, center=SETTINGS.center, coordinators=COORDINATORS,
+    settings = Settings(schema_version=SCHEMA_VERSION, center=SETTINGS.center, coordinators=COORDINATORS,
                         mail=Mail(host="127.0.0.1", port=2525, security="none", sender="rjc@center.example.org",
                                   send_from="KB", username="rjc", password_file=str(secret)))
     with repo.transaction("test") as tx:

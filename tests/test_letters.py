@@ -9,7 +9,7 @@ import pytest
 
 from helpers import git
 from letter_fixtures import NOTICE_DATE
-from rjc.model import Case, Volunteer
+from rjc.model import SCHEMA_VERSION, Case, Volunteer
 from rjc.model.case import Closure, Participant, StatusEntry
 from rjc.model.vocab import Program, Role
 
@@ -317,7 +317,7 @@ def test_the_sandbox_refuses_escapes_in_the_new_letters(panel_repo, rjc, letter,
 
 def test_an_invalid_panel_file_stops_panel_letters_rather_than_skip_it(panel_repo, rjc):
     path = panel_repo.root / "panels/2026/KB/PN-2026-KB-0008.yaml"
-    path.write_text("id: PN-2026-KB-0008\nschema_version: 1\ndate: not a date\n")
+    path.write_text("id: PN-2026-KB-0008\nschema_version: 2\ndate: not a date\n")
     for args in (["panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002"], ["volunteer-thanks", "V-2026-KB-0001"]):
         result = rjc("letter", *args, "--date", NOTICE_DATE)
         assert result.code == 1
@@ -328,13 +328,13 @@ def test_volunteer_thanks_counts_circle_meetings_too(panel_repo, rjc):
     from rjc.model.case import Circle, CircleMeeting, CircleSeat
 
     volunteer = next(r.record for r in panel_repo.load_all() if isinstance(r.record, Volunteer))
-    case = Case(id="C-2026-KB-0009", schema_version=1, program="cosa", coordinator="KB", opened="2026-01-05",
+    case = Case(id="C-2026-KB-0009", schema_version=SCHEMA_VERSION, program="cosa", coordinator="KB", opened="2026-01-05",
                 participants=[Participant(person="P-2026-KB-0001", role="core-member")],
                 status_history=[StatusEntry(status="intake", date="2026-01-05", by="KB")],
                 circle=Circle(phase="phase-1", started="2026-01-10",
                               roster=[CircleSeat(volunteer=volunteer.id, joined="2026-01-10")],
-                              meetings=[CircleMeeting(date="2026-01-14", attended=[volunteer.id], hours="1.5"),
-                                        CircleMeeting(date="2026-01-21", attended=[volunteer.id], hours="1.5")]))
+                              meetings=[CircleMeeting.new(date="2026-01-14", attended=[volunteer.id], hours="1.5"),
+                                        CircleMeeting.new(date="2026-01-21", attended=[volunteer.id], hours="1.5")]))
     panel_repo.save(case, "test", command="test")
     before = rjc("letter", "volunteer-thanks", volunteer.id, "--date", "2026-12-01", "--draft").out
     assert "met with your circle **2 times**" in before

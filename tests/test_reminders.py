@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from rjc import reminders
+from rjc.model.base import new_entry_id
 from rjc.model import SCHEMA_VERSION, Case, Panel, Person, Referral, Settings, Volunteer
 from rjc.model.settings import Center, Coordinator, Mail
 from rjc.repository import Repository
@@ -80,31 +81,31 @@ def world(mail: Mail | None = None) -> World:
     w = World(settings(mail))
     for n, (given, family) in PEOPLE.items():
         email = VOLUNTEER_EMAIL.get(n - 7) if n >= 8 else f"{given.lower()}@people.example.org"
-        w.people.append(Person(id=P(n), schema_version=1, given_name=given, family_name=family, phone=PHONE,
+        w.people.append(Person(id=P(n), schema_version=SCHEMA_VERSION, given_name=given, family_name=family, phone=PHONE,
                                email=email, note=f"{given} prefers evenings"))
     for n in range(1, 6):
         expires = "2027-01-20" if n == 4 else "2027-12-31"  # V4's check runs out within 30 days
         w.volunteers.append(Volunteer(
-            id=V(n), schema_version=1, person=P(n + 7), since="2026-01-05",
+            id=V(n), schema_version=SCHEMA_VERSION, person=P(n + 7), since="2026-01-05",
             trainings=[{"name": "Panel training", "date": "2026-01-10"}],
             background_checks=[{"date": "2026-01-05", "expires": expires}],
             note="Gumdrop the dog comes along"))
     w.referrals += [
-        Referral(id=R1, schema_version=1, received="2026-12-22", program="pre-charge-diversion",
+        Referral(id=R1, schema_version=SCHEMA_VERSION, received="2026-12-22", program="pre-charge-diversion",
                  source="states-attorney", harm=SECRET_TEXT,
                  people=[{"person": P(5), "role": "responsible-party"}, {"person": P(2), "role": "victim"}],
                  screening={"decision": "accepted", "date": "2026-12-22", "by": "KB", "case": C(4)}),
-        Referral(id=R2, schema_version=1, received="2026-12-20", program="restorative-panel", source="police",
+        Referral(id=R2, schema_version=SCHEMA_VERSION, received="2026-12-20", program="restorative-panel", source="police",
                  harm=SECRET_TEXT, people=[{"person": P(7), "role": "responsible-party"}]),
     ]
-    contact = lambda day, by="KB": {"date": day, "kind": "phone", "by": by, "note": SECRET_TEXT}  # noqa: E731
+    contact = lambda day, by="KB": {"id": new_entry_id(), "date": day, "kind": "phone", "by": by, "note": SECRET_TEXT}  # noqa: E731
     w.cases += [
-        Case(id=C(1), schema_version=1, program="restorative-panel", coordinator="KB", opened="2026-12-01",
+        Case(id=C(1), schema_version=SCHEMA_VERSION, program="restorative-panel", coordinator="KB", opened="2026-12-01",
              participants=[{"person": P(1), "role": "responsible-party"}],
              status_history=_history(("referred", "2026-12-01"), ("intake", "2026-12-02"),
                                      ("panel-scheduled", "2026-12-10")),
              contacts=[contact("2026-12-28")], note=SECRET_TEXT),
-        Case(id=C(2), schema_version=1, program="restorative-panel", coordinator="MR", opened="2026-09-01",
+        Case(id=C(2), schema_version=SCHEMA_VERSION, program="restorative-panel", coordinator="MR", opened="2026-09-01",
              participants=[{"person": P(3), "role": "responsible-party"}],
              status_history=_history(("referred", "2026-09-01"), ("intake", "2026-09-02"),
                                      ("panel-scheduled", "2026-09-10"), ("agreement-signed", "2026-10-01"),
@@ -115,7 +116,7 @@ def world(mail: Mail | None = None) -> World:
                                      "payee": "Quixfeather Glass"},
                                     {"type": "community-service", "hours_required": "10", "due": "2027-01-06",
                                      "description": SECRET_TEXT}]}]),
-        Case(id=C(3), schema_version=1, program="restorative-panel", coordinator="KB", opened="2026-07-01",
+        Case(id=C(3), schema_version=SCHEMA_VERSION, program="restorative-panel", coordinator="KB", opened="2026-07-01",
              participants=[{"person": P(4), "role": "responsible-party"}],
              status_history=_history(("referred", "2026-07-01"), ("intake", "2026-07-02"),
                                      ("panel-scheduled", "2026-07-10"), ("agreement-signed", "2026-08-01"),
@@ -124,12 +125,12 @@ def world(mail: Mail | None = None) -> World:
              agreements=[{"signed": "2026-08-01", "due": "2026-11-01", "midterm_review": "2026-09-15",
                           "items": [{"type": "apology-letter", "description": SECRET_TEXT},
                                     {"type": "education", "status": "completed", "completed": "2026-09-01"}]}]),
-        Case(id=C(4), schema_version=1, program="pre-charge-diversion", coordinator="KB", opened="2026-12-22",
+        Case(id=C(4), schema_version=SCHEMA_VERSION, program="pre-charge-diversion", coordinator="KB", opened="2026-12-22",
              referral=R1, participants=[{"person": P(5), "role": "responsible-party"},
                                         {"person": P(2), "role": "victim"}],
              status_history=_history(("referred", "2026-12-22")), contacts=[contact("2026-12-29")],
              diversion={"return_by": "2027-03-22"}),
-        Case(id=C(5), schema_version=1, program="cosa", coordinator="MR", opened="2026-05-01",
+        Case(id=C(5), schema_version=SCHEMA_VERSION, program="cosa", coordinator="MR", opened="2026-05-01",
              participants=[{"person": P(6), "role": "core-member"}],
              status_history=_history(("referred", "2026-05-01"), ("intake", "2026-05-02"),
                                      ("in-circle", "2026-06-01"), by="MR"),
@@ -137,18 +138,18 @@ def world(mail: Mail | None = None) -> World:
              circle={"phase": "phase-1", "started": "2026-06-01",
                      "schedule": {"weekday": "mon", "start": "18:00", "end": "19:30", "place": "Library annex"},
                      "roster": [{"volunteer": V(n), "joined": "2026-06-01"} for n in (3, 4, 5)],
-                     "meetings": [{"date": "2026-12-21", "attended": [V(3), V(4)], "hours": "1.5",
+                     "meetings": [{"id": "udami9nn6w", "date": "2026-12-21", "attended": [V(3), V(4)], "hours": "1.5",
                                    "note": SECRET_TEXT}]}),
     ]
     w.panels += [
-        Panel(id=PN1, schema_version=1, date="2027-01-01", start="18:00", end="19:30", place="Town Hall, room 2",
+        Panel(id=PN1, schema_version=SCHEMA_VERSION, date="2027-01-01", start="18:00", end="19:30", place="Town Hall, room 2",
               docket=[{"case": C(1)}], seats=[{"volunteer": V(n)} for n in (1, 2, 3)],
               history=[{"date": "2026-12-10", "by": "KB", "action": "scheduled"}], note=SECRET_TEXT),
-        Panel(id=PN2, schema_version=1, date="2027-01-02", start="10:00", end="11:30",
+        Panel(id=PN2, schema_version=SCHEMA_VERSION, date="2027-01-02", start="10:00", end="11:30",
               video_link="https://meet.example.org/rjc-panel", docket=[{"case": C(2), "purpose": "reconvene"}],
               seats=[{"volunteer": V(n)} for n in (2, 4, 5)],
               history=[{"date": "2026-12-12", "by": "MR", "action": "scheduled"}]),
-        Panel(id=PN3, schema_version=1, date="2027-01-01", start="17:00", end="18:00", place="Town Hall, room 1",
+        Panel(id=PN3, schema_version=SCHEMA_VERSION, date="2027-01-01", start="17:00", end="18:00", place="Town Hall, room 1",
               status="cancelled", docket=[{"case": C(1)}], seats=[{"volunteer": V(n)} for n in (1, 2, 3)],
               history=[{"date": "2026-12-05", "by": "KB", "action": "scheduled"},
                        {"date": "2026-12-09", "by": "KB", "action": "cancelled"}]),

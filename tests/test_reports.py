@@ -14,7 +14,7 @@ import pytest
 
 from report_fixtures import C6, P, Q, closure_of, fixture_records, status_entries
 from rjc import layout
-from rjc.model import Case, Person
+from rjc.model import SCHEMA_VERSION, Case, Person
 from rjc.reports import data, measures, quarterly, window
 
 
@@ -270,7 +270,7 @@ def test_records_are_held_as_loaded_and_cannot_be_changed(report_repo):
 def test_a_reopened_case_keeps_its_earlier_closure(repo):
     from rjc.reports import facts
 
-    case = Case(id="C-2026-KB-0009", schema_version=1, program="restorative-panel", coordinator="KB",
+    case = Case(id="C-2026-KB-0009", schema_version=SCHEMA_VERSION, program="restorative-panel", coordinator="KB",
                 opened="2026-07-01", participants=[{"person": "P-2026-KB-0001", "role": "responsible-party"}],
                 status_history=status_entries(("intake", "2026-07-01"), ("closed", "2026-07-10", "no-contact: gone"),
                                        ("intake", "2026-08-01"), ("closed", "2026-11-02", "withdrawn")),

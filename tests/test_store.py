@@ -29,7 +29,7 @@ def parse(relpath, text):
 def test_minimal_person():
     loaded = parse(PERSON, """\
         id: P-2026-KB-0001
-        schema_version: 1
+        schema_version: 2
         given_name: Ana
         """)
     assert loaded.problems == []
@@ -40,7 +40,7 @@ def test_minimal_person():
 def test_minimal_referral():
     loaded = parse(REFERRAL, """\
         id: R-2026-KB-0001
-        schema_version: 1
+        schema_version: 2
         received: 2026-01-02
         program: restorative-panel
         source: court
@@ -54,7 +54,7 @@ def test_minimal_referral():
 def test_minimal_case():
     loaded = parse(CASE, """\
         id: C-2026-KB-0019
-        schema_version: 1
+        schema_version: 2
         program: mediation
         coordinator: KB
         opened: 2026-01-05
@@ -71,7 +71,7 @@ def test_minimal_case():
 def test_minimal_panel():
     loaded = parse(PANEL, """\
         id: PN-2026-KB-0001
-        schema_version: 1
+        schema_version: 2
         date: 2026-02-10
         start: 18:00
         end: 19:30
@@ -84,7 +84,7 @@ def test_minimal_panel():
 def test_minimal_volunteer():
     loaded = parse(VOLUNTEER, """\
         id: V-2026-KB-0001
-        schema_version: 1
+        schema_version: 2
         person: P-2026-KB-0003
         """)
     assert loaded.problems == []
@@ -95,7 +95,7 @@ def test_minimal_volunteer():
 def test_values_typed_as_text_stay_text_in_the_model():
     loaded = parse(PERSON, """\
         id: P-2026-KB-0001
-        schema_version: 1
+        schema_version: 2
         given_name: 'NO'
         family_name: NO
         phone: 0123
@@ -112,13 +112,13 @@ def test_values_typed_as_text_stay_text_in_the_model():
 @pytest.mark.parametrize("relpath, text, line, col, message", [
     (PERSON, """\
         id: P-2026-KB-0001
-        schema_version: 1
+        schema_version: 2
         given_name: Ana
         famly_name: Ruiz
         """, 4, 1, "unknown field 'famly_name' (did you mean 'family_name'?)"),
     (REFERRAL, """\
         id: R-2026-KB-0001
-        schema_version: 1
+        schema_version: 2
         received: 2026-01-02
         program: restorative-panel
         source: court
@@ -127,7 +127,7 @@ def test_values_typed_as_text_stay_text_in_the_model():
         """, 7, 3, "unknown field 'decison' (did you mean 'decision'?)"),
     (CASE, """\
         id: C-2026-KB-0019
-        schema_version: 1
+        schema_version: 2
         program: restorative-panel
         coordinator: KB
         opened: 2026-01-05
@@ -144,7 +144,7 @@ def test_values_typed_as_text_stay_text_in_the_model():
         """, 11, 3, "unknown field 'participaton' (did you mean 'participation'?)"),
     (PANEL, """\
         id: PN-2026-KB-0001
-        schema_version: 1
+        schema_version: 2
         date: 2026-02-10
         start: 18:00
         end: 19:30
@@ -154,7 +154,7 @@ def test_values_typed_as_text_stay_text_in_the_model():
         """, 8, 3, "unknown field 'atended' (did you mean 'attended'?)"),
     (VOLUNTEER, """\
         id: V-2026-KB-0001
-        schema_version: 1
+        schema_version: 2
         person: P-2026-KB-0003
         background_checks:
         - date: 2025-10-01
@@ -170,7 +170,7 @@ def test_typo_is_an_unknown_field_at_the_key_with_a_suggestion(relpath, text, li
 def test_unknown_field_without_a_close_name_has_no_suggestion():
     loaded = parse(PERSON, """\
         id: P-2026-KB-0001
-        schema_version: 1
+        schema_version: 2
         given_name: Ana
         shoe_size: 9
         """)
@@ -180,7 +180,7 @@ def test_unknown_field_without_a_close_name_has_no_suggestion():
 def test_wrong_choice_is_reported_at_the_value():
     loaded = parse(CASE, """\
         id: C-2026-KB-0019
-        schema_version: 1
+        schema_version: 2
         program: restorative-panl
         coordinator: KB
         opened: 2026-01-05
@@ -204,7 +204,7 @@ def test_wrong_choice_is_reported_at_the_value():
 def test_wrong_item_type_is_an_invalid_choice_at_the_item():
     loaded = parse(CASE, """\
         id: C-2026-KB-0019
-        schema_version: 1
+        schema_version: 2
         program: restorative-panel
         coordinator: KB
         opened: 2026-01-05
@@ -228,7 +228,7 @@ def test_wrong_item_type_is_an_invalid_choice_at_the_item():
 def test_missing_top_level_field():
     loaded = parse(PERSON, """\
         id: P-2026-KB-0001
-        schema_version: 1
+        schema_version: 2
         family_name: Ruiz
         """)
     assert loaded.problems == [Problem(PERSON, 1, 1, "missing-field", "missing required field 'given_name'")]
@@ -237,7 +237,7 @@ def test_missing_top_level_field():
 def test_missing_nested_field_points_at_its_mapping():
     loaded = parse(CASE, """\
         id: C-2026-KB-0019
-        schema_version: 1
+        schema_version: 2
         program: restorative-panel
         coordinator: KB
         opened: 2026-01-05
@@ -260,7 +260,7 @@ def test_missing_nested_field_points_at_its_mapping():
 def test_invalid_nested_value_points_at_that_value():
     loaded = parse(CASE, """\
         id: C-2026-KB-0019
-        schema_version: 1
+        schema_version: 2
         program: restorative-panel
         coordinator: KB
         opened: 2026-01-05
@@ -284,7 +284,7 @@ def test_invalid_nested_value_points_at_that_value():
 def test_every_problem_is_reported_at_once():
     loaded = parse(CASE, """\
         id: C-2026-KB-0019
-        schema_version: 2
+        schema_version: 3
         program: restorative-panel
         coordinator: kb
         opened: 2026-13-05
@@ -293,20 +293,22 @@ def test_every_problem_is_reported_at_once():
           date: 2026-01-05
           by: KB
         contacts:
-        - date: 2026-01-06
+        - id: e5rp7mevs5
+          date: 2026-01-06
           kind: phone
           by: KB
           with: [P-1]
         sessions:
-        - date: 2026-01-07
+        - id: mq4ch6m8ug
+          date: 2026-01-07
           minutes: -5
         """)
     assert loaded.record is None
     assert [(p.line, p.col, p.rule) for p in loaded.problems] == [
         (2, 17, "invalid-value"), (4, 14, "invalid-value"), (5, 9, "invalid-value"),
-        (14, 10, "invalid-value"), (17, 12, "invalid-value"),
+        (15, 10, "invalid-value"), (19, 12, "invalid-value"),
     ]
-    assert loaded.problems[0].message == "schema_version: written by a newer rjc (format 2); upgrade rjc to read it"
+    assert loaded.problems[0].message == "schema_version: written by a newer rjc (format 3); upgrade rjc to read it"
     assert loaded.problems[1].message == "coordinator: not a coordinator code (1-4 capitals/digits, like KB)"
     assert loaded.problems[3].message == "contacts[0].with[0]: not a person id (ids look like P-2026-KB-0001)"
 
@@ -314,7 +316,7 @@ def test_every_problem_is_reported_at_once():
 def test_an_old_format_asks_for_migrate():
     loaded = parse(PERSON, "id: P-2026-KB-0001\nschema_version: 0\ngiven_name: Ana\n")
     assert loaded.problems == [Problem(PERSON, 2, 17, "invalid-value",
-                                       "schema_version: format 0 is older than 1; run: rjc migrate")]
+                                       "schema_version: format 0 is older than 2; run: rjc migrate")]
 
 
 def test_yaml_problems_come_back_as_problems_not_exceptions():
@@ -336,7 +338,7 @@ def test_an_unreadable_file_is_a_problem(tmp_path):
 
 def test_settings_problems_are_located(tmp_path):
     (tmp_path / "rjc.yaml").write_text(dedent("""\
-        schema_version: 1
+        schema_version: 2
         center:
           name: Barre
         coordinators:
@@ -358,7 +360,7 @@ def test_settings_problems_are_located(tmp_path):
 PERSON_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/person.schema.json
     id: P-2026-KB-0001
-    schema_version: 1
+    schema_version: 2
     given_name: Zoë
     family_name: 'NO'
     preferred_name: Zo
@@ -384,7 +386,7 @@ PERSON_TEXT = """\
 REFERRAL_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/referral.schema.json
     id: R-2026-KB-0001
-    schema_version: 1
+    schema_version: 2
     received: 2026-01-02
     program: pre-charge-diversion
     source: states-attorney
@@ -414,7 +416,7 @@ REFERRAL_TEXT = """\
 CASE_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/case.schema.json
     id: C-2026-KB-0019
-    schema_version: 1
+    schema_version: 2
     program: cosa
     referral: R-2026-KB-0001
     coordinator: KB
@@ -438,7 +440,8 @@ CASE_TEXT = """\
       date: 2026-06-30
       by: KB
     contacts:
-    - date: 2026-01-06
+    - id: pjyzbi2pr2
+      date: 2026-01-06
       kind: phone
       by: KB
       with:
@@ -458,22 +461,27 @@ CASE_TEXT = """\
         amount: 250.00
         payee: Town of Barre
         payments:
-        - date: 2026-02-15
+        - id: np92vnsszp
+          date: 2026-02-15
           amount: 100.00
-        - date: 2026-03-15
+        - id: ethjbwzubs
+          date: 2026-03-15
           amount: 50.50
           note: money order
       - type: community-service
         status: in-progress
         hours_required: 10
         logged:
-        - date: 2026-02-20
+        - id: ugqdfbka2s
+          date: 2026-02-20
           hours: 2.5
           place: food shelf
-        - date: 2026-02-27
+        - id: fphuxsg8uj
+          date: 2026-02-27
           hours: 4
     services:
-    - date: 2026-01-10
+    - id: ypzijwkhdt
+      date: 2026-01-10
       service: housing referral
       person: P-2026-KB-0001
       by: MR
@@ -494,7 +502,8 @@ CASE_TEXT = """\
         joined: 2026-01-20
         left: 2026-03-01
       meetings:
-      - date: 2026-01-27
+      - id: mctgfhkb9t
+        date: 2026-01-27
         attended:
         - V-2026-KB-0001
         - V-2026-KB-0002
@@ -506,14 +515,16 @@ CASE_TEXT = """\
       start: 2026-02-01
       end: 2026-04-30
       hours:
-      - date: 2026-02-02
+      - id: s2b9pzuxny
+        date: 2026-02-02
         hours: 4
       skills:
       - baking
       references:
       - owner
     sessions:
-    - date: 2026-02-10
+    - id: tbqprig3ch
+      date: 2026-02-10
       minutes: 90
       attended:
       - P-2026-KB-0001
@@ -536,7 +547,7 @@ CASE_TEXT = """\
 PANEL_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/panel.schema.json
     id: PN-2026-KB-0001
-    schema_version: 1
+    schema_version: 2
     program: reentry-panel
     date: 2026-02-10
     start: '18:00'
@@ -569,7 +580,7 @@ PANEL_TEXT = """\
 VOLUNTEER_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/volunteer.schema.json
     id: V-2026-KB-0001
-    schema_version: 1
+    schema_version: 2
     person: P-2026-KB-0003
     active: false
     since: 2025-09-01
@@ -613,7 +624,7 @@ def test_round_trip_keeps_the_typed_values():
 def test_rendering_normalizes_a_hand_written_file():
     loaded = parse(PERSON, """\
         given_name:   Ana
-        schema_version: 1
+        schema_version: 2
         id: P-2026-KB-0001   # the id
         address: {town: Barre}
         family_name:
@@ -622,7 +633,7 @@ def test_rendering_normalizes_a_hand_written_file():
     assert store.render(loaded.record) == dedent("""\
         # yaml-language-server: $schema=../../../schemas/person.schema.json
         id: P-2026-KB-0001
-        schema_version: 1
+        schema_version: 2
         given_name: Ana
         address:
           town: Barre
@@ -633,7 +644,7 @@ def test_rendering_normalizes_a_hand_written_file():
 def test_amounts_are_written_with_two_places():
     loaded = parse(CASE, """\
         id: C-2026-KB-0019
-        schema_version: 1
+        schema_version: 2
         program: restorative-panel
         coordinator: KB
         opened: 2026-01-05
@@ -660,7 +671,7 @@ def test_settings_round_trip():
 
 
 def test_a_name_typed_where_an_id_belongs_is_not_echoed_back():
-    loaded = parse(VOLUNTEER, "id: V-2026-KB-0001\nschema_version: 1\nperson: Ana Rivera\n")
+    loaded = parse(VOLUNTEER, "id: V-2026-KB-0001\nschema_version: 2\nperson: Ana Rivera\n")
     assert [str(p) for p in loaded.problems] == [
         f"{VOLUNTEER}:3:9: error: person: not a person id (ids look like P-2026-KB-0001) [invalid-value]"]
 
@@ -668,7 +679,7 @@ def test_a_name_typed_where_an_id_belongs_is_not_echoed_back():
 def test_a_renewed_background_check_keeps_the_old_one_for_past_panels():
     loaded = parse(VOLUNTEER, dedent("""\
         id: V-2026-KB-0001
-        schema_version: 1
+        schema_version: 2
         person: P-2026-KB-0003
         background_checks:
         - date: 2022-10-01
@@ -689,7 +700,7 @@ def test_a_record_too_large_once_written_out_is_refused_by_name_not_written():
     from rjc import yamlio
     from rjc.errors import RjcError
 
-    head = "id: P-2026-KB-0001\nschema_version: 1\ngiven_name: Ana\nnote: "
+    head = "id: P-2026-KB-0001\nschema_version: 2\ngiven_name: Ana\nnote: "
     text = head + "x" * (yamlio.MAX_BYTES - len(head) - 1) + "\n"
     loaded = store.parse_record(PERSON, text)
     assert loaded.problems == []

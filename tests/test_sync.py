@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 
 from helpers import git
-from rjc import layout, store, sync as core
+from rjc import casework, layout, store, sync as core
 from rjc.gitrepo import Git
+from rjc.model.case import Participant
+from rjc.model.entries import stable_id
 from rjc.repository import Repository
 
 YEAR = dt.date.today().year
@@ -281,6 +283,39 @@ def test_both_sides_appending_to_a_history_keep_every_entry(shared_person, clone
     contacts = data(b, case)["contacts"]
     assert [(c["kind"], c["by"]) for c in contacts] == [("phone", "KB"), ("email", "MR")]  # origin's first
     assert data(b, case)["status_history"][-1]["status"] == "victim-contacted"
+
+
+def test_equal_entries_appended_on_both_sides_are_all_kept(shared_person, clones, run, synced, tmp_path):
+    """Two payments of the same amount on the same day are two payments, however alike."""
+    a, b = clones
+    case = new_case(run, a, tmp_path, shared_person)
+    victim = new_person(run, a, tmp_path, "Bo", "Lind")
+    repo = Repository(a)
+    opened = repo.get(case)
+    repo.save(opened.model_copy(update={"participants": [*opened.participants,
+                                                         Participant(person=victim, role="victim")]}),
+              "edit", command="edit")
+    casework.add_agreement(repo, case, [{"type": "restitution", "amount": "200.00", "victim": victim},
+                                        {"type": "community-service", "hours_required": 20}],
+                           signed=dt.date.today())
+    synced(a)
+    synced(b)
+    for root in (a, b):
+        run(root, "agreement", "pay", case, "1", "--amount", "50.00")  # today, on both
+        run(root, "agreement", "log", case, "2", "--hours", "4")
+        run(root, "case", "note", case, "--kind", "phone", stdin="left a message\n")
+    synced(a)
+    synced(b)
+    synced(a)
+    for root in (a, b):
+        merged = Repository(root).get(case)
+        restitution, service = merged.agreements[0].items
+        assert [str(p.amount) for p in restitution.payments] == ["50.00", "50.00"]
+        assert str(restitution.paid) == "100.00"
+        assert [str(h.hours) for h in service.logged] == ["4", "4"]
+        assert [c.note for c in merged.contacts] == ["left a message", "left a message"]
+        assert len({p.id for p in restitution.payments}) == 2
+    assert_same_linear_history(a, b)
 
 
 def test_a_true_conflict_stops_a_sync_without_a_terminal(shared_person, clones, run, synced):
@@ -564,13 +599,46 @@ def test_merge_reports_each_field_changed_differently_on_both_sides():
 
 
 def test_merge_keeps_what_both_sides_appended_nested_and_in_date_order():
-    pay = lambda d, a: {"date": d, "amount": a}  # noqa: E731
+    pay = lambda d, a: {"id": stable_id(d, a), "date": d, "amount": a}  # noqa: E731
     base = {"agreements": [{"items": [{"payments": [pay("2026-01-01", "5")]}]}]}
     ours = {"agreements": [{"items": [{"payments": [pay("2026-01-01", "5"), pay("2026-02-10", "7")]}]}]}
     theirs = {"agreements": [{"items": [{"payments": [pay("2026-01-01", "5"), pay("2026-02-01", "9")]}]}]}
     merged, conflicts = _merge(base, ours, theirs)
     assert conflicts == []
     assert [p["amount"] for p in merged["agreements"][0]["items"][0]["payments"]] == ["5", "9", "7"]
+
+
+def _pay(entry_id: str, amount: str, date: str = "2026-12-05", **more) -> dict:
+    return {"id": entry_id, "date": date, "amount": amount, **more}
+
+
+def test_merge_keeps_equal_entries_added_on_both_sides():
+    base = {"payments": [_pay("a000000001", "5")]}
+    ours = {"payments": [_pay("a000000001", "5"), _pay("b000000001", "50")]}
+    theirs = {"payments": [_pay("a000000001", "5"), _pay("c000000001", "50")]}
+    merged, conflicts = _merge(base, ours, theirs)
+    assert conflicts == []
+    assert [p["id"] for p in merged["payments"]] == ["a000000001", "c000000001", "b000000001"]
+
+
+def test_merge_matches_entries_by_id_not_by_place():
+    first, second = _pay("a000000001", "5", "2026-01-01"), _pay("b000000001", "7", "2026-02-01")
+    ours = [first, {**second, "note": "cash"}]  # this clone annotated the second payment
+    theirs = [second]  # the remote removed the first
+    merged, conflicts = _merge({"payments": [first, second]}, {"payments": ours}, {"payments": theirs})
+    assert conflicts == [] and merged == {"payments": [{**second, "note": "cash"}]}
+
+
+def test_merge_an_entry_removed_on_one_side_and_changed_on_the_other_is_a_conflict():
+    first = _pay("a000000001", "5")
+    merged, conflicts = _merge({"payments": [first]}, {"payments": []}, {"payments": [{**first, "amount": "6"}]})
+    assert conflicts == [("payments[0]", core.MISSING, {**first, "amount": "6"})]
+    assert merged == {"payments": []}
+
+
+def test_merge_the_same_entry_added_on_both_sides_is_one_entry():
+    added = _pay("a000000001", "5")
+    assert _merge({"payments": []}, {"payments": [added]}, {"payments": [added]}) == ({"payments": [added]}, [])
 
 
 def test_merge_a_deleted_field_against_a_changed_one_is_a_conflict():

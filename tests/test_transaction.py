@@ -14,7 +14,7 @@ import pytest
 import rjc
 from rjc import layout, store
 from rjc.errors import Problem, RjcError
-from rjc.model import Case, Person
+from rjc.model import SCHEMA_VERSION, Case, Person
 from rjc.model.settings import Coordinator
 from rjc.repository import Repository
 from rjc.transaction import write_lock
@@ -25,13 +25,13 @@ CASE = "cases/2026/KB/C-2026-KB-0001.yaml"
 
 
 def ana(**changes) -> Person:
-    fields = {"id": "P-2026-KB-0001", "schema_version": 1, "given_name": "Ana", "family_name": "Rivera",
+    fields = {"id": "P-2026-KB-0001", "schema_version": 2, "given_name": "Ana", "family_name": "Rivera",
               "phone": "0802 555 0134"}
     return Person(**{**fields, **changes})
 
 
 def case(*people: str) -> Case:
-    return Case(id="C-2026-KB-0001", schema_version=1, program="restorative-panel", coordinator="KB",
+    return Case(id="C-2026-KB-0001", schema_version=SCHEMA_VERSION, program="restorative-panel", coordinator="KB",
                 opened="2026-01-05", participants=[{"person": p, "role": "responsible-party"} for p in people],
                 status_history=[{"status": "intake", "date": "2026-01-05", "by": "KB"}])
 
@@ -321,6 +321,7 @@ _WRITER = """
 import sys, time
 from pathlib import Path
 from rjc.model import Person
+from rjc.model.base import SCHEMA_VERSION
 from rjc.repository import Repository
 
 root, number, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
@@ -329,7 +330,7 @@ while not go.exists():
 repo = Repository(root)
 with repo.transaction("new person") as tx:
     record_id = tx.new_id("person", 2026)
-    tx.stage(Person(id=record_id, schema_version=1, given_name="Writer " + number))
+    tx.stage(Person(id=record_id, schema_version=SCHEMA_VERSION, given_name="Writer " + number))
     print(tx.commit("add person").ids[0])
 """
 
@@ -392,7 +393,7 @@ def test_commits_keep_a_commit_graph_with_changed_path_filters(repo, monkeypatch
     counter = layout.private_dir(repo.root) / "commits-since-maintenance"
     before = git(repo.root, "count-objects", "-v")
     for number in range(3):
-        person = Person(id=f"P-2026-KB-{number + 1:04d}", schema_version=1, given_name=f"N{number}")
+        person = Person(id=f"P-2026-KB-{number + 1:04d}", schema_version=SCHEMA_VERSION, given_name=f"N{number}")
         repo.save(person, "new person", command="test")
     assert counter.read_text() in {"0", "1"}
     verify = subprocess.run(["git", "commit-graph", "verify"], cwd=repo.root, capture_output=True, text=True)

@@ -114,10 +114,12 @@ def center(repo, rjc, monkeypatch):
           - volunteer: {v3}
             joined: 2026-09-15
           meetings:
-          - date: 2026-10-06
+          - id: gzct4y2fpc
+            date: 2026-10-06
             attended: [{v1}, {v2}]
             hours: 1.5
-          - date: 2026-11-03
+          - id: brs9g4pji7
+            date: 2026-11-03
             attended: [{v1}]
             hours: 2
         """)

@@ -21,7 +21,7 @@ PATH = "cases/2026/KB/C-2026-KB-0019.yaml"
 CASE = dedent("""\
     # yaml-language-server: $schema=../../../schemas/case.schema.json
     id: C-2026-KB-0019
-    schema_version: 1
+    schema_version: 2
     program: mediation
     coordinator: KB
     opened: 2026-01-05
@@ -31,7 +31,8 @@ CASE = dedent("""\
       by: KB
       note: ~
     contacts:
-    - date: 2026-01-06
+    - id: tmbr8bpxq4
+      date: 2026-01-06
       kind: phone
       by: KB
       with:
@@ -53,17 +54,17 @@ def test_positions_found_later_are_the_positions_found_at_once():
     later, at_once = yamlio.load(CASE, PATH), yamlio.load(CASE, PATH, positions=True)
     assert later.data == at_once.data
     assert later.value_at == at_once.value_at and later.key_at == at_once.key_at
-    assert later.value_at[("contacts", 0, "with", 0)] == (17, 5)
-    assert later.key_at[("contacts", 0, "note")] == (18, 3)
+    assert later.value_at[("contacts", 0, "with", 0)] == (18, 5)
+    assert later.key_at[("contacts", 0, "note")] == (19, 3)
     assert later.data["status_history"][0]["note"] is None
 
 
 def test_a_document_locates_with_positions_found_on_first_use():
     document = yamlio.load(CASE, PATH)
-    assert document.locate(("contacts", 0, "kind")) == (14, 9)
-    assert document.locate(("contacts", 0, "kind"), key=True) == (14, 3)
+    assert document.locate(("contacts", 0, "kind")) == (15, 9)
+    assert document.locate(("contacts", 0, "kind"), key=True) == (15, 3)
     assert document.locate(("contacts", 0, "nowhere")) == (13, 3)  # the item holding it
-    assert document.sub(("contacts", 0)).locate(("by",)) == (15, 7)
+    assert document.sub(("contacts", 0)).locate(("by",)) == (16, 7)
 
 
 def test_a_document_of_data_alone_locates_at_the_top():
@@ -99,7 +100,7 @@ def test_keys_the_resolver_reads_as_null_or_a_value_stay_strings():
 def test_a_record_with_a_problem_is_located_by_building_it_again():
     loaded = store.parse_record(PATH, CASE.replace("  kind: phone\n", "  kind: fax\n"))
     assert loaded.record is None
-    assert [(p.line, p.col, p.rule) for p in loaded.problems] == [(14, 9, "invalid-choice")]
+    assert [(p.line, p.col, p.rule) for p in loaded.problems] == [(15, 9, "invalid-choice")]
 
 
 def test_a_cached_record_locates_a_problem_by_reading_its_file(tmp_path):
@@ -107,7 +108,7 @@ def test_a_cached_record_locates_a_problem_by_reading_its_file(tmp_path):
     (tmp_path / PATH).write_text(CASE)
     loaded = store.Loaded(PATH, root=tmp_path)
     assert loaded.problem(("contacts", 0, "with", 0), "reference-exists", "missing") == \
-        Problem(PATH, 17, 5, "reference-exists", "missing")
+        Problem(PATH, 18, 5, "reference-exists", "missing")
 
 
 _PIECES = st.sampled_from([

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
@@ -11,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from rjc.layout import CODE_PATTERN
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Date = dt.date
 Time = dt.time
@@ -82,6 +83,42 @@ def _hours(value: Decimal) -> Decimal:
 
 Hours = Annotated[Decimal, AfterValidator(_hours)]
 Text = Annotated[str, Field(min_length=1)]
+
+
+# An entry's id: a letter, then nine letters or digits (no 0, 1, l or o, which read alike).
+ENTRY_ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+_ENTRY_ID = re.compile(f"[a-z][{ENTRY_ID_ALPHABET}]{{9}}")
+
+
+def new_entry_id() -> str:
+    """A fresh, random entry id: two clones never make the same one (50 bits)."""
+    return secrets.choice(ENTRY_ID_ALPHABET[:24]) + "".join(secrets.choice(ENTRY_ID_ALPHABET) for _ in range(9))
+
+
+def _entry_id(value: str) -> str:
+    if not _ENTRY_ID.fullmatch(value):
+        raise ValueError("not an entry id (rjc gives each entry one, like k3f9m2x7qa; "
+                         "leave it out of a new entry and rjc adds it)")
+    return value
+
+
+EntryId = Annotated[str, AfterValidator(_entry_id),
+                    Field(json_schema_extra={"pattern": f"^{_ENTRY_ID.pattern}$"})]
+
+
+class Entry(Strict):
+    """One entry of a log both sides of a sync may append to (a payment, hours, a contact...).
+
+    Two payments of the same amount on the same day are two events: the id keeps them
+    distinct when two coordinators' changes are merged, so neither is taken for the other.
+    """
+
+    id: EntryId
+
+    @classmethod
+    def new(cls, **fields: Any) -> Any:
+        """A new entry with a fresh id."""
+        return cls(id=new_entry_id(), **fields)
 
 
 class Versioned(Strict):

@@ -13,7 +13,7 @@ from typing import Annotated, ClassVar, Literal, Union
 from pydantic import Field
 
 from rjc.model.base import (
-    CaseId, CoordinatorCode, Date, Hours, Money, PersonId, Record, ReferralId, Strict, Text, Time, VolunteerId,
+    CaseId, CoordinatorCode, Date, Entry, Hours, Money, PersonId, Record, ReferralId, Strict, Text, Time, VolunteerId,
 )
 from rjc.model.vocab import (
     CaseStatus, CirclePhase, CircleRole, ClosureReason, ContactKind, GoalStatus, ItemStatus,
@@ -36,7 +36,7 @@ class StatusEntry(Strict):
     note: str | None = None
 
 
-class Contact(Strict):
+class Contact(Entry):
     date: Date
     kind: ContactKind
     by: CoordinatorCode
@@ -44,7 +44,7 @@ class Contact(Strict):
     note: str | None = None
 
 
-class Service(Strict):
+class Service(Entry):
     """A service provided (victim support) or a referral made to another agency (reentry)."""
 
     date: Date
@@ -55,13 +55,13 @@ class Service(Strict):
     note: str | None = None
 
 
-class Payment(Strict):
+class Payment(Entry):
     date: Date
     amount: Money
     note: str | None = None
 
 
-class ServiceHours(Strict):
+class ServiceHours(Entry):
     date: Date
     hours: Hours
     place: str | None = None
@@ -155,7 +155,7 @@ class CircleSeat(Strict):
     left: Date | None = None
 
 
-class CircleMeeting(Strict):
+class CircleMeeting(Entry):
     date: Date
     attended: list[VolunteerId] = []
     core_member_attended: bool = True
@@ -183,7 +183,7 @@ class Circle(Strict):
     meetings: list[CircleMeeting] = []
 
 
-class WorkedHours(Strict):
+class WorkedHours(Entry):
     date: Date
     hours: Hours
 
@@ -200,7 +200,7 @@ class Internship(Strict):
     references: list[Text] = []
 
 
-class Session(Strict):
+class Session(Entry):
     """A mediation session or family group conference."""
 
     date: Date
