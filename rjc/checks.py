@@ -9,13 +9,15 @@ record rules on the records it writes, so invalid data is never committed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from rjc import layout, lifecycle, store
 from rjc.errors import Problem, RjcError
-from rjc.model import Case, Panel, Referral, Settings, Volunteer, entries
+from rjc.model import Case, Panel, Person, Referral, Settings, Volunteer, entries
+from rjc.model.person import normal_name
 from rjc.model.vocab import CaseStatus, PanelStatus, Program, Role
 
 RecordRule = Callable[[store.Loaded, "Context"], Iterable[Problem]]
@@ -32,10 +34,16 @@ def record_rule(func: RecordRule) -> RecordRule:
     return func
 
 
-def repository_rule(*kinds: str) -> Callable[[RepositoryRule], RepositoryRule]:
-    """A rule over all records of these kinds at once (their results are cached together)."""
+def repository_rule(*kinds: str, meet: str | None) -> Callable[[RepositoryRule], RepositoryRule]:
+    """A rule over all records of these kinds at once (their results are cached together).
+
+    `meet` names the field (of the record and of its `rjc list` row) two records must share to
+    break the rule together, such as a panel's date: a change is checked, before it is
+    committed, against just the records that share it (`check_staged`). A rule with no `meet`
+    only warns, in `rjc check`.
+    """
     def register(func: RepositoryRule) -> RepositoryRule:
-        func.kinds = kinds
+        func.kinds, func.meet = kinds, meet
         REPOSITORY_RULES.append(func)
         return func
     return register
@@ -415,7 +423,7 @@ def check_change(old, loaded: store.Loaded) -> list[Problem]:
 # --- repository rules --------------------------------------------------------------------
 
 
-@repository_rule("panel")
+@repository_rule("panel", meet="date")
 def volunteers_not_double_booked(records: list[store.Loaded], ctx: Context) -> Iterator[Problem]:
     by_day: dict[dt.date, list[store.Loaded]] = defaultdict(list)
     for loaded in records:
@@ -428,11 +436,53 @@ def volunteers_not_double_booked(records: list[store.Loaded], ctx: Context) -> I
                     shared = {s.volunteer for s in a.record.seats} & {s.volunteer for s in b.record.seats}
                     for volunteer in sorted(shared):
                         index = [s.volunteer for s in b.record.seats].index(volunteer)
-                        yield b.problem(("seats", index, "volunteer"), "panel-seats",
-                                        f"{volunteer} is also seated on {a.record.id} at an overlapping time")
+                        yield b.problem(("seats", index, "volunteer"), "volunteer-double-booked",
+                                        f"{volunteer} is already seated on {a.record.id} at an overlapping time")
+
+
+@repository_rule("person", meet=None)
+def people_not_on_file_twice(records: list[store.Loaded], ctx: Context) -> Iterator[Problem]:
+    # two clones taking in one person offline make two records; only ids are named
+    alike: dict[tuple[str, str], list[store.Loaded]] = defaultdict(list)
+    for loaded in records:
+        person = loaded.record
+        if isinstance(person, Person) and person.date_of_birth and not person.merged_into:
+            alike[(str(person.date_of_birth), normal_name(person.family_name))].append(loaded)
+    for group in alike.values():
+        for i, later in enumerate(group):
+            b = later.record
+            first = next((a.record for a in group[:i] if a.record.same_as(b.given_name, b.family_name, b.date_of_birth)
+                          or b.same_as(a.record.given_name, a.record.family_name, a.record.date_of_birth)), None)
+            if first is not None:
+                yield later.problem(("given_name",), "person-on-file-twice",
+                                    f"{b.id} may be {first.id} on file twice (same name and date of birth); "
+                                    f"if so: rjc person merge {first.id} {b.id}", "warning")
 
 
 # --- running them ------------------------------------------------------------------------
+
+
+def check_staged(root: Path, staged: dict[str, store.Loaded], ctx: Context) -> list[Problem]:
+    """The repository rules for a change about to be committed: each staged record (by the path
+    it will have; its problems point where it was read from) against the records it could clash
+    with, those sharing the rule's `meet` field, found from the list rows in the cache. So no
+    write path commits what `rjc check` would then reject."""
+    from rjc.cache import Cache, scan
+
+    problems = []
+    for rule in REPOSITORY_RULES:
+        mine = {path: loaded for path, loaded in staged.items()
+                if loaded.record is not None and layout.kind_of_path(path).name in rule.kinds}
+        if not mine or rule.meet is None:
+            continue
+        shared = {str(getattr(loaded.record, rule.meet)) for loaded in mine.values()}
+        found = Cache(root).entries(scan(root, [layout.KINDS[kind] for kind in rule.kinds]), rows_only=True)
+        others = [store.read_record(root, path) for path, entry in found.items()
+                  if path not in mine and entry.row and str(json.loads(entry.row).get(rule.meet)) in shared]
+        sources = {loaded.path for loaded in mine.values()}
+        # the staged records last: a rule names the later of two records that clash
+        problems.extend(p for p in rule([*others, *mine.values()], ctx) if p.path in sources)
+    return problems
 
 
 def check_record(loaded: store.Loaded, ctx: Context) -> list[Problem]:

@@ -232,6 +232,13 @@ class Git:
         except FileNotFoundError:
             raise GitError("git is not installed or not on PATH") from None
 
+    def files_mentioning(self, word: str, directories: list[str]) -> list[str]:
+        """Tracked files under `directories` whose working-tree text holds `word` as a whole word."""
+        result = self.run_full("grep", "-l", "-F", "-w", "-e", word, "--", *directories)
+        if result.returncode not in (0, 1):  # 1: no file holds it
+            raise GitError(f"git grep failed: {result.stderr.strip() or 'exit ' + str(result.returncode)}")
+        return result.stdout.splitlines()
+
     def rev_parse(self, rev: str) -> str | None:
         """The commit (or object) id `rev` names, or None when it names nothing."""
         out = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", rev, check=False).strip()

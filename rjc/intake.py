@@ -8,7 +8,6 @@ person's records stay in one place and sealing them stays a bounded operation.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -50,18 +49,9 @@ class Taken:
     reused: dict[int, str]  # position in the intake -> the person on file used instead
 
 
-def _normal(text: str | None) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
-
-
 def same_person(person: Person, details: dict) -> bool:
     """Same given and family name (ignoring case, spacing and accents' encoding) and birth date."""
-    birth = details.get("date_of_birth")
-    if birth is None or person.date_of_birth is None or str(person.date_of_birth) != str(birth):
-        return False
-    names = {_normal(person.given_name), _normal(person.preferred_name)} - {""}
-    return (_normal(details.get("given_name")) in names
-            and _normal(person.family_name) == _normal(details.get("family_name")))
+    return person.same_as(details.get("given_name"), details.get("family_name"), details.get("date_of_birth"))
 
 
 def find_existing(repo: Repository, details: dict) -> list[Person]:

@@ -42,17 +42,19 @@ def questions(kind: str) -> list[Question]:
     dedicated commands or by `rjc edit`.
     """
     model = MODELS[kind]
+    required_when_new = getattr(model, "required_when_new", ())
     asked = []
     for name, info in model.model_fields.items():
-        if name in ("id", "schema_version") or name in _starter_fields(kind):
+        if name in ("id", "schema_version", *getattr(model, "never_asked", ())) or name in _starter_fields(kind):
             continue
         simple = _simple_type(info.annotation)
         if simple is None:
             continue
+        required = info.is_required() or name in required_when_new
         if isinstance(simple, type) and issubclass(simple, enum.Enum):
-            asked.append(Question(name, info.is_required(), "choice", tuple(m.value for m in simple)))
+            asked.append(Question(name, required, "choice", tuple(m.value for m in simple)))
         else:
-            asked.append(Question(name, info.is_required(), _SIMPLE[simple]))
+            asked.append(Question(name, required, _SIMPLE[simple]))
     return sorted(asked, key=lambda q: not q.required)
 
 
@@ -117,6 +119,8 @@ def create(repo: Repository, kind: str, fields: yamlio.Document, *, source: str,
         ctx = checks.Context(repo.root, repo.settings)
         problems = [p for p in checks.check_record(loaded, ctx)
                     if p.level == "error" and p.rule != "id-matches-path"]
+        relpath = layout.parse_id(record_id).path
+        problems += [p for p in checks.check_staged(repo.root, {relpath: loaded}, ctx) if p.level == "error"]
         if problems:
             raise RjcError("nothing was created", problems)
         tx.stage(loaded.record)
@@ -188,8 +192,9 @@ class EditSession:
 
         loaded = store.parse_record(self.relpath, self.text(), new_entries=True)
         ctx = checks.Context(self.repo.root, self.repo.settings)
+        found = checks.check_record(loaded, ctx) + checks.check_staged(self.repo.root, {self.relpath: loaded}, ctx)
         problems = [dataclasses.replace(p, path=str(self.draft))  # the lines are the draft's
-                    for p in checks.check_record(loaded, ctx) if p.level == "error"]
+                    for p in found if p.level == "error"]
         return loaded.record, problems
 
     def annotate(self, problems: list[Problem]) -> None:

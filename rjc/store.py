@@ -136,6 +136,9 @@ def schema_problems(loaded: Loaded, exc: ValidationError, model: type[BaseModel]
             tags = ", ".join(error.get("ctx", {}).get("expected_tags", "").replace("'", "").split(", "))
             problems.append(loaded.problem(loc, rule, f"{where}: type must be one of: {tags}"))
         elif kind == "missing":
+            if "field" in error.get("ctx", {}):  # required only in some records (see Person)
+                loc += (error["ctx"]["field"],)
+                where = _dotted(loaded, loc)
             hint = "; `rjc edit` gives a new entry its id" if len(loc) > 1 and loc[-1] == "id" else ""
             problems.append(loaded.problem(loc[:-1], rule, f"missing required field '{where}'{hint}", key=True))
         else:

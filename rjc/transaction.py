@@ -183,16 +183,18 @@ class Transaction:
         staged = {r.id: r for r in self._staged.values() if isinstance(r, Record)}
         settings = self._staged.get(layout.SETTINGS_FILE, self.settings)
         ctx = checks.Context(self.root, settings, staged)
-        problems = []
+        problems, records = [], {}
         for path, text in texts.items():
             if path == layout.SETTINGS_FILE:
                 problems.extend(store.parse(path, text, Settings).problems)
                 continue
             loaded = store.parse_record(path, text)
+            records[path] = loaded
             problems.extend(p for p in checks.check_record(loaded, ctx) if p.level == "error")
             if previous[path] is not None and loaded.record is not None:
                 old = store.parse_record(path, previous[path]).record
                 problems.extend(checks.check_change(old, loaded) if old is not None else [])
+        problems.extend(p for p in checks.check_staged(self.root, records, ctx) if p.level == "error")
         if problems:
             raise RjcError("refusing to commit invalid records; nothing was written", problems)
 

@@ -504,7 +504,8 @@ def test_same_volunteer_on_two_overlapping_panels(root):
     volunteer(root, "V-2026-KB-0005", "P-2026-KB-0007")
     _second_panel(root, "19:00", "20:30")
     assert checks.check_repository(root) == [
-        Problem(PANEL_2, 10, 14, "panel-seats", "V-2026-KB-0003 is also seated on PN-2026-KB-0001 at an overlapping time"),
+        Problem(PANEL_2, 10, 14, "volunteer-double-booked",
+                "V-2026-KB-0003 is already seated on PN-2026-KB-0001 at an overlapping time"),
     ]
 
 

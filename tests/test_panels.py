@@ -119,6 +119,40 @@ def test_a_volunteer_cannot_sit_on_two_panels_at_once(rjc, center):
     assert later.code == 0, later.err  # back to back is fine
 
 
+def _panel_file(center, time: str, volunteers: list[str]) -> str:
+    return (f"date: {DAY}\nstart: '{time}'\nend: '{time[:2]}:59'\nplace: Library\nprogram: restorative-panel\n"
+            f"docket:\n- case: {center['cases'][1]}\n  purpose: agreement\n"
+            "seats:\n" + "".join(f"- volunteer: {v}\n" for v in volunteers))
+
+
+def test_a_panel_from_a_file_is_held_to_the_seating_rules_of_panel_schedule(rjc, center):
+    panel = _schedule(rjc, center).out.strip()
+    head = git(center["root"], "rev-parse", "HEAD")
+    overlap = rjc("--records", center["root"], "new", "panel", "-f", "-",
+                  stdin=_panel_file(center, "19:00", center["volunteers"][2:5]))
+    assert overlap.code == 1
+    assert f"<stdin>:10:14: error: {center['volunteers'][2]} is already seated on {panel} at an overlapping time " \
+           "[volunteer-double-booked]" in overlap.err
+    assert git(center["root"], "rev-parse", "HEAD") == head
+    later = rjc("--records", center["root"], "new", "panel", "-f", "-",
+                stdin=_panel_file(center, "20:00", center["volunteers"][2:5]))
+    assert later.code == 0, later.err
+    assert rjc("--records", center["root"], "check").code == 0
+
+
+def test_an_edit_is_held_to_the_seating_rules_too(rjc, center, monkeypatch):
+    assert _schedule(rjc, center).code == 0
+    later = _schedule(rjc, center, "--time", "20:00", cases=center["cases"][1:], volunteers=center["volunteers"][2:5])
+    panel = later.out.strip()
+    monkeypatch.setenv("EDITOR", "sed -i s/20:00/18:30/")
+    head = git(center["root"], "rev-parse", "HEAD")
+    edited = rjc("--records", center["root"], "edit", panel, stdin="")
+    assert edited.code == 1
+    assert "is already seated on PN-2026-KB-0001 at an overlapping time [volunteer-double-booked]" in edited.err
+    assert f"drafts/{panel}.yaml:" in edited.err  # the lines are the draft's
+    assert git(center["root"], "rev-parse", "HEAD") == head
+
+
 def test_a_case_that_cannot_go_to_panel_is_refused(rjc, center):
     assert rjc("--records", center["root"], "case", "close", center["cases"][1], "--reason", "withdrawn").code == 0
     result = _schedule(rjc, center, cases=center["cases"][1:])

@@ -318,6 +318,22 @@ def test_equal_entries_appended_on_both_sides_are_all_kept(shared_person, clones
     assert_same_linear_history(a, b)
 
 
+def test_one_person_taken_in_on_two_clones_is_flagged_and_merged(clones, run, synced, tmp_path):
+    a, b = clones
+    source = tmp_path / "person.yaml"
+    source.write_text("given_name: Ana\nfamily_name: Rivera\ndate_of_birth: 1990-03-04\n", encoding="utf-8")
+    first = run(a, "new", "person", "--from-file", source).out.strip()
+    second = run(b, "new", "person", "--from-file", source).out.strip()
+    synced(a)
+    synced(b)
+    assert f"{second} may be {first} on file twice" in run(b, "check").out
+    run(b, "person", "merge", first, second, "--yes")
+    synced(b)
+    synced(a)
+    assert "person-on-file-twice" not in run(a, "check").out
+    assert Repository(a).get(second).merged_into == first
+
+
 def test_a_true_conflict_stops_a_sync_without_a_terminal(shared_person, clones, run, synced):
     a, b = clones
     edit(a, shared_person, phone=PHONE_A)

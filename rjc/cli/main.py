@@ -16,13 +16,13 @@ EXIT_CODES_HELP = "Exit codes: 0 ok, 1 error or invalid records, 2 bad usage, 3 
 # its own module's commands: building all of them costs about 50 ms, more than most commands do.
 COMMANDS = {
     "init": "repo", "whoami": "repo", "check": "repo", "migrate": "repo", "doctor": "repo",
-    "new": "records", "show": "records", "list": "records", "edit": "records",
+    "new": "records", "show": "records", "list": "records", "edit": "records", "person": "people",
     "referral": "referrals", "case": "casework", "victim": "casework", "agreement": "casework",
     "circle": "programs", "internship": "programs", "volunteer": "volunteers", "panel": "panels",
     "letter": "letters", "calendar": "reminders", "remind": "reminders", "report": "reports",
     "history": "audit", "log": "audit", "clone": "sync", "sync": "sync",
 }
-MODULES = ("repo", "records", "referrals", "casework", "programs", "volunteers", "panels", "letters", "reminders",
+MODULES = ("repo", "records", "people", "referrals", "casework", "programs", "volunteers", "panels", "letters", "reminders",
            "reports", "audit", "sync")  # in the order `rjc --help` lists their commands
 
 
