@@ -116,6 +116,7 @@ def create(repo: Repository, kind: str, fields: yamlio.Document, *, source: str,
         ctx = checks.Context(repo.root, repo.settings)
         problems = [p for p in checks.check_record(loaded, ctx)
                     if p.level == "error" and p.rule != "id-matches-path"]
+        problems += filter(None, [store.size_problem(loaded)])
         if problems:
             raise RjcError("nothing was created", problems)
         tx.stage(loaded.record)
@@ -187,8 +188,10 @@ class EditSession:
 
         loaded = store.parse_record(self.relpath, self.text())
         ctx = checks.Context(self.repo.root, self.repo.settings)
-        problems = [dataclasses.replace(p, path=str(self.draft))  # the lines are the draft's
-                    for p in checks.check_record(loaded, ctx) if p.level == "error"]
+        found = [p for p in checks.check_record(loaded, ctx) if p.level == "error"]
+        if loaded.record is not None and not found:
+            found += filter(None, [store.size_problem(loaded)])
+        problems = [dataclasses.replace(p, path=str(self.draft)) for p in found]  # the lines are the draft's
         return loaded.record, problems
 
     def annotate(self, problems: list[Problem]) -> None:
