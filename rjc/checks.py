@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from rjc import layout, lifecycle, store
-from rjc.errors import Problem, RjcError
+from rjc.errors import Problem, RjcError, capped, sort_key
 from rjc.model import Case, Panel, Person, Referral, Settings, Volunteer, entries
 from rjc.model.person import normal_name
 from rjc.model.vocab import CaseStatus, PanelStatus, Program, Role
@@ -486,12 +486,10 @@ def check_staged(root: Path, staged: dict[str, store.Loaded], ctx: Context) -> l
 
 
 def check_record(loaded: store.Loaded, ctx: Context) -> list[Problem]:
-    """Shape problems plus every record rule, for one parsed file."""
-    problems = list(loaded.problems)
-    if loaded.record is not None:
-        for rule in RECORD_RULES:
-            problems.extend(rule(loaded, ctx))
-    return problems
+    """Shape problems (a file that does not parse), or every record rule's, for one file."""
+    if loaded.record is None:
+        return list(loaded.problems)  # capped already, where they were found
+    return capped([*loaded.problems, *(problem for rule in RECORD_RULES for problem in rule(loaded, ctx))])
 
 
 def check_repository(root: Path, *, cache=None, progress=None) -> list[Problem]:
@@ -526,7 +524,7 @@ def _check_repository(root: Path, cache, progress) -> list[Problem]:
         cache.store_memo("check", state, pickle.dumps(problems))
     # Outside the record files, so outside the key: looked at every time (a few stat calls).
     extra = list(_links_outside_records(root)) + list(_password_file(root))
-    return sorted(set(problems + extra), key=lambda p: (p.path, p.line, p.col, p.rule, p.message)) if extra \
+    return sorted(set(problems + extra), key=sort_key) if extra \
         else problems
 
 
@@ -630,7 +628,7 @@ def _check_all(root: Path, cache, found, entries) -> list[Problem]:
         found_here = list(rule([entries[p].load(root) for p in read], ctx))
         cache.store_repository_check(rule.__name__, key, found_here)
         problems.extend(found_here)
-    return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.rule, p.message))
+    return sorted(set(problems), key=sort_key)
 
 
 def _settings_digest(root: Path, settings: store.Loaded) -> str:

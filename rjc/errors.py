@@ -35,6 +35,29 @@ class Problem:
         return asdict(self)
 
 
+MAX_PER_FILE = 20  # problems reported for one file; a file with more gets one line saying how many
+TOO_MANY = "too-many-problems"
+
+
+def capped(problems: list[Problem], total: int | None = None) -> list[Problem]:
+    """A file's first MAX_PER_FILE problems, then one saying how many more it has (`total` when
+    only some were made into problems): a file of a hundred thousand unknown keys costs and prints
+    about as much as a file with twenty."""
+    total = len(problems) if total is None else total
+    if total <= MAX_PER_FILE:
+        return problems
+    shown = sorted(problems, key=sort_key)[:MAX_PER_FILE]
+    last = shown[-1]
+    level = "error" if any(p.level == "error" for p in problems) else "warning"
+    return shown + [Problem(last.path, last.line, last.col, TOO_MANY,
+                            f"… and {total - MAX_PER_FILE:,} more problems in this file", level)]
+
+
+def sort_key(p: Problem) -> tuple:
+    """By file, then position; a file's "and N more" line last."""
+    return p.path, p.rule == TOO_MANY, p.line, p.col, p.rule, p.message
+
+
 class RjcError(Exception):
     """A failure the user can act on: printed as `Error: ...`, never as a traceback."""
 

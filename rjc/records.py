@@ -121,6 +121,7 @@ def create(repo: Repository, kind: str, fields: yamlio.Document, *, source: str,
                     if p.level == "error" and p.rule != "id-matches-path"]
         relpath = layout.parse_id(record_id).path
         problems += [p for p in checks.check_staged(repo.root, {relpath: loaded}, ctx) if p.level == "error"]
+        problems += filter(None, [store.size_problem(loaded)])
         if problems:
             raise RjcError("nothing was created", problems)
         tx.stage(loaded.record)
@@ -192,9 +193,11 @@ class EditSession:
 
         loaded = store.parse_record(self.relpath, self.text(), new_entries=True)
         ctx = checks.Context(self.repo.root, self.repo.settings)
-        found = checks.check_record(loaded, ctx) + checks.check_staged(self.repo.root, {self.relpath: loaded}, ctx)
-        problems = [dataclasses.replace(p, path=str(self.draft))  # the lines are the draft's
-                    for p in found if p.level == "error"]
+        found = [p for p in checks.check_record(loaded, ctx) if p.level == "error"]
+        found += [p for p in checks.check_staged(self.repo.root, {self.relpath: loaded}, ctx) if p.level == "error"]
+        if loaded.record is not None and not found:
+            found += filter(None, [store.size_problem(loaded)])
+        problems = [dataclasses.replace(p, path=str(self.draft)) for p in found]  # the lines are the draft's
         return loaded.record, problems
 
     def annotate(self, problems: list[Problem]) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from rjc import layout, yamlio
-from rjc.errors import Problem, RjcError
+from rjc.errors import MAX_PER_FILE, Problem, RjcError, capped
 from rjc.model import MODELS, Record, Settings
 from rjc.model.entries import assign_ids, models_in
 
@@ -108,13 +108,37 @@ def render(record: Record) -> str:
     """The canonical text of a record file, modeline first. RjcError if it would be a file rjc
     refuses to read (its written form can be longer than the text it was read from)."""
     relpath = layout.parse_id(record.id).path
-    kind = layout.KINDS[record.kind]
-    text = yamlio.dump(record.to_data(), header=layout.schema_ref(relpath, kind))
-    size = len(text.encode("utf-8", "surrogatepass"))
+    text, size = _written(record)
     if size > yamlio.MAX_BYTES:
         raise RjcError(f"{relpath}: written out, the record would be {size:,} bytes; rjc keeps files under "
                        f"{yamlio.MAX_BYTES:,}: shorten its longest text, nothing was written")
     return text
+
+
+def _written(record: Record) -> tuple[str, int]:
+    relpath = layout.parse_id(record.id).path
+    text = yamlio.dump(record.to_data(), header=layout.schema_ref(relpath, layout.KINDS[record.kind]))
+    return text, len(text.encode("utf-8", "surrogatepass"))
+
+
+def size_problem(loaded: Loaded) -> Problem | None:
+    """A valid record whose written form would be over the size limit (its text can grow: block
+    scalars are indented, flow lists become one line per item), pointed at its largest field in
+    the file or prompts it came from, so the refusal names the input, not the file never written."""
+    size = _written(loaded.record)[1]
+    if size <= yamlio.MAX_BYTES:
+        return None
+    loc, data = (), loaded.record.to_data()
+    while isinstance(data, (dict, list)) and data:  # down to the part that holds most of it
+        parts = list(data.items() if isinstance(data, dict) else enumerate(data))
+        sizes = [len(repr(value)) for _, value in parts]
+        if max(sizes) * 2 < sum(sizes):
+            break
+        step, data = parts[sizes.index(max(sizes))]
+        loc += (step,)
+    return loaded.problem(loc, "file-too-large", f"{_dotted(loaded, loc)}: written out, the record would be "
+                                                 f"{size:,} bytes; rjc keeps files under {yamlio.MAX_BYTES:,}: "
+                                                 "shorten it")
 
 
 def render_settings(settings: Settings) -> str:
@@ -123,7 +147,8 @@ def render_settings(settings: Settings) -> str:
 
 def schema_problems(loaded: Loaded, exc: ValidationError, model: type[BaseModel]) -> list[Problem]:
     problems = []
-    for error in exc.errors(include_url=False):
+    # (only the first few are made into problems: each is located, and may look for a close name)
+    for error in exc.errors(include_url=False)[:MAX_PER_FILE]:
         loc = tuple(error["loc"])
         kind = error["type"]
         rule = _RULE_FOR_ERROR.get(kind, "invalid-value")
@@ -147,7 +172,7 @@ def schema_problems(loaded: Loaded, exc: ValidationError, model: type[BaseModel]
                 message = message[len("Value error, "):]
             message = message[0].lower() + message[1:]
             problems.append(loaded.problem(loc, rule, f"{where}: {message}"))
-    return problems
+    return capped(problems, exc.error_count())
 
 
 def _dotted(loaded: Loaded, loc: tuple) -> str:

@@ -64,7 +64,7 @@ from pathlib import Path
 from typing import Any
 
 from rjc import layout, store, yamlio
-from rjc.errors import Problem, RjcError
+from rjc.errors import Problem, RjcError, sort_key
 from rjc.gitrepo import TRAILER_ACTOR, TRAILER_COMMAND, Git, GitError
 from rjc.model import Settings
 
@@ -671,7 +671,7 @@ def _conflict_problems(git: Git, local: str, conflicts: list[Conflict]) -> list[
         line, col = document.locate(c.loc, key=True) if document and c.loc else (0, 0)
         problems.append(Problem(c.path, line, col, "sync-conflict",
                                 f"{c.record} {c.field}: changed here and on {REMOTE} to different values"))
-    return sorted(set(problems))
+    return sorted(set(problems), key=sort_key)
 
 
 # --- the state file, and recovering from an interrupted sync ----------------------------------

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from rjc.controls import CONTROL, describe, visible
 from rjc.errors import Problem, RjcError
 
 MAX_BYTES = 1 << 20  # a record is ~2 KB; a CoSA case with years of weekly meetings ~50 KB
@@ -128,7 +129,8 @@ def load(source: bytes | str, path: str = "<input>", *, positions: bool = False)
     if len(text) > _COMPOSE_SAFE_NESTING and sum(text.count(c) for c in "[{-:?") > _COMPOSE_SAFE_NESTING:
         _check_nesting(text, path)
     reject_anchors(text, path)
-    if not positions and "!" not in text:
+    controls = _may_hold_controls(text)
+    if not positions and not controls and "!" not in text:
         # The common case, fast: a text without `!` has no tags, so the tags of its nodes are the
         # resolver's and need no checking. Anything else to refuse is left to the full build.
         try:
@@ -136,9 +138,18 @@ def load(source: bytes | str, path: str = "<input>", *, positions: bool = False)
             return Document(data, text=text, path=path)
         except _Unusual:
             pass
-    builder = _Builder(path)
+    builder = _Builder(path, controls=controls)
     data = builder.build(_top_mapping(_compose(text, path, Loader), path), (), 0)
     return Document(data, builder.value_at, builder.key_at)
+
+
+def _may_hold_controls(text: str) -> bool:
+    """Whether a value may hold a control character once decoded. `decode` refused them raw but for
+    the bidirectional ones; the others come only from escapes in double quotes (`"\\e"`, `"\\x9b"`)."""
+    return "\\" in text or (not text.isascii() and _RAW_CONTROL.search(text) is not None)
+
+
+_RAW_CONTROL = re.compile("[\x85\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _compose(text: str, path: str, loader: type) -> yaml.Node | None:
@@ -291,8 +302,9 @@ _LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 class _Builder:
     """Builds dicts, lists, strings and None from a node tree, recording positions."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, *, controls: bool = False):
         self.path = path
+        self.controls = controls  # look for control characters in every key and value
         self.value_at: dict[Loc, tuple[int, int]] = {}
         self.key_at: dict[Loc, tuple[int, int]] = {}
         self.seen: set[int] = set()
@@ -317,6 +329,8 @@ class _Builder:
                 self.fail(node, "tag", f"tags such as {_short_tag(node.tag)} are not allowed")
             if node.tag == _NULL and not node.style:
                 return None
+            if self.controls:
+                self.refuse_controls(node, loc)
             return node.value
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _TAG + "seq":
@@ -332,11 +346,26 @@ class _Builder:
                 self.fail(key_node, "alias", "merge keys (<<) are not allowed; write the fields out")
             key = key_node.value
             here = loc + (key,)
+            if self.controls:
+                self.refuse_controls(key_node, here, key=True)
             if key in result:
                 self.fail(key_node, "duplicate-key", f"duplicate key '{key}' (first at line {self.key_at[here][0]})")
             self.key_at[here] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[key] = self.build(value_node, here, depth + 1)
         return result
+
+
+    def refuse_controls(self, node: yaml.ScalarNode, loc: Loc, *, key: bool = False) -> None:
+        found = CONTROL.search(node.value)
+        if found:
+            self.fail(node, "control-character", f"{_dotted(loc)}: control character {describe(found.group())} "
+                                                 f"is not allowed in {'a field name' if key else 'text'}")
+
+
+def _dotted(loc: Loc) -> str:
+    """`agreements[0].items[1].amount`; the file itself for the top level."""
+    text = "".join(f"[{step}]" if isinstance(step, int) else f".{visible(step)}" for step in loc).lstrip(".")
+    return text or "(file)"
 
 
 def _short_tag(tag: str) -> str:

@@ -560,6 +560,240 @@ def test_ids_with_path_separators_are_refused(records, cli, command):
         assert bad_id.strip() in ("", "-") or bad_id not in result.err, bad_id  # the text is never repeated
 
 
+# --- control characters, escaped into a value ----------------------------------------------------
+#
+# Raw control characters are refused in `decode`; YAML's double-quoted escapes make them again once
+# the text is read. ESC can retitle, clear or recolour the terminal a record is shown on, U+009B
+# is a one-byte escape sequence, and the bidirectional controls make a line read in another order.
+
+CONTROL_ESCAPES = {  # as typed in the file -> the character it stands for
+    "\\e": "\x1b", "\\x1b": "\x1b", "\\a": "\x07", "\\0": "\x00", "\\b": "\x08", "\\r": "\r", "\\x7f": "\x7f",
+    "\\x9b": "\x9b", "\\N": "\x85", "\\u202e": "\u202e", "\\u202a": "\u202a", "\\u2066": "\u2066",
+    "\\u2069": "\u2069", "\\u200f": "\u200f", "\\u061c": "\u061c", "\u202e": "\u202e", "\u200e": "\u200e",
+}
+
+
+def _fields_with(escape: str) -> bytes:
+    return f'family_name: Rivera\ngiven_name: "Ana{escape}B"\n'.encode()
+
+
+@pytest.mark.parametrize("escape", CONTROL_ESCAPES)
+def test_new_refuses_a_control_character_escaped_in_a_value(records, cli, tmp_path, escape):
+    given = tmp_path / "fields.yaml"
+    given.write_bytes(_fields_with(escape))
+    before = snapshot(records)
+    result = cli("new", "person", "-f", given)
+    assert_refused(result, before, records)
+    assert result.err == (f"{given}:2:13: error: given_name: control character U+{ord(CONTROL_ESCAPES[escape]):04X} "
+                          "is not allowed in text [control-character]\n")
+
+
+def test_new_refuses_a_control_character_in_a_nested_value_and_in_a_key(records, cli):
+    before = snapshot(records)
+    nested = cli("new", "person", "-f", "-", stdin=b'given_name: Ana\naddress:\n  town: "Barre\\e[2J"\n')
+    assert_refused(nested, before, records)
+    assert nested.err.startswith("<stdin>:3:9: error: address.town: control character U+001B is not allowed "
+                                 "in text [control-character]\n")
+    key = cli("new", "person", "-f", "-", stdin=b'given_name: Ana\n"note\\e[2J": x\n')
+    assert_refused(key, before, records)
+    assert key.err.startswith("<stdin>:2:1: error: note\\x1b[2J: control character U+001B is not allowed "
+                              "in a field name [control-character]\n")
+
+
+def test_tabs_and_line_breaks_in_text_are_kept(records, cli):
+    result = cli("new", "person", "-f", "-", stdin=b'given_name: Ana\nnote: "first line\\n\\tindented"\n')
+    assert result.code == 0, result
+    assert cli("show", PERSON, "--format", "json").out.count("first line\\n\\tindented") == 1
+
+
+def test_edit_refuses_a_control_character_escaped_in_a_value(records, cli, tmp_path, monkeypatch):
+    assert cli("new", "person", "-f", "-", stdin=b"given_name: Ana\nfamily_name: Rivera\n").code == 0
+    editor = tmp_path / "editor.py"  # an editor that retitles the name: `given_name: "Ana\e]0;pwned\a"`
+    editor.write_text("import sys\npath = sys.argv[1]\ntext = open(path).read()\n"
+                      "open(path, 'w').write(text.replace('given_name: Ana', 'given_name: \"Ana\\\\e]0;pwned\\\\a\"'))\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    before = snapshot(records)
+    result = cli("edit", PERSON)
+    draft = records / ".git" / "rjc" / "drafts" / f"{PERSON}.yaml"
+    assert_refused(result, before, records, says="nothing committed")
+    assert result.err.startswith(f"{draft}:4:13: error: given_name: control character U+001B is not allowed in "
+                                 "text [control-character]\n")
+    assert "\x1b" not in result.out + result.err
+
+
+def test_check_and_show_refuse_a_committed_record_with_an_escaped_control_character(records, cli):
+    assert cli("new", "person", "-f", "-", stdin=b"given_name: Ana\n").code == 0
+    path = records / layout.parse_id(PERSON).path
+    path.write_text(path.read_text().replace("given_name: Ana", 'given_name: "Ana\\e]0;pwned\\a\\e[2J"'))
+    git(records, "-c", "user.name=Kim Bell", "-c", "user.email=kb@example.org", "commit", "-qam", "outside rjc")
+    before = snapshot(records)
+    relpath = layout.parse_id(PERSON).path
+    checked = run_real(records, "check")
+    assert_refused(checked, before, records)
+    assert checked.out == (f"{relpath}:4:13: error: given_name: control character U+001B is not allowed in text "
+                           "[control-character]\n")
+    shown = cli("show", PERSON)
+    assert_refused(shown, before, records, name=relpath, line=4, rule="control-character")
+    assert "\x1b" not in shown.out + shown.err and "\x07" not in shown.out + shown.err
+
+
+def test_show_writes_control_characters_visibly_whatever_got_into_the_file(records, cli):
+    # A comment is no value: a bidirectional override in one passes the refusal, not the terminal.
+    assert cli("new", "person", "-f", "-", stdin=b'given_name: "[bold]Ana[/bold]"\n').code == 0
+    path = records / layout.parse_id(PERSON).path
+    path.write_text(path.read_text().replace("given_name:", "# \u202eeman nevig\u202c\ngiven_name:"))
+    shown = run_real(records, "show", PERSON)
+    assert shown.code == 0, shown
+    assert shown.out.endswith("# \\u202eeman nevig\\u202c\ngiven_name: '[bold]Ana[/bold]'\n")
+    assert "\u202e" not in shown.out
+
+
+def test_everything_printed_from_a_record_goes_through_one_escape():
+    from rjc.cli.output import safe
+
+    assert safe("Ana\x1b]0;pwned\x07\x1b[2J\x9b\x7f\x00\r\u202e\u2066\u200f\u061c\tB\nC") == \
+        "Ana\\x1b]0;pwned\\x07\\x1b[2J\\x9b\\x7f\\x00\\x0d\\u202e\\u2066\\u200f\\u061c\tB\nC"
+    assert safe("Rivière [bold]𠮷[/bold]") == "Rivière [bold]𠮷[/bold]"
+
+
+def test_a_table_on_a_terminal_shows_record_text_as_typed(monkeypatch, capsys):
+    from rjc.cli.output import print_rows
+
+    class Terminal:  # rich asks stdout whether it is a terminal, and writes to it
+        def __init__(self):
+            self.text = ""
+
+        def isatty(self):
+            return True
+
+        def write(self, text):
+            self.text += text
+
+        def flush(self):
+            pass
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    print_rows([{"id": "R-2026-KB-0001", "agency": "[bold]Barre PD[/bold] \x1b]0;pwned\x07"}], ["id", "agency"],
+               "table")
+    assert "[bold]Barre PD[/bold] \\x1b]0;pwned\\x07" in terminal.text
+    assert "]0;" not in terminal.text.replace("\\x1b]0;", "")
+
+
+def test_check_names_a_file_whose_name_holds_an_escape_sequence_visibly(records):
+    shard = records / "people" / str(YEAR) / "KB"
+    shard.mkdir(parents=True)
+    (shard / "\x1b]0;pwned\x07.yaml").write_text("given_name: Ana\n")
+    result = run_real(records, "check")
+    assert result.code == 1, result
+    assert f"people/{YEAR}/KB/\\x1b]0;pwned\\x07.yaml:1:1: error: missing required field 'id'" in result.out
+    assert "\x1b" not in result.out + result.err and "\x07" not in result.out + result.err
+
+
+# --- a file with a hundred thousand problems ------------------------------------------------------
+
+
+def test_check_reports_the_first_twenty_problems_of_a_file_then_how_many_more(records):
+    relpath = f"people/{YEAR}/KB/P-{YEAR}-KB-0001.yaml"
+    (records / relpath).parent.mkdir(parents=True)
+    (records / relpath).write_text("given_name: Ana\n" + "".join(f"k{n}: 1\n" for n in range(30)))
+    result = run_real(records, "check")
+    assert result.code == 1, result
+    assert result.out == "".join([
+        f"{relpath}:1:1: error: missing required field 'id' [missing-field]\n",
+        f"{relpath}:1:1: error: missing required field 'schema_version' [missing-field]\n",
+        *(f"{relpath}:{n + 2}:1: error: unknown field 'k{n}' [unknown-field]\n" for n in range(18)),
+        f"{relpath}:19:1: error: … and 12 more problems in this file [too-many-problems]\n",
+    ])
+
+
+def test_a_megabyte_of_unknown_keys_is_reported_in_twenty_one_lines(records):
+    relpath = f"people/{YEAR}/KB/P-{YEAR}-KB-0001.yaml"
+    (records / relpath).parent.mkdir(parents=True)
+    keys = "".join(f"k{n}: 1\n" for n in range(100_000))
+    (records / relpath).write_text("given_name: Ana\n" + keys)
+    assert (records / relpath).stat().st_size < yamlio.MAX_BYTES
+    before = snapshot(records)
+    first = run_real(records, "check")
+    assert_refused(first, before, records)
+    lines = first.out.splitlines()
+    assert len(lines) == 21 and lines[-1] == \
+        f"{relpath}:19:1: error: … and 99,982 more problems in this file [too-many-problems]"
+    again = run_real(records, "check")  # from the cache: the same
+    assert (again.code, again.out, again.err) == (first.code, first.out, first.err)
+
+
+def test_a_record_breaking_a_rule_many_times_is_reported_in_twenty_one_lines(records, cli):
+    missing = "".join(f"  - P-{YEAR}-KB-{n:04d}\n" for n in range(100, 150))
+    assert cli("new", "person", "-f", "-", stdin=b"given_name: Ana\n").code == 0
+    result = cli("new", "volunteer", "-f", "-", stdin=(
+        f"person: {PERSON}\nsince: 2024-03-01\nconflicts:\n{missing}").encode())
+    assert result.code == 1, result
+    lines = result.err.splitlines()
+    assert len(lines) == 21 and lines[-3:] == [
+        f"<stdin>:22:5: error: P-{YEAR}-KB-0118 does not exist [reference-exists]",
+        "<stdin>:22:5: error: … and 31 more problems in this file [too-many-problems]",
+        "Error: nothing was created"]
+
+
+# --- the editor, and a record that grows when written out ----------------------------------------
+
+
+@pytest.mark.parametrize("editor, why", [("/nonexistent/editor", "no such file or directory"),
+                                         ("not-executable", "permission denied"),
+                                         ("'unclosed", "no closing quotation")])
+def test_an_editor_that_cannot_run_is_named_with_what_to_do(records, cli, tmp_path, monkeypatch, editor, why):
+    assert cli("new", "person", "-f", "-", stdin=b"given_name: Ana\n").code == 0
+    if editor == "not-executable":
+        editor = str(tmp_path / "editor.sh")
+        Path(editor).write_text("#!/bin/sh\nexit 0\n")
+        Path(editor).chmod(0o644)
+    monkeypatch.setenv("EDITOR", editor)
+    monkeypatch.delenv("VISUAL", raising=False)
+    before = snapshot(records)
+    result = cli("edit", PERSON)
+    draft = records / ".git" / "rjc" / "drafts" / f"{PERSON}.yaml"
+    assert_refused(result, before, records)
+    assert result.err == (f"Error: cannot run the editor '{editor}' ($EDITOR): {why}; set $VISUAL or $EDITOR to "
+                          f"your editor's command, e.g. export EDITOR=nano; nothing committed; your draft is kept "
+                          f"at {draft}\n")
+
+
+def _growing(items: int) -> bytes:
+    """Person fields under the size limit that are three times as long written out: a flow list
+    of one-letter items becomes a block list, one indented line each."""
+    return ("given_name: Ana\ndemographics:\n  race: [" + ",".join(["a"] * items) + "]\n").encode()
+
+
+def test_new_refuses_fields_that_grow_over_the_limit_naming_the_input(records, cli, tmp_path):
+    given = tmp_path / "fields.yaml"
+    given.write_bytes(_growing(200_000))
+    assert given.stat().st_size < yamlio.MAX_BYTES
+    before = snapshot(records)
+    result = cli("new", "person", "-f", given)
+    assert_refused(result, before, records)
+    assert result.err == (f"{given}:3:9: error: demographics.race: written out, the record would be 1,200,143 "
+                          f"bytes; rjc keeps files under 1,048,576: shorten it [file-too-large]\n"
+                          "Error: nothing was created\n")
+
+
+def test_edit_refuses_a_draft_that_grows_over_the_limit_naming_the_draft(records, cli, tmp_path, monkeypatch):
+    assert cli("new", "person", "-f", "-", stdin=b"given_name: Ana\n").code == 0
+    payload = tmp_path / "payload"
+    payload.write_bytes(f"id: {PERSON}\nschema_version: 2\n".encode() + _growing(200_000))
+    editor = tmp_path / "editor.py"
+    editor.write_text("import shutil, sys\nshutil.copyfile(sys.argv[1], sys.argv[2])\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor} {payload}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    before = snapshot(records)
+    result = cli("edit", PERSON)
+    draft = records / ".git" / "rjc" / "drafts" / f"{PERSON}.yaml"
+    assert_refused(result, before, records, says="nothing committed")
+    assert result.err.startswith(f"{draft}:5:9: error: demographics.race: written out, the record would be "
+                                 "1,200,143 bytes; rjc keeps files under 1,048,576: shorten it [file-too-large]\n")
+
+
 # --- symbolic links out of the records tree -------------------------------------------------------
 
 

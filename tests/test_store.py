@@ -715,6 +715,8 @@ def test_new_record_too_large_once_written_out_leaves_the_repository_as_it_was(r
     monkeypatch.chdir(repo.root)
     before = git(repo.root, "rev-parse", "HEAD")
     result = rjc("new", "person", "-f", "-", stdin="given_name: Ana\nnote: " + "x" * (yamlio.MAX_BYTES - 60) + "\n")
-    assert result.code != 0 and "nothing was written" in result.err and "Traceback" not in result.err
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err == ("<stdin>:2:7: error: note: written out, the record would be 1,048,644 bytes; rjc keeps "
+                          "files under 1,048,576: shorten it [file-too-large]\nError: nothing was created\n")
     assert git(repo.root, "rev-parse", "HEAD") == before
     assert not list((repo.root / "people").rglob("*.yaml"))

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import rjc
 from rjc import yamlio
+from rjc.controls import CONTROL
 from rjc.errors import Problem, RjcError
 from rjc.yamlio import YamlError
 from helpers import dedent
@@ -369,6 +370,14 @@ def test_dump_is_canonical():
     assert yamlio.dump(yamlio.load(once, PATH).data) == once
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=10), st.sampled_from("\x00\x07\x1b\r\x7f\x85\x9b\u061c\u200e\u202e\u2066"), st.text(max_size=10))
+def test_text_with_a_control_character_is_written_but_never_read_back(before, control, after):
+    with pytest.raises(YamlError) as info:
+        yamlio.load(yamlio.dump({"note": before + control + after}), PATH)
+    assert info.value.problem.rule in ("control-character", "encoding")
+
+
 def test_dump_quotes_what_yaml_would_retype():
     text = yamlio.dump({"answer": "NO", "start": "12:30", "zip": "0123", "consent": "yes",
                         "version": "1.10", "opened": "2024-03-05", "word": "null", "plain": "Barre"})
@@ -413,8 +422,11 @@ def test_dump_keeps_field_order_and_writes_the_header():
     assert yamlio.dump({"z": "1", "a": "2"}, header="modeline") == "# modeline\nz: '1'\na: '2'\n"
 
 
-_KEYS = st.text(min_size=1, max_size=8)
-_VALUES = st.recursive(st.none() | st.text(max_size=30),
+# Any text a record may hold: control characters are refused once read (see the test after this one).
+_TEXT = st.characters(exclude_categories=("Cs",),  # (every control character is below U+2070)
+                      exclude_characters="".join(chr(c) for c in range(0x2070) if CONTROL.match(chr(c))))
+_KEYS = st.text(_TEXT, min_size=1, max_size=8)
+_VALUES = st.recursive(st.none() | st.text(_TEXT, max_size=30),
                        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=3),
                        max_leaves=8)
 

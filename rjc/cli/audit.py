@@ -13,13 +13,14 @@ def history(
     record_id: Annotated[str, typer.Argument(metavar="ID", help="The record, e.g. C-2026-KB-0007.")],
 ) -> None:
     """Who changed what in one record, and when: dated, attributed, field by field."""
+    from rjc.cli.output import say
     from rjc.history import record_history
 
     repo = open_repository()
     for change in record_history(repo.git, record_id):
-        print(f"{change.date[:16].replace('T', ' ')}  {change.actor:<4}  {change.action}  ({change.commit[:10]})")
+        say(f"{change.date[:16].replace('T', ' ')}  {change.actor:<4}  {change.action}  ({change.commit[:10]})")
         for line in change.lines:
-            print(f"    {line}")
+            say(f"    {line}")
 
 
 def log(
@@ -30,13 +31,14 @@ def log(
     limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many entries.")] = None,
 ) -> None:
     """The center's audit trail, newest first: date, coordinator, action, commit."""
+    from rjc.cli.output import say
     from rjc.history import audit_log
 
     repo = open_repository()
     for commit in audit_log(repo.git, since=since, until=until, record_id=record,
                             actor=coordinator and coordinator.upper(), limit=limit):
         actor = commit.actor or commit.author
-        print(f"{commit.date[:16].replace('T', ' ')}  {actor:<4}  {commit.subject}  ({commit.sha[:10]})")
+        say(f"{commit.date[:16].replace('T', ' ')}  {actor:<4}  {commit.subject}  ({commit.sha[:10]})")
 
 
 def register(app: typer.Typer) -> None:

@@ -97,16 +97,17 @@ def timeline(
 ) -> None:
     """Days spent in each status, and the dates the case is held to."""
     from rjc import casework, lifecycle
+    from rjc.cli.output import say
 
     repo = open_repository()
     case = casework.load_case(repo, case_id)
     today = _day(date)
     for stage in lifecycle.stages(case.status_history, today):
         until = f"until {stage.end}" if stage.end else "so far"
-        print(f"{stage.status:<22} from {stage.start} {until:<17} {stage.days:>4} days")
+        say(f"{stage.status:<22} from {stage.start} {until:<17} {stage.days:>4} days")
     for what, when in casework.deadlines(repo, case):
         late = " (passed)" if when < today else ""
-        print(f"{what}: {when}{late}")
+        say(f"{what}: {when}{late}")
 
 
 @case_app.command("note")
@@ -165,6 +166,7 @@ def victim_list(
 ) -> None:
     """A case's victims: participation, when told, and NEW or continuing this federal fiscal year."""
     from rjc import casework, layout, periods, victims
+    from rjc.cli.output import say
     from rjc.model import Case
     from rjc.model.vocab import Role
 
@@ -178,8 +180,8 @@ def victim_list(
         if participant.role != Role.VICTIM:
             continue
         standing = victims.standing(served.get(participant.person, []), today) or "not served"
-        print(f"{participant.person}  {participant.participation or 'undecided':<28} "
-              f"notified {str(participant.notified or '-'):<10}  {standing} in federal {year}")
+        say(f"{participant.person}  {participant.participation or 'undecided':<28} "
+            f"notified {str(participant.notified or '-'):<10}  {standing} in federal {year}")
 
 
 @agreement_app.command("new")
@@ -295,20 +297,21 @@ def agreement_status(
 ) -> None:
     """Each agreement of a case: due dates, its state (on track, due soon, overdue, complete), its items."""
     from rjc import casework
+    from rjc.cli.output import say
 
     repo = open_repository()
     case = casework.load_case(repo, case_id)
     today, soon = _day(date), repo.settings.reminders.item_due_days
     for number, agreement in enumerate(case.agreements, start=1):
-        print(f"agreement {number}: signed {agreement.signed}, mid-term review {agreement.midterm_review}, "
-              f"due {agreement.due}: {casework.agreement_state(agreement, today, soon)}")
+        say(f"agreement {number}: signed {agreement.signed}, mid-term review {agreement.midterm_review}, "
+            f"due {agreement.due}: {casework.agreement_state(agreement, today, soon)}")
         for index, entry in enumerate(agreement.items, start=1):
             progress = ""
             if entry.type == "restitution":
                 progress = f" {entry.paid} of {entry.amount} paid"
             elif entry.type == "community-service":
                 progress = f" {entry.hours_done} of {entry.hours_required} hours"
-            print(f"  {index}. {entry.type}: {entry.status}{progress}")
+            say(f"  {index}. {entry.type}: {entry.status}{progress}")
 
 
 def _decimal(text: str, name: str):

@@ -41,7 +41,7 @@ def letter(
     import sys
 
     from rjc import letters
-    from rjc.cli.output import message
+    from rjc.cli.output import message, say
     from rjc.errors import RjcError
 
     repo = open_repository()
@@ -49,7 +49,7 @@ def letter(
         for item in letters.LETTERS.values():
             source = next(d for d in letters.template_dirs(repo) if (d / item.template).is_file())
             where = "center's own" if source != letters.DEFAULT_TEMPLATES else "default"
-            print(f"{item.name:<20} to {item.to:<18} {item.about} ({where}: {item.template})")
+            say(f"{item.name:<20} to {item.to:<18} {item.about} ({where}: {item.template})")
         return
     if not kind or not record:
         raise RjcError("give the letter and the case (or volunteer), e.g.: rjc letter agreement C-2026-KB-0019 "
@@ -69,7 +69,7 @@ def letter(
             else (letters.to_html(text, title) if fmt == "html" else text).encode("utf-8"))
     if out is None:
         if fmt != "pdf":
-            print(data.decode("utf-8"), end="")
+            say(data.decode("utf-8"), end="")
             return
         sys.stdout.flush()
         sys.stdout.buffer.write(data)  # into a pipe (a printer, a file): never a terminal, see above

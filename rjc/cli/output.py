@@ -15,9 +15,23 @@ from pathlib import Path
 from rjc.errors import Problem, RjcError
 
 
+def safe(text: object) -> str:
+    """Text as it may reach a terminal: control and bidirectional characters written out (\\x1b,
+    \\u202e). Everything rjc prints that a record, a file name or a commit could hold passes here,
+    so no record can retitle, clear or recolour the terminal, or make a line read backwards."""
+    from rjc.controls import visible
+
+    return visible(str(text))
+
+
+def say(text: object = "", end: str = "\n") -> None:
+    """A line of data on stdout (a record, a listing row), through `safe`."""
+    sys.stdout.write(safe(text) + end)
+
+
 def message(text: str) -> None:
     """A message for the person at the terminal (stderr, so stdout stays data)."""
-    print(text, file=sys.stderr)
+    print(safe(text), file=sys.stderr)
 
 
 def read_source(path: str) -> bytes:
@@ -31,7 +45,7 @@ def read_source(path: str) -> bytes:
 
 
 def problems_text(problems: Sequence[Problem]) -> str:
-    return "\n".join(str(p) for p in problems)
+    return "\n".join(safe(p) for p in problems)
 
 
 def report_error(exc: RjcError) -> None:
@@ -39,7 +53,7 @@ def report_error(exc: RjcError) -> None:
         print(problems_text(exc.problems), file=sys.stderr)
         if [exc.message] == [str(p) for p in exc.problems]:
             return  # the message is the problem itself: say it once
-    print(f"Error: {exc.message}", file=sys.stderr)
+    message(f"Error: {exc.message}")
 
 
 def report_bug(exc: BaseException) -> None:
@@ -58,14 +72,12 @@ def report_bug(exc: BaseException) -> None:
     print(f"Error: internal error in rjc ({type(exc).__name__}){where}", file=sys.stderr)
 
 
-def _plain(value):
+def _plain(value) -> str:
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
     if isinstance(value, list):
-        return ", ".join(str(_plain(v)) for v in value)
-    return "" if value is None else value
+        return ", ".join(_plain(v) for v in value)
+    return "" if value is None else safe(value)
 
 
 def print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
@@ -78,7 +90,7 @@ def print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
         for row in rows:
             writer.writerow([_plain(row.get(c)) for c in columns])
     elif not sys.stdout.isatty():  # a pipe: plain aligned columns, without loading rich
-        cells = [columns] + [[str(_plain(row.get(c))) for c in columns] for row in rows]
+        cells = [columns] + [[_plain(row.get(c)) for c in columns] for row in rows]
         widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
         for line in cells:
             print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
@@ -86,12 +98,13 @@ def print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
     else:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(box=None, pad_edge=False, header_style="bold")
         for column in columns:
             table.add_column(column, no_wrap=True)  # an id cut short is worse than a wide line
-        for row in rows:
-            table.add_row(*(str(_plain(row.get(c))) for c in columns))
+        for row in rows:  # as Text: a record's "[bold]" is shown as typed, never read as markup
+            table.add_row(*(Text(_plain(row.get(c))) for c in columns))
         Console().print(table)
         message(f"{len(rows)} record{'s' if len(rows) != 1 else ''}")
 

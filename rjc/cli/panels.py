@@ -76,7 +76,7 @@ def schedule(
     """
     from rjc import scheduling
     from rjc.cli.choices import choice
-    from rjc.cli.output import message
+    from rjc.cli.output import message, say
     from rjc.errors import RjcError, UsageProblem
     from rjc.model.vocab import PanelPurpose
 
@@ -94,7 +94,7 @@ def schedule(
         proposed = scheduling.suggest(roster, slot, suggest, scheduling.panel_program(list(roster.cases.values())))
         if len(proposed) < suggest:
             message(f"only {len(proposed)} eligible, available volunteers for that time")
-        print("suggested: " + (" ".join(proposed) or "nobody"))
+        say("suggested: " + (" ".join(proposed) or "nobody"))
         if not yes and not (interactive(no_input) and typer.confirm("Seat them?", default=True)):
             raise RjcError("nothing was scheduled; accept with --yes, or seat with --volunteer")
         seats += [v for v in proposed if v not in seats]
@@ -102,7 +102,7 @@ def schedule(
                                  purpose=choice(PanelPurpose, purpose, "--purpose") if purpose else None,
                                  today=dt.date.today())
     panel_id = next(i for i in result.ids if i.startswith("PN-"))
-    print(panel_id)
+    say(panel_id)
     done(result)
     message(f"to notify: the referring agency (rjc letter panel-notice-agency CASE), the participants "
             f"(rjc letter panel-notice CASE), the volunteers; then: rjc panel notice {panel_id} --to ...")

@@ -136,34 +136,35 @@ def circle_show(
 ) -> None:
     """The circle of a CoSA case: phase, dates, roster with roles, seats, meetings and hours."""
     from rjc import programs
+    from rjc.cli.output import say
 
     case = programs.load_cosa_case(open_repository(), case_id)
     summary = programs.circle_summary(case, _day(date))
     if summary is None:
-        print(f"{case.id} has no circle yet; seat its volunteers with: rjc circle add {case.id} VOLUNTEER --role ROLE")
+        say(f"{case.id} has no circle yet; seat its volunteers with: rjc circle add {case.id} VOLUNTEER --role ROLE")
         return
     low, high = programs.CIRCLE_SEATS
-    print(f"circle of {summary.case} (case {summary.status})")
-    print(f"phase: {summary.phase}")
-    print(f"started: {summary.started or '-'}"
-          + (f" (12 months on {summary.year_mark})" if summary.year_mark else ""))
-    print(f"ended: {summary.ended or '-'}")
+    say(f"circle of {summary.case} (case {summary.status})")
+    say(f"phase: {summary.phase}")
+    say(f"started: {summary.started or '-'}"
+        + (f" (12 months on {summary.year_mark})" if summary.year_mark else ""))
+    say(f"ended: {summary.ended or '-'}")
     seats = f"active seats: {summary.active_seats} ({low}-{high} expected)"
     if summary.seats_short:
         seats += f"; below {low}: seat more with: rjc circle add {summary.case} VOLUNTEER --role ROLE"
-    print(seats)
-    print("roster:")
+    say(seats)
+    say("roster:")
     for seat in summary.roster:
         left = f", left {seat.left}" if seat.left else ""
-        print(f"  {seat.volunteer}  {seat.role}  joined {seat.joined}{left}")
+        say(f"  {seat.volunteer}  {seat.role}  joined {seat.joined}{left}")
     if not summary.roster:
-        print("  (nobody)")
-    print(f"meetings: {summary.meetings}, {summary.hours} hours ({summary.volunteer_hours} volunteer hours)")
+        say("  (nobody)")
+    say(f"meetings: {summary.meetings}, {summary.hours} hours ({summary.volunteer_hours} volunteer hours)")
     if summary.last_meeting:
         weeks = summary.weeks_since_last_meeting
-        print(f"last meeting: {summary.last_meeting}, {weeks} week{'' if weeks == 1 else 's'} ago")
+        say(f"last meeting: {summary.last_meeting}, {weeks} week{'' if weeks == 1 else 's'} ago")
     else:
-        print("last meeting: -")
+        say("last meeting: -")
 
 
 # --- internships -----------------------------------------------------------------------------
@@ -224,20 +225,21 @@ def internship_reference(
 def internship_show(case_id: CaseArgument) -> None:
     """The internship of a STAR case: host, grant, dates, total hours, skills and references."""
     from rjc import programs
+    from rjc.cli.output import say
 
     case = programs.load_star_case(open_repository(), case_id)
     internship = case.internship
     if internship is None:
-        print(f"{case.id} has no internship yet; set it up with: rjc internship set {case.id} --host BUSINESS")
+        say(f"{case.id} has no internship yet; set it up with: rjc internship set {case.id} --host BUSINESS")
         return
-    print(f"internship of {case.id} (case {case.status})")
-    print(f"host: {internship.host}")
-    print(f"grant: {internship.grant or '-'}")
-    print(f"dates: {internship.start or '-'} to {internship.end or '-'}")
+    say(f"internship of {case.id} (case {case.status})")
+    say(f"host: {internship.host}")
+    say(f"grant: {internship.grant or '-'}")
+    say(f"dates: {internship.start or '-'} to {internship.end or '-'}")
     entries = len(internship.hours)
-    print(f"hours: {programs.internship_hours(internship)} ({entries} entr{'y' if entries == 1 else 'ies'})")
-    print("skills: " + ("; ".join(internship.skills) or "-"))
-    print("references: " + ("; ".join(internship.references) or "-"))
+    say(f"hours: {programs.internship_hours(internship)} ({entries} entr{'y' if entries == 1 else 'ies'})")
+    say("skills: " + ("; ".join(internship.skills) or "-"))
+    say("references: " + ("; ".join(internship.references) or "-"))
 
 
 def register(app: typer.Typer) -> None:

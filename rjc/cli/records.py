@@ -26,7 +26,7 @@ def new(
     command line, where the shell would keep them in its history.
     """
     from rjc import layout, records, yamlio
-    from rjc.cli.output import committed, read_source
+    from rjc.cli.output import committed, read_source, say
     from rjc.errors import RjcError
 
     kind_info = layout.kind_named(kind)
@@ -40,7 +40,7 @@ def new(
     else:
         raise RjcError("no terminal to ask on: give the fields with --from-file FILE (or '-' for stdin)")
     result = records.create(repo, kind_info.name, fields, source=name)
-    print(result.ids[0])
+    say(result.ids[0])
     committed(result)
 
 
@@ -94,7 +94,7 @@ def show(
     import json
 
     from rjc import records
-    from rjc.cli.output import problems_text
+    from rjc.cli.output import problems_text, say
     from rjc.errors import RjcError
 
     repo = open_repository()
@@ -107,7 +107,7 @@ def show(
     if fmt != "yaml":
         raise RjcError(f"--format is yaml or json, not '{fmt}'")
     text = (repo.root / loaded.path).read_text(encoding="utf-8")
-    sys.stdout.write(records.with_names(repo, text, loaded.record.id) if names else text)
+    say(records.with_names(repo, text, loaded.record.id) if names else text, end="")
     if loaded.problems:
         print(problems_text(loaded.problems), file=sys.stderr)
 
@@ -202,11 +202,21 @@ def _run_editor(path: Path) -> bool:
 
     from rjc.errors import RjcError
 
+    source = next((f"${name}" for name in ("VISUAL", "EDITOR") if os.environ.get(name)), "the default")
     command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     try:
-        return subprocess.run([*shlex.split(command), str(path)], check=False).returncode == 0
-    except FileNotFoundError:
-        raise RjcError(f"editor '{command}' not found; set $EDITOR") from None
+        words = shlex.split(command)
+    except ValueError as exc:  # an unclosed quote
+        words, why = [], str(exc).lower()
+    else:
+        why = "it is empty"
+    try:
+        if words:
+            return subprocess.run([*words, str(path)], check=False).returncode == 0
+    except OSError as exc:  # missing, not executable, a directory...
+        why = (exc.strerror or str(exc)).lower()
+    raise RjcError(f"cannot run the editor '{command}' ({source}): {why}; set $VISUAL or $EDITOR to your "
+                   f"editor's command, e.g. export EDITOR=nano; nothing committed; your draft is kept at {path}")
 
 
 def register(app: typer.Typer) -> None:

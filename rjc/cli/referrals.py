@@ -45,7 +45,7 @@ def new(
     """
     from rjc import intake as core
     from rjc.cli.choices import choice
-    from rjc.cli.output import message, read_source
+    from rjc.cli.output import message, read_source, say
     from rjc.errors import UsageProblem
     from rjc.model.vocab import Program, ReferralSource
 
@@ -74,7 +74,7 @@ def new(
     if ask:
         _confirm_matches(repo, taken)
     result = core.take_referral(repo, taken)
-    print(result.referral)
+    say(result.referral)
     for index, person_id in result.reused.items():
         message(f"person {index + 1} is already on file as {person_id} (same name and date of birth); "
                 f"used that record. To update their details: rjc edit {person_id}")
@@ -183,12 +183,13 @@ def accept(
     """Accept a pending referral: opens its case (printed) with the referral's people."""
     from rjc import casework
     from rjc.cli.choices import choice
+    from rjc.cli.output import say
     from rjc.model.vocab import Program
 
     result = casework.accept_referral(open_repository(), referral_id, day=day(date),
                                       program=choice(Program, program, "--program") if program else None,
                                       return_by=return_by.date() if return_by else None)
-    print(result.ids[-1])
+    say(result.ids[-1])
     done(result)
 
 

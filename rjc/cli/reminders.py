@@ -77,10 +77,10 @@ def remind(
     recipient: what was not sent is retried on the next run); 3 an internal error.
     """
     from rjc import reminders
-    from rjc.cli.output import message
+    from rjc.cli.output import message, say
 
     if cron_line:
-        print(_cron_units(open_repository().root), end="")
+        say(_cron_units(open_repository().root), end="")
         return
     repo = open_repository()
     day = today.date() if today else reminders.local_today(repo.settings)
@@ -91,12 +91,12 @@ def remind(
     if invalid:
         message(f"warning: {invalid} record(s) could not be read, their reminders are missing; run: rjc check")
     for reminder in found:
-        print(reminder.line())
+        say(reminder.line())
 
 
 def _email(repo, day: dt.date, *, dry_run: bool) -> None:
     from rjc import layout, mail, reminders
-    from rjc.cli.output import message
+    from rjc.cli.output import message, say
     from rjc.errors import RjcError
 
     settings = repo.settings
@@ -119,13 +119,13 @@ def _email(repo, day: dt.date, *, dry_run: bool) -> None:
                 message(f"note: this is not the sending clone ({sending.send_from}'s is); it would send nothing")
             for digest in digests:
                 where = "address on file" if digest.address else "NO ADDRESS: would not be sent"
-                print(f"to {digest.recipient} ({where}): {len(digest.reminders)} reminder(s)")
+                say(f"to {digest.recipient} ({where}): {len(digest.reminders)} reminder(s)")
                 for reminder in digest.reminders:
-                    print(f"  {reminder.due_date}  {reminder.kind}: {reminder.text}")
+                    say(f"  {reminder.due_date}  {reminder.kind}: {reminder.text}")
             return
         outcome = mail.send(digests, sending, secret, log, day, center=settings.center.name)
     for digest in outcome.sent:
-        print(f"sent {digest.recipient}: {len(digest.reminders)} reminder(s)")
+        say(f"sent {digest.recipient}: {len(digest.reminders)} reminder(s)")
     if outcome.no_address:
         where = {r: f"rjc.yaml (coordinators: {r}.email)" if not r.startswith("V-") else "their person record"
                  for r in (d.recipient for d in outcome.no_address)}

@@ -76,7 +76,7 @@ def whoami(
     code: Annotated[Optional[str], typer.Argument(help="Set this clone's coordinator code.")] = None,
 ) -> None:
     """Show (or set) the coordinator working in this clone."""
-    from rjc.cli.output import message
+    from rjc.cli.output import message, say
 
     repo = open_repository()
     if code:
@@ -84,7 +84,7 @@ def whoami(
         message(f"this clone now works as coordinator {code.upper()}")
     actor = repo.actor()
     coordinator = repo.settings.coordinator(actor)
-    print(f"{actor}\t{coordinator.name}")
+    say(f"{actor}\t{coordinator.name}")
 
 
 def check(
@@ -97,7 +97,7 @@ def check(
     import json
 
     from rjc.checks import check_repository
-    from rjc.cli.output import message
+    from rjc.cli.output import message, say
     from rjc.errors import RjcError
 
     if fmt not in ("text", "json"):
@@ -108,7 +108,7 @@ def check(
         print(json.dumps([p.as_dict() for p in problems], indent=2))
     else:
         for problem in problems:
-            print(problem)
+            say(problem)
     errors = sum(p.level == "error" for p in problems)
     warnings = len(problems) - errors
     if problems:
@@ -143,14 +143,15 @@ def doctor(
     files and an interrupted sync are cleaned up; files others could read are made owner-only.
     Exit 0 when the repository is in order afterwards, 1 when something needs you.
     """
+    from rjc.cli.output import say
     from rjc.doctor import repair
 
     repo = open_repository(warn_leftovers=False)
     findings = repair(repo, commit_edits=commit_edits)
     for finding in findings:
-        print(f"{finding.problem}: {finding.action}")
+        say(f"{finding.problem}: {finding.action}")
     if not findings:
-        print("nothing to repair")
+        say("nothing to repair")
     if any("changed outside rjc" in f.problem and not commit_edits for f in findings):
         raise typer.Exit(1)
 

@@ -110,10 +110,10 @@ def _check_out(repo, out: Path | None) -> None:
 
 def _write(repo, content: str, out: Path | None) -> None:
     """Print the report, or write it (owner-only) to a file outside the records repository."""
-    from rjc.cli.output import message
+    from rjc.cli.output import message, say
 
     if out is None:
-        print(content, end="" if content.endswith("\n") else "\n")
+        say(content, end="" if content.endswith("\n") else "\n")
         return
     from rjc.transaction import write_atomically
 

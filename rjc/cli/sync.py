@@ -59,7 +59,7 @@ def sync(
     --theirs), runs rjc check, and pushes. Says what came in and what went out, by record id.
     """
     from rjc import sync as core
-    from rjc.cli.output import message
+    from rjc.cli.output import message, say
     from rjc.errors import UsageProblem
 
     if ours and theirs:
@@ -68,10 +68,10 @@ def sync(
     report = core.sync(open_repository(), prefer="ours" if ours else "theirs" if theirs else None,
                        choose=choose, push=not no_push)
     for line in summary(report):
-        print(line)
+        say(line)
     if report.problems:
         for problem in report.problems:
-            print(problem)
+            say(problem)
         count = len(report.problems)
         message(f"Error: the records brought together have {count} error{'s' * (count != 1)}, listed above; "
                 f"they are kept here and nothing was sent. Fix them (rjc edit ID), then run rjc sync again")
@@ -115,12 +115,13 @@ def _record(path: str) -> str:
 
 def _ask(conflict) -> str:
     """Show both values of a conflicting field, at the terminal, and ask which to keep."""
+    from rjc.cli.output import message
     from rjc.sync import show_sides
 
     ours, theirs = show_sides(conflict)
-    typer.echo(f"{conflict.record} {conflict.field} was changed both here and on origin:", err=True)
-    typer.echo(f"  ours   (this clone): {ours}", err=True)
-    typer.echo(f"  theirs (origin):     {theirs}", err=True)
+    message(f"{conflict.record} {conflict.field} was changed both here and on origin:")
+    message(f"  ours   (this clone): {ours}")
+    message(f"  theirs (origin):     {theirs}")
     while True:
         answer = typer.prompt("Keep which (ours/theirs)", err=True).strip().lower()
         if answer in ("ours", "theirs"):

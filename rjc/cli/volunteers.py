@@ -64,7 +64,7 @@ def add(
     and date of birth is offered (or, without a terminal, used) instead of being entered twice.
     """
     from rjc import volunteers as core
-    from rjc.cli.output import message, read_source
+    from rjc.cli.output import message, read_source, say
     from rjc.errors import UsageProblem
 
     repo = open_repository()
@@ -91,7 +91,7 @@ def add(
         if from_file is None:
             _ask_volunteer(repo, enrolment)
     added = core.add_volunteer(repo, enrolment)
-    print(added.volunteer)
+    say(added.volunteer)
     if added.reused:
         message(f"the person is already on file as {added.person} (same name and date of birth); used that record. "
                 f"To update their details: rjc edit {added.person}")
@@ -242,7 +242,7 @@ def hours(
 
     from rjc import periods
     from rjc import volunteers as core
-    from rjc.cli.output import print_rows
+    from rjc.cli.output import print_rows, say
     from rjc.errors import UsageProblem
 
     _format(fmt)
@@ -277,10 +277,10 @@ def hours(
     if fmt == "csv":
         print_rows([*rows, {"kind": "total", "hours": ledger.total}], columns, fmt)
         return
-    print(f"{ledger.volunteer}: hours, {label}" + (f" ({period.start} to {period.end})" if period.label else ""))
+    say(f"{ledger.volunteer}: hours, {label}" + (f" ({period.start} to {period.end})" if period.label else ""))
     if rows:
         print_rows(rows, columns, fmt)
-    print(f"total: {ledger.total} hours in {len(rows)} sitting{'' if len(rows) == 1 else 's'}")
+    say(f"total: {ledger.total} hours in {len(rows)} sitting{'' if len(rows) == 1 else 's'}")
 
 
 # --- changes ---------------------------------------------------------------------------------
