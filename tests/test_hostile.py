@@ -706,6 +706,7 @@ def test_check_reports_the_first_twenty_problems_of_a_file_then_how_many_more(re
         *(f"{relpath}:{n + 2}:1: error: unknown field 'k{n}' [unknown-field]\n" for n in range(18)),
         f"{relpath}:19:1: error: … and 12 more problems in this file [too-many-problems]\n",
     ])
+    assert result.err == "20 errors, 0 warnings listed, and more in 1 file (see above)\n"
 
 
 def test_a_megabyte_of_unknown_keys_is_reported_in_twenty_one_lines(records):

@@ -98,7 +98,7 @@ def check(
 
     from rjc.checks import check_repository
     from rjc.cli.output import message, say
-    from rjc.errors import RjcError
+    from rjc.errors import TOO_MANY, RjcError
 
     if fmt not in ("text", "json"):
         raise RjcError(f"--format is text or json, not '{fmt}'")
@@ -109,10 +109,13 @@ def check(
     else:
         for problem in problems:
             say(problem)
-    errors = sum(p.level == "error" for p in problems)
-    warnings = len(problems) - errors
+    listed = [p for p in problems if p.rule != TOO_MANY]
+    crowded = len(problems) - len(listed)  # files whose problems were cut short
+    errors = sum(p.level == "error" for p in problems)  # (a cut-short file's count is of its kind)
+    shown = sum(p.level == "error" for p in listed)
     if problems:
-        message(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+        counts = f"{shown} error{'s' * (shown != 1)}, {len(listed) - shown} warning{'s' * (len(listed) - shown != 1)}"
+        message(counts + (f" listed, and more in {crowded} file{'s' * (crowded != 1)} (see above)" if crowded else ""))
     else:
         message("all records valid")
     if errors:
