@@ -333,15 +333,33 @@ def test_commit_edits_says_when_there_was_nothing_to_commit(repo, rjc):
     assert git(repo.root, "status", "--porcelain") == ""
 
 
-def _kill_trials(repo, rjc, trials: int, seed: int) -> None:
+# What git's commit does in a trial of the drill: nothing special; paused while it holds its
+# locks, before or after the branch moves, while rjc is killed (git goes on without it); or
+# killed there itself.
+GIT_STEPS = [None, "prepared pause", "committed pause", "prepared kill", "committed kill"]
+
+
+def _kill_trials(repo, rjc, trials: int, seed: int, *, inside_git: bool = False) -> None:
     rng = random.Random(seed)
     acknowledged: list[str] = []
+    git_dir = _install_hook(repo.root) if inside_git else None
     for trial in range(trials):
+        step = rng.choice(GIT_STEPS) if git_dir else None
+        if git_dir:
+            (git_dir / "test-hook-action").unlink(missing_ok=True)
+            (git_dir / "test-hook-held").unlink(missing_ok=True)
+            if step:
+                (git_dir / "test-hook-action").write_text(step)
         process = subprocess.Popen([RJC, "new", "person", "-f", "-"], env=_env(repo.root), stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         process.stdin.write(f"given_name: Trial{trial}\n")
         process.stdin.close()
-        time.sleep(rng.uniform(0.0, 0.6))
+        if step and step.endswith("pause"):  # the kill lands while git's commit is paused
+            _wait_for(lambda: (git_dir / "test-hook-held").exists() or process.poll() is not None,
+                      "git commit to pause")
+            time.sleep(rng.uniform(0.0, 0.25))
+        else:
+            time.sleep(rng.uniform(0.0, 0.6))
         process.send_signal(signal.SIGKILL)
         out = process.stdout.read()
         process.wait()
@@ -358,6 +376,15 @@ def test_a_handful_of_kills_at_random_instants(repo, rjc):
     _kill_trials(repo, rjc, 6, seed=7)
 
 
+def test_a_handful_of_kills_with_git_held_or_killed_inside_its_commit(repo, rjc):
+    _kill_trials(repo, rjc, 8, seed=5, inside_git=True)
+
+
 @pytest.mark.slow
 def test_a_hundred_kills_at_random_instants(repo, rjc):
     _kill_trials(repo, rjc, 120, seed=11)
+
+
+@pytest.mark.slow
+def test_a_hundred_kills_with_git_held_or_killed_inside_its_commit(repo, rjc):
+    _kill_trials(repo, rjc, 120, seed=13, inside_git=True)
