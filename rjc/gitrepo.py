@@ -18,6 +18,7 @@ from rjc.errors import RjcError
 _FIELD = "\x1f"
 _OBJECT_ID = re.compile("[0-9a-f]{40}|[0-9a-f]{64}")
 _RECORD = "\x1e"
+_LOCK_EXISTS = re.compile(r"Unable to create '([^'\n]+\.lock)': File exists")
 TRAILER_COMMAND = "Rjc-Command"
 TRAILER_ACTOR = "Rjc-Coordinator"
 
@@ -77,6 +78,13 @@ class Git:
         if check and result.returncode != 0:
             stderr = result.stderr if isinstance(result.stderr, str) else result.stderr.decode(errors="replace")
             command = next((a for i, a in enumerate(args) if not a.startswith("-") and args[i - 1:i] != ("-c",)), "")
+            if result.returncode < 0:  # killed: whatever it held (lock files) is still there
+                raise GitError(f"git {command} was killed (signal {-result.returncode})")
+            lock = _LOCK_EXISTS.search(stderr)
+            if lock:
+                shown = os.path.relpath(lock.group(1), self.root)
+                raise GitError(f"git {command} failed: {shown} exists (a git command is running here, or one "
+                               f"was killed and left it); run: rjc doctor")
             raise GitError(f"git {command} failed: {stderr.strip() or 'exit ' + str(result.returncode)}")
         return result.stdout
 
@@ -115,10 +123,13 @@ class Git:
         # With paths, `git commit` takes only them: files others left staged are not swept in.
         # maintenance.auto=false: rjc maintains the repository itself (see maintain); git's own
         # check after each commit costs one more process and finds nothing to do (gc.auto=0).
+        head = self.head_or_none()
         try:
             self.run(*identity_args, "-c", "maintenance.auto=false", "commit", "--quiet", "--no-verify", "--only",
                      "-F", "-", "--", *paths, input=message)
         except GitError:
+            if self.head_or_none() != head:
+                raise  # git died after moving the branch: committed, but not finished
             # Asked only now, so a commit costs no extra process: did git refuse because the paths
             # already hold what HEAD has? Then there is nothing to commit, and nothing to unstage.
             if not self.run("diff", "--cached", "--name-only", "-z", "--", *paths).strip("\0"):
@@ -141,6 +152,12 @@ class Git:
         if _OBJECT_ID.fullmatch(value):
             return value
         return self.run("rev-parse", "HEAD").strip()
+
+    def head_or_none(self) -> str | None:
+        try:
+            return self.head()
+        except GitError:  # no commit yet
+            return None
 
     def maintain(self, state_dir: Path) -> None:
         """Every MAINTENANCE_EVERY commits: extend the commit-graph (with changed-path filters, which make
@@ -404,6 +421,19 @@ class Git:
             for path in absent:
                 (self.root / path).unlink(missing_ok=True)
 
+    def staged_differs(self, paths: list[str]) -> bool:
+        """Whether the index holds, for any of these paths, something other than HEAD has."""
+        result = self.run_full("diff", "--cached", "--quiet", "--", *paths)
+        if result.returncode not in (0, 1):
+            raise GitError(f"git diff failed: {_first_line(result.stderr) or 'exit ' + str(result.returncode)}")
+        return result.returncode == 1
+
+    def status(self, paths: list[str]) -> dict[str, str]:
+        """path -> git's two status letters (index, working tree), for these paths' changes and
+        new files; empty when the working tree, the index and HEAD agree on all of them."""
+        out = self.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *paths)
+        return {entry[3:]: entry[:2] for entry in out.split("\0") if len(entry) > 3}
+
     def uncommitted(self) -> list[str]:
         """Tracked files whose content differs from the last commit (in the index or on disk)."""
         out = self.run("status", "--porcelain=v1", "-z", "--untracked-files=no", "--no-renames")
@@ -414,6 +444,68 @@ class Git:
         if result.returncode != 0:
             raise GitError(f"git failed: {_first_line(result.stderr) or 'exit ' + str(result.returncode)}")
         return result.stdout
+
+
+# Lock files git takes (a file NAME.lock beside NAME, renamed over it when done) and leaves behind
+# when it is killed: in .git itself (index, HEAD, config, packed-refs, shallow, the next-index of
+# `commit --only`), under refs/ and logs/ (a branch, its reflog), and objects/info (commit-graph).
+LOCK_DIRECTORIES = ("refs", "logs", "objects/info")
+
+
+def lock_files(root: Path) -> list[Path]:
+    """Every git lock file in this repository's .git, sorted (rjc's own directory aside)."""
+    git_dir = Path(root) / ".git"
+    found = []
+    try:
+        found += [Path(e.path) for e in os.scandir(git_dir) if e.name.endswith(".lock") and e.is_file(follow_symlinks=False)]
+    except OSError:
+        return []
+    for name in LOCK_DIRECTORIES:
+        for directory, _, files in os.walk(git_dir / name):
+            found += [Path(directory, f) for f in files if f.endswith(".lock")]
+    return sorted(found)
+
+
+def processes(root: Path) -> list[int] | None:
+    """Live git processes working in this repository: their cwd is inside it, or their GIT_DIR is
+    its .git. None where there is no /proc to ask (not Linux). Processes this one runs under
+    (rjc started from a git hook or alias) are left out: they wait for it."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return None
+    root = os.path.realpath(root)
+    git_dir = os.path.join(root, ".git")
+    ancestors = _ancestors()
+    found = []
+    for entry in os.scandir(proc):
+        if not entry.name.isdigit() or int(entry.name) in ancestors:
+            continue
+        try:  # a process that is gone, a zombie (no cwd) or another user's: not ours to wait for
+            if (proc / entry.name / "comm").read_text().strip() != "git":
+                continue
+            cwd = os.readlink(proc / entry.name / "cwd")
+            if cwd == root or cwd.startswith(root + os.sep):
+                found.append(int(entry.name))
+                continue
+            for variable in (proc / entry.name / "environ").read_bytes().split(b"\0"):
+                if variable.startswith(b"GIT_DIR="):
+                    value = os.fsdecode(variable[len(b"GIT_DIR="):])
+                    if os.path.realpath(os.path.join(cwd, value)) == git_dir:
+                        found.append(int(entry.name))
+        except OSError:
+            continue
+    return sorted(found)
+
+
+def _ancestors() -> set[int]:
+    pids, pid = set(), os.getpid()
+    while pid > 1:
+        pids.add(pid)
+        try:
+            pid = int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    return pids
 
 
 def _first_line(text: str) -> str:

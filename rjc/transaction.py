@@ -147,6 +147,7 @@ class Transaction:
         # Written (and fsynced) before any record file: if this process dies anywhere between here
         # and the end of the commit, `rjc doctor` finds the journal and puts the change either
         # fully back (not committed) or keeps it (committed); never half of it.
+        head = self.git.head_or_none()
         journal = begin_journal(self.root, self.command, previous, texts)
         try:
             for path, text in texts.items():
@@ -157,9 +158,14 @@ class Transaction:
             subject = f"{action} {' '.join(ids)}" if len(ids) <= MAX_IDS_IN_SUBJECT else f"{action} ({len(ids)} files)"
             sha = self.git.commit_paths(paths, subject, command=self.command, actor=self.actor,
                                         identity=identity(self.settings, self.actor))
-        except BaseException:
-            self._restore(previous)
-            journal.unlink(missing_ok=True)
+        except BaseException as error:
+            if self._undo(head, paths, previous):
+                journal.unlink(missing_ok=True)
+                raise
+            # A git killed mid-commit leaves its locks, and maybe the commit or the staged files:
+            # the journal stays, for rjc doctor to finish the change or undo it, whole.
+            if isinstance(error, RjcError):
+                raise RjcError(f"{error}; run: rjc doctor") from None
             raise
         journal.unlink(missing_ok=True)
         if sha:
@@ -197,6 +203,17 @@ class Transaction:
         problems.extend(p for p in checks.check_staged(self.root, records, ctx) if p.level == "error")
         if problems:
             raise RjcError("refusing to commit invalid records; nothing was written", problems)
+
+    def _undo(self, head: str | None, paths: list[str], previous: dict[str, bytes | None]) -> bool:
+        """After a failed commit: put the files back; whether all is as before (HEAD unmoved, no
+        file staged). A commit made after all is left for rjc doctor, with the files it holds."""
+        try:
+            if self.git.head_or_none() != head:
+                return False
+            self._restore(previous)
+            return not self.git.staged_differs(paths)
+        except (OSError, RjcError):
+            return False
 
     def _restore(self, previous: dict[str, bytes | None]) -> None:
         """Put files back as they were after a failed commit, so nothing half-done remains."""

@@ -38,7 +38,7 @@ def open_repository(*, warn_leftovers: bool = True):
 
     found = leftovers(repo.root) if warn_leftovers else []
     if found:
-        message(f"warning: {' and '.join(found)} was found; run: rjc doctor")
+        message(f"warning: found {' and '.join(found)}; run: rjc doctor")
     return repo
 
 
@@ -142,20 +142,21 @@ def doctor(
 ) -> None:
     """Find and repair what a crash or a hand edit left behind, saying what was done.
 
-    An interrupted change is kept if it was committed, else undone; a git lock file, temporary
-    files and an interrupted sync are cleaned up; files others could read are made owner-only.
+    It first waits (up to 30 s) for git commands still running in the repository. An interrupted
+    change is kept if it was committed, else undone; git lock files left behind, temporary files
+    and an interrupted sync are cleaned up; files others could read are made owner-only.
     Exit 0 when the repository is in order afterwards, 1 when something needs you.
     """
-    from rjc.cli.output import say
+    from rjc.cli.output import message, say
     from rjc.doctor import repair
 
     repo = open_repository(warn_leftovers=False)
-    findings = repair(repo, commit_edits=commit_edits)
+    findings = repair(repo, commit_edits=commit_edits, say=message)
     for finding in findings:
         say(f"{finding.problem}: {finding.action}")
     if not findings:
         say("nothing to repair")
-    if any("changed outside rjc" in f.problem and not commit_edits for f in findings):
+    if any(f.needs_you for f in findings):
         raise typer.Exit(1)
 
 
