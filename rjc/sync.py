@@ -32,22 +32,25 @@ What came in and what went out is reported as counts and the record ids found in
 subjects, never any other text (subjects name ids only, by construction; anything else in a
 subject written by hand is left out).
 
-The sync state file, `.git/rjc/sync-state.json`, exists only while a sync is integrating.
-It is written (atomically, owner-only) before anything is integrated, and removed when main,
-the index and the working tree agree again. A JSON object:
+The sync state file, `.git/rjc/sync-state.json`, exists only while a sync moves main, the index
+and the working tree (step 3), the one phase that changes anything here. Fetching and building
+the commits (and asking the coordinator at a terminal) change nothing here, so a sync stopped
+then, however it is stopped, leaves nothing for `rjc doctor`. The file is written (atomically,
+owner-only) before anything is moved, and removed when main, the index and the working tree
+agree again. A JSON object:
 
     {"version": 1,              # this format
      "pid": 12345,              # the rjc process that wrote it
      "started": "2026-03-05T10:00:00+00:00",
-     "phase": "integrating",    # "integrating": commits being built, nothing here changed yet
-                                # "updating": main, the index and the working tree being moved
+     "phase": "updating",       # main, the index and the working tree being moved
+                                # ("integrating": written by earlier versions while building)
      "before": "<sha>",         # local main when the sync started
-     "remote": "<sha>",         # the remote tip being integrated
-     "after": "<sha>" | null}   # the integrated commit (set in the "updating" phase)
+     "remote": "<sha>",         # the remote tip integrated
+     "after": "<sha>"}          # the integrated commit
 
 `recover()` (called by `rjc doctor`, with the write lock held) finishes or undoes an
-interrupted sync: "integrating" left nothing to undo; "updating" is completed when main had
-already moved to `after`, and undone (files back to `before`) when it had not.
+interrupted sync: "updating" is completed when main had already moved to `after`, and undone
+(files back to `before`) when it had not; "integrating" left nothing to undo.
 """
 
 from __future__ import annotations
@@ -367,13 +370,9 @@ def _integrate(repo, actor: str, local: str, remote: str | None, prefer: str | N
         report.resolved.append((conflict, choice))
         return choice
 
-    state = {"version": STATE_VERSION, "pid": os.getpid(),
-             "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-             "phase": "integrating", "before": local, "remote": remote, "after": None}
-    _write_state(repo.root, state)
-    try:
-        from rjc.transaction import identity
+    from rjc.transaction import identity
 
+    try:  # building commits changes nothing here: an interruption leaves nothing to undo
         committer = identity(repo.settings, actor)
         builder = _TreeBuilder(git, layout.private_dir(repo.root) / INDEX_FILE)
         tip = remote
@@ -381,22 +380,37 @@ def _integrate(repo, actor: str, local: str, remote: str | None, prefer: str | N
             tip = _replay(git, builder, commit, tip, decide, report, actor, committer)
         if unresolved:
             raise RjcError(_conflict_message(unresolved), _conflict_problems(git, local, unresolved))
-        if tip != local:
-            state |= {"phase": "updating", "after": tip}
-            _write_state(repo.root, state)
-            try:
-                git.checkout_tree(local, tip)
-            except GitError as exc:
-                state["phase"] = "integrating"  # read-tree checks everything before it writes: nothing changed
-                raise RjcError(f"cannot update the files here: {exc}; nothing was changed "
-                               f"(move that file away, then run rjc sync again)") from None
-            git.update_branch(BRANCH, tip, local)
+    finally:
+        _remove_index(repo.root)
+    if tip != local:
+        _update(repo, local, remote, tip)
+    git.maintain(layout.private_dir(repo.root))
+    return tip
+
+
+def _update(repo, local: str, remote: str, tip: str) -> None:
+    """Move main, the index and the working tree from `local` to `tip`, the one phase of a sync
+    that changes anything here, and the only one with a state file (for rjc doctor, after SIGKILL)."""
+    git = repo.git
+    state = {"version": STATE_VERSION, "pid": os.getpid(),
+             "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+             "phase": "updating", "before": local, "remote": remote, "after": tip}
+    _write_state(repo.root, state)
+    try:
+        git.checkout_tree(local, tip)
+    except GitError as exc:  # read-tree checks everything before it writes: nothing changed
+        _remove_state(repo.root)
+        raise RjcError(f"cannot update the files here: {exc}; nothing was changed "
+                       f"(move that file away, then run rjc sync again)") from None
     except BaseException:
         _undo(repo, state)  # back to where the sync started (only SIGKILL leaves the state for rjc doctor)
         raise
+    try:
+        git.update_branch(BRANCH, tip, local)
+    except BaseException:
+        _undo(repo, state)
+        raise
     _remove_state(repo.root)
-    git.maintain(layout.private_dir(repo.root))
-    return tip
 
 
 class _TreeBuilder:
@@ -689,6 +703,10 @@ def _write_state(root: Path, state: dict) -> None:
 
 def _remove_state(root: Path) -> None:
     _state_path(root).unlink(missing_ok=True)
+    _remove_index(root)
+
+
+def _remove_index(root: Path) -> None:
     (layout.private_dir(root) / INDEX_FILE).unlink(missing_ok=True)
 
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pty
+import signal
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -571,6 +574,115 @@ def test_a_failure_while_integrating_leaves_everything_as_it_was(shared_person, 
     assert (head(b), (b / path_of(shared_person)).read_bytes()) == before
     assert git(b, "status", "--porcelain") == ""
     assert not (b / ".git" / "rjc" / core.STATE_FILE).exists()
+
+
+# --- a sync interrupted at its conflict prompt --------------------------------------------------
+
+RJC = Path(sys.executable).parent / "rjc"
+PROMPT = b"Keep which (ours/theirs)"
+
+
+class Terminal:
+    """`rjc sync` run in a child on a real pseudo-terminal, its controlling terminal."""
+
+    def __init__(self, root: Path):
+        env = {**os.environ, "RJC_RECORDS": str(root)}
+        self.pid, self.master = pty.fork()
+        if self.pid == 0:  # the child: exec at once, nothing else
+            os.execve(str(RJC), [str(RJC), "sync"], env)
+        self.status: int | None = None
+
+    def read(self, until: bytes | None = None) -> bytes:
+        """What the child wrote, up to `until`, or all of it until it closes the terminal."""
+        seen = b""
+        while until is None or until not in seen:
+            try:
+                chunk = os.read(self.master, 4096)
+            except OSError:  # EIO: the child has closed its side
+                chunk = b""
+            if not chunk:
+                assert until is None, f"the terminal closed before {until!r}: {seen.decode(errors='replace')}"
+                return seen
+            seen += chunk
+        return seen
+
+    def close(self) -> None:
+        if self.master >= 0:
+            os.close(self.master)
+            self.master = -1
+
+    def wait(self) -> int:
+        self.close()
+        if self.status is None:
+            self.status = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.status
+
+    def end(self) -> None:
+        if self.status is None:
+            os.kill(self.pid, signal.SIGKILL)
+            self.wait()
+
+
+@pytest.fixture
+def at_the_prompt(shared_person, clones, run, synced):
+    """(B, its HEAD, the terminal): B has a true conflict with origin, and `rjc sync` on a terminal
+    is asking which value to keep."""
+    a, b = clones
+    edit(a, shared_person, phone=PHONE_A)
+    edit(b, shared_person, phone=PHONE_B)
+    synced(a)
+    before = head(b)
+    terminal = Terminal(b)
+    try:
+        shown = terminal.read(until=PROMPT)
+        assert f"{shared_person} phone was changed both here and on origin".encode() in shown
+        assert not (b / ".git" / "rjc" / core.STATE_FILE).exists()  # asking has changed nothing yet
+        yield b, before, terminal
+    finally:
+        terminal.end()
+
+
+def assert_nothing_left(b: Path, before: str, synced, shared_person: str) -> None:
+    assert not (b / ".git" / "rjc" / core.STATE_FILE).exists()
+    assert git(b, "status", "--porcelain") == ""
+    assert head(b) == before
+    assert data(b, shared_person)["phone"] == PHONE_B
+    assert "kept this clone's value" in synced(b, "--ours").out  # no rjc doctor needed first
+
+
+def test_closing_the_terminal_at_the_conflict_prompt_leaves_nothing_behind(at_the_prompt, synced, shared_person):
+    b, before, terminal = at_the_prompt
+    terminal.close()  # the terminal goes away: the kernel sends SIGHUP
+    assert terminal.wait() == 128 + signal.SIGHUP
+    assert_nothing_left(b, before, synced, shared_person)
+
+
+@pytest.mark.parametrize(("typed", "code", "said"), [(b"\x03", 130, b"Interrupted; nothing more was written."),
+                                                    (b"\x04", 1, b"Aborted.")], ids=["ctrl-c", "end-of-input"])
+def test_ctrl_c_or_end_of_input_at_the_conflict_prompt_leaves_nothing_behind(at_the_prompt, synced, shared_person,
+                                                                             typed, code, said):
+    b, before, terminal = at_the_prompt
+    os.write(terminal.master, typed)
+    rest = terminal.read()
+    assert terminal.wait() == code
+    assert said in rest and b"Traceback" not in rest
+    assert_nothing_left(b, before, synced, shared_person)
+
+
+def test_a_terminate_signal_at_the_conflict_prompt_leaves_nothing_behind(at_the_prompt, synced, shared_person):
+    b, before, terminal = at_the_prompt
+    os.kill(terminal.pid, signal.SIGTERM)
+    rest = terminal.read()
+    assert terminal.wait() == 128 + signal.SIGTERM
+    assert b"Interrupted; nothing more was written." in rest and b"Traceback" not in rest
+    assert_nothing_left(b, before, synced, shared_person)
+
+
+def test_a_sync_killed_at_the_conflict_prompt_needs_no_doctor(at_the_prompt, synced, shared_person):
+    b, before, terminal = at_the_prompt
+    os.kill(terminal.pid, signal.SIGKILL)
+    assert terminal.wait() == -signal.SIGKILL
+    assert_nothing_left(b, before, synced, shared_person)
 
 
 # --- the three-way merge of data ---------------------------------------------------------------
