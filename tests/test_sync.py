@@ -507,6 +507,68 @@ def test_ours_and_theirs_together_are_a_usage_error(clones, rjc):
     assert rjc("--records", a, "sync", "--ours", "--theirs").code == 2
 
 
+# --- a remote whose history was rewritten ----------------------------------------------------
+
+
+def rewrite_origin(tmp_path: Path, record_id: str) -> str:
+    """As whoever manages the remote might (sealing a record): the last commit amended on a third
+    clone, so that it no longer holds the family name, and force-pushed. The new tip."""
+    c = tmp_path / "rewriter"
+    subprocess.run(["git", "clone", "--quiet", str(tmp_path / "remote.git"), str(c)], check=True)
+    target = c / path_of(record_id)
+    target.write_text(target.read_text().replace("family_name: Rivera", "family_name: R."))
+    git(c, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "--quiet", "--amend", "--no-edit", "--all")
+    git(c, "push", "--quiet", "--force", "origin", "main")
+    return head(c)
+
+
+REWRITTEN = ("Error: the history on 'origin' was rewritten: what this clone last received from it is no longer "
+             "part of it (records sealed, or the history replaced). Nothing was changed here and nothing was "
+             "sent. If the rewrite is expected, run rjc sync --accept-rewrite: this clone follows the new "
+             "history, {}, and the old history is not sent back. If it is not, ask whoever manages the "
+             "center's remote\n")
+
+
+def test_a_rewritten_origin_is_refused_until_accepted(shared_person, clones, run, synced, tmp_path):
+    a, b = clones
+    old = head(b)
+    new = rewrite_origin(tmp_path, shared_person)
+    for _ in range(2):  # refused every time, not only the first: nothing here records the new tip
+        result = run(b, "sync", code=1)
+        assert result.err == REWRITTEN.format("no change made here waits to be sent")
+        assert head(b) == git(b, "rev-parse", "origin/main").strip() == old
+        assert data(b, shared_person)["family_name"] == "Rivera"
+        assert git(b, "status", "--porcelain") == ""
+        assert not (b / ".git" / "rjc" / core.STATE_FILE).exists()
+    assert git(b, "ls-remote", "origin", "main").split()[0] == new
+    out = synced(b, "--accept-rewrite").out
+    assert "followed origin's rewritten history" in out
+    assert head(b) == git(b, "rev-parse", "origin/main").strip() == new
+    assert data(b, shared_person)["family_name"] == "R."
+    assert "Rivera" not in git(b, "log", "-p", "main")
+    assert "up to date" in synced(b).out  # accepted once, then an ordinary remote again
+
+
+def test_accepting_a_rewrite_replays_only_the_changes_never_sent(shared_person, clones, run, synced, tmp_path):
+    a, b = clones
+    old = head(a)
+    edit(a, shared_person, phone=PHONE_A)
+    person_a = new_person(run, a, tmp_path, "Bruno", "Okafor")
+    new = rewrite_origin(tmp_path, shared_person)
+    result = run(a, "sync", code=1)
+    assert result.err == REWRITTEN.format("the 2 changes made here and not yet sent are replayed on top of it")
+    out = synced(a, "--accept-rewrite").out
+    assert f"sent 2 changes: {shared_person} {person_a}" in out
+    # the two unsent commits, replayed on the new history, and nothing of the old one
+    assert git(a, "rev-list", "--count", f"{new}..origin/main").strip() == "2"
+    assert subjects(a)[:2] == [f"new person {person_a}", f"edit {shared_person}"]
+    assert subprocess.run(["git", "merge-base", "--is-ancestor", old, "origin/main"], cwd=a).returncode == 1
+    assert data(a, shared_person)["family_name"] == "R." and data(a, shared_person)["phone"] == PHONE_A
+    assert "Rivera" not in git(a, "log", "-p", "main")
+    synced(b, "--accept-rewrite")
+    assert_same_linear_history(a, b)
+
+
 # --- an interrupted sync ----------------------------------------------------------------------
 
 
@@ -515,8 +577,8 @@ def test_a_sync_killed_while_updating_is_finished_by_recover(shared_person, clon
     edit(a, shared_person, phone=PHONE_A)
     synced(a)
     before = head(b)
-    git(b, "fetch", "--quiet", "origin")
-    after = git(b, "rev-parse", "origin/main").strip()
+    git(b, "fetch", "--quiet", "--refmap=", "origin", "main")  # as sync fetches: origin/main stays
+    after = git(b, "rev-parse", "FETCH_HEAD").strip()
     # as if killed right after moving main: the files and the index are still the old ones
     git(b, "update-ref", "refs/heads/main", after)
     state = {"version": 1, "pid": 1, "started": "2026-01-01T00:00:00+00:00", "phase": "updating",
@@ -525,6 +587,7 @@ def test_a_sync_killed_while_updating_is_finished_by_recover(shared_person, clon
     assert "rjc doctor" in run(b, "sync", code=1).err
     done = core.recover(Repository(b))
     assert "files now match" in done
+    assert git(b, "rev-parse", "origin/main").strip() == after  # taken: a later fetch is compared with it
     assert data(b, shared_person)["phone"] == PHONE_A
     assert git(b, "status", "--porcelain") == ""
     synced(b)
