@@ -306,7 +306,7 @@ def sync(repo, *, prefer: str | None = None, choose: Chooser | None = None, push
             try:
                 pushed = git.push(REMOTE, BRANCH)
             except GitError as exc:
-                raise RjcError(f"could not send to '{REMOTE}': {exc}. What came in is integrated here and "
+                raise RjcError(f"could not send to '{REMOTE}': {_sentence(exc)}. What came in is integrated here and "
                                f"your changes are safe in this clone; run rjc sync again when '{REMOTE}' "
                                f"can be reached") from None
             if pushed:
@@ -370,8 +370,13 @@ def _fetch(git: Git) -> str | None:
     try:
         return git.fetch(REMOTE, BRANCH)
     except GitError as exc:
-        raise RjcError(f"cannot reach '{REMOTE}': {exc}. Nothing was changed here; your work is safe in this "
+        raise RjcError(f"cannot reach '{REMOTE}': {_sentence(exc)}. Nothing was changed here; your work is safe in this "
                        f"clone. Run rjc sync again when the remote can be reached") from None
+
+
+def _sentence(exc: Exception) -> str:
+    """git's (or ssh's) reason, to be followed by our own sentence: without its final period."""
+    return str(exc).rstrip(" .")
 
 
 def _errors(repo) -> list[Problem]:
