@@ -269,16 +269,17 @@ class Git:
         return self.run("remote", "get-url", "--", remote, check=False).strip() or None
 
     def fetch(self, remote: str, branch: str) -> str | None:
-        """Fetch `branch` of `remote` into refs/remotes/REMOTE/BRANCH; its commit id, or None when the
-        remote has no such branch yet (a new, empty remote). GitError when the remote cannot be reached."""
-        tracking = f"refs/remotes/{remote}/{branch}"
-        result = self.run_full("fetch", "--quiet", "--no-tags", "--no-recurse-submodules", remote,
-                               f"+refs/heads/{branch}:{tracking}")
+        """Fetch `branch` of `remote`; its commit id, or None when the remote has no such branch yet
+        (a new, empty remote). GitError when the remote cannot be reached. The remote-tracking ref
+        is left as it was (`--refmap=`): the caller moves it once it has taken what came in, so it
+        always names the last remote tip this clone accepted."""
+        result = self.run_full("fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--refmap=", remote,
+                               f"refs/heads/{branch}")
         if result.returncode != 0:
             if "couldn't find remote ref" in result.stderr:
                 return None
             raise GitError(_first_line(result.stderr) or f"git fetch failed (exit {result.returncode})")
-        return self.rev_parse(tracking)
+        return self.rev_parse("FETCH_HEAD")
 
     def push(self, remote: str, branch: str) -> bool:
         """Push local `branch` to the same branch of `remote`, never forcing.
@@ -298,11 +299,16 @@ class Git:
     def merge_base(self, a: str, b: str) -> str | None:
         return self.run("merge-base", a, b, check=False).strip() or None
 
-    def rev_list(self, exclude: str | None, include: str) -> list[str]:
-        """Commits reachable from `include` and not from `exclude`, oldest first."""
+    def is_ancestor(self, ancestor: str, commit: str) -> bool:
+        result = self.run_full("merge-base", "--is-ancestor", ancestor, commit)
+        if result.returncode not in (0, 1):
+            self._checked(result)
+        return result.returncode == 0
+
+    def rev_list(self, exclude: str | list[str] | None, include: str) -> list[str]:
+        """Commits reachable from `include` and not from `exclude` (one commit or several), oldest first."""
         args = ["rev-list", "--reverse", "--topo-order", include]
-        if exclude:
-            args.append(f"^{exclude}")
+        args += [f"^{e}" for e in ([exclude] if isinstance(exclude, str) else exclude or []) if e]
         return self.run(*args).split()
 
     def subjects(self, commits: list[str]) -> dict[str, str]:

@@ -7,6 +7,10 @@ created on two clones never share an id or a path.
 A sync, all of it under the repository's write lock (no rjc change can slip in between):
 
 1. fetch `origin/main`. Unreachable: a clear error, nothing here is touched.
+   If the remote's history was rewritten (the tip this clone took last, refs/remotes/origin/main,
+   is no longer part of it), the sync refuses, changing nothing, unless the rewrite is accepted:
+   then only the local commits made since that tip are replayed (rebase --onto), and main follows
+   the new history. That ref moves only once what came in is taken, so a refusal holds until then.
 2. integrate: every local commit the remote lacks is replayed, oldest first, on top of the
    remote's tip (rebase semantics: a linear history, no merge commits, the same subjects,
    trailers, authors and dates). Replaying is done with git plumbing in a private index, so the
@@ -32,22 +36,25 @@ What came in and what went out is reported as counts and the record ids found in
 subjects, never any other text (subjects name ids only, by construction; anything else in a
 subject written by hand is left out).
 
-The sync state file, `.git/rjc/sync-state.json`, exists only while a sync is integrating.
-It is written (atomically, owner-only) before anything is integrated, and removed when main,
-the index and the working tree agree again. A JSON object:
+The sync state file, `.git/rjc/sync-state.json`, exists only while a sync moves main, the index
+and the working tree (step 3), the one phase that changes anything here. Fetching and building
+the commits (and asking the coordinator at a terminal) change nothing here, so a sync stopped
+then, however it is stopped, leaves nothing for `rjc doctor`. The file is written (atomically,
+owner-only) before anything is moved, and removed when main, the index and the working tree
+agree again. A JSON object:
 
     {"version": 1,              # this format
      "pid": 12345,              # the rjc process that wrote it
      "started": "2026-03-05T10:00:00+00:00",
-     "phase": "integrating",    # "integrating": commits being built, nothing here changed yet
-                                # "updating": main, the index and the working tree being moved
+     "phase": "updating",       # main, the index and the working tree being moved
+                                # ("integrating": written by earlier versions while building)
      "before": "<sha>",         # local main when the sync started
-     "remote": "<sha>",         # the remote tip being integrated
-     "after": "<sha>" | null}   # the integrated commit (set in the "updating" phase)
+     "remote": "<sha>",         # the remote tip integrated
+     "after": "<sha>"}          # the integrated commit
 
 `recover()` (called by `rjc doctor`, with the write lock held) finishes or undoes an
-interrupted sync: "integrating" left nothing to undo; "updating" is completed when main had
-already moved to `after`, and undone (files back to `before`) when it had not.
+interrupted sync: "updating" is completed when main had already moved to `after`, and undone
+(files back to `before`) when it had not; "integrating" left nothing to undo.
 """
 
 from __future__ import annotations
@@ -70,6 +77,7 @@ from rjc.model import Settings
 
 REMOTE = "origin"
 BRANCH = "main"
+TRACKING = f"refs/remotes/{REMOTE}/{BRANCH}"  # the remote's tip as this clone last took it
 PUSH_ATTEMPTS = 4
 STATE_FILE = "sync-state.json"
 STATE_VERSION = 1
@@ -129,6 +137,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)  # `rjc check` errors after integrating
     pushed: bool = False
     remote_empty: bool = False
+    rewritten: bool = False  # the remote's history had been rewritten, and this clone followed it
 
     def ids(self, commits: list[str]) -> list[str]:
         """The record ids named in these commits' subjects, in order, each once."""
@@ -249,13 +258,14 @@ def make_owner_only(root: Path) -> None:
 # --- sync ----------------------------------------------------------------------------------
 
 
-def sync(repo, *, prefer: str | None = None, choose: Chooser | None = None, push: bool = True) -> Report:
+def sync(repo, *, prefer: str | None = None, choose: Chooser | None = None, push: bool = True,
+         accept_rewrite: bool = False) -> Report:
     """Fetch, integrate, validate and push; see the module's docstring.
 
     `prefer` ("ours"/"theirs") settles every conflict; else `choose` is asked for each one; with
     neither, conflicts stop the sync (RjcError naming files and fields; nothing changed).
     A report is returned also when the result has `rjc check` errors (report.problems; nothing
-    was pushed).
+    was pushed). A remote whose history was rewritten is refused unless `accept_rewrite`.
     """
     from rjc.transaction import write_lock
 
@@ -270,13 +280,21 @@ def sync(repo, *, prefer: str | None = None, choose: Chooser | None = None, push
     with write_lock(repo.root, on_wait=repo.on_wait):
         _refuse_to_start(repo)
         for _attempt in range(PUSH_ATTEMPTS):
+            last_seen = git.rev_parse(TRACKING)
             remote_tip = _fetch(git)
             local = git.rev_parse(f"refs/heads/{BRANCH}")
             if local is None:
                 raise RjcError("this clone has no commits yet; nothing to sync")
+            rewritten = _rewritten(git, last_seen, remote_tip)
+            if rewritten and not accept_rewrite:
+                raise RjcError(_rewrite_message(len(git.rev_list([last_seen, remote_tip], local))))
             incoming = git.rev_list(local, remote_tip) if remote_tip else []
             report.received += [c for c in incoming if c not in report.received]
-            result = _integrate(repo, actor, local, remote_tip, prefer, choose, report)
+            report.rewritten = report.rewritten or rewritten
+            result = _integrate(repo, actor, local, remote_tip, prefer, choose, report,
+                                rewritten_since=last_seen if rewritten else None)
+            if remote_tip:
+                git.update_ref(TRACKING, remote_tip)  # taken: the tip later fetches are compared with
             report.subjects |= git.subjects(incoming)
             report.problems = _errors(repo)
             outgoing = git.rev_list(remote_tip, result)
@@ -288,11 +306,11 @@ def sync(repo, *, prefer: str | None = None, choose: Chooser | None = None, push
             try:
                 pushed = git.push(REMOTE, BRANCH)
             except GitError as exc:
-                raise RjcError(f"could not send to '{REMOTE}': {exc}. What came in is integrated here and "
+                raise RjcError(f"could not send to '{REMOTE}': {_sentence(exc)}. What came in is integrated here and "
                                f"your changes are safe in this clone; run rjc sync again when '{REMOTE}' "
                                f"can be reached") from None
             if pushed:
-                git.update_ref(f"refs/remotes/{REMOTE}/{BRANCH}", result)
+                git.update_ref(TRACKING, result)
                 report.sent, report.pushed = outgoing, True
                 return report
             # the remote moved between our fetch and our push: fetch and integrate again
@@ -328,12 +346,37 @@ def _refuse_to_start(repo) -> None:
                        f"(nothing was synced)")
 
 
+def _rewritten(git: Git, last_seen: str | None, remote_tip: str | None) -> bool:
+    """Whether the remote's history was rewritten since this clone last took it: the tip it
+    took then is no longer part of it (force-pushed, say when records were sealed). Replaying
+    every local commit the new history lacks would send the old history back."""
+    return bool(last_seen and remote_tip and last_seen != remote_tip and not git.is_ancestor(last_seen, remote_tip))
+
+
+def _rewrite_message(unsent: int) -> str:
+    if unsent:
+        replayed = (f"the {unsent} change{'s' * (unsent != 1)} made here and not yet sent "
+                    f"{'is' if unsent == 1 else 'are'} replayed on top of it")
+    else:
+        replayed = "no change made here waits to be sent"
+    return (f"the history on '{REMOTE}' was rewritten: what this clone last received from it is no longer part "
+            f"of it (records sealed, or the history replaced). Nothing was changed here and nothing was sent. "
+            f"If the rewrite is expected, run rjc sync --accept-rewrite: this clone follows the new history, "
+            f"{replayed}, and the old history is not sent back. If it is not, ask whoever manages the "
+            f"center's remote")
+
+
 def _fetch(git: Git) -> str | None:
     try:
         return git.fetch(REMOTE, BRANCH)
     except GitError as exc:
-        raise RjcError(f"cannot reach '{REMOTE}': {exc}. Nothing was changed here; your work is safe in this "
+        raise RjcError(f"cannot reach '{REMOTE}': {_sentence(exc)}. Nothing was changed here; your work is safe in this "
                        f"clone. Run rjc sync again when the remote can be reached") from None
+
+
+def _sentence(exc: Exception) -> str:
+    """git's (or ssh's) reason, to be followed by our own sentence: without its final period."""
+    return str(exc).rstrip(" .")
 
 
 def _errors(repo) -> list[Problem]:
@@ -343,17 +386,25 @@ def _errors(repo) -> list[Problem]:
 
 
 def _integrate(repo, actor: str, local: str, remote: str | None, prefer: str | None,
-               choose: Chooser | None, report: Report) -> str:
-    """Replay the local commits the remote lacks on top of it; move main there. The new tip."""
+               choose: Chooser | None, report: Report, *, rewritten_since: str | None = None) -> str:
+    """Replay the local commits the remote lacks on top of it; move main there. The new tip.
+
+    After a rewrite of the remote's history (`rewritten_since`: the tip this clone last took),
+    only the commits made here since then, never sent, are replayed (rebase --onto): the old
+    history stays out, and main follows the new one."""
     git = repo.git
-    if remote is None or remote == local:
-        return local
-    base = git.merge_base(local, remote)
-    if base is None:
-        raise RjcError(f"'{REMOTE}' holds an unrelated history (another repository, or one made with a "
-                       f"second rjc init); nothing was changed. Clone the center's records with rjc clone")
-    if base == remote:
-        return local  # nothing came in
+    if rewritten_since:
+        replayed = git.rev_list([rewritten_since, remote], local)
+    else:
+        if remote is None or remote == local:
+            return local
+        base = git.merge_base(local, remote)
+        if base is None:
+            raise RjcError(f"'{REMOTE}' holds an unrelated history (another repository, or one made with a "
+                           f"second rjc init); nothing was changed. Clone the center's records with rjc clone")
+        if base == remote:
+            return local  # nothing came in
+        replayed = git.rev_list(remote, local)
     unresolved: list[Conflict] = []
 
     def decide(conflict: Conflict) -> str:
@@ -367,36 +418,48 @@ def _integrate(repo, actor: str, local: str, remote: str | None, prefer: str | N
         report.resolved.append((conflict, choice))
         return choice
 
-    state = {"version": STATE_VERSION, "pid": os.getpid(),
-             "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-             "phase": "integrating", "before": local, "remote": remote, "after": None}
-    _write_state(repo.root, state)
-    try:
-        from rjc.transaction import identity
+    from rjc.transaction import identity
 
+    try:  # building commits changes nothing here: an interruption leaves nothing to undo
         committer = identity(repo.settings, actor)
         builder = _TreeBuilder(git, layout.private_dir(repo.root) / INDEX_FILE)
         tip = remote
-        for commit in git.rev_list(remote, local):
+        for commit in replayed:
             tip = _replay(git, builder, commit, tip, decide, report, actor, committer)
         if unresolved:
             raise RjcError(_conflict_message(unresolved), _conflict_problems(git, local, unresolved))
-        if tip != local:
-            state |= {"phase": "updating", "after": tip}
-            _write_state(repo.root, state)
-            try:
-                git.checkout_tree(local, tip)
-            except GitError as exc:
-                state["phase"] = "integrating"  # read-tree checks everything before it writes: nothing changed
-                raise RjcError(f"cannot update the files here: {exc}; nothing was changed "
-                               f"(move that file away, then run rjc sync again)") from None
-            git.update_branch(BRANCH, tip, local)
+    finally:
+        _remove_index(repo.root)
+    if tip != local:
+        _update(repo, local, remote, tip)
+    git.maintain(layout.private_dir(repo.root))
+    return tip
+
+
+def _update(repo, local: str, remote: str, tip: str) -> None:
+    """Move main, the index and the working tree from `local` to `tip`, the one phase of a sync
+    that changes anything here, and the only one with a state file (for rjc doctor, after SIGKILL)."""
+    git = repo.git
+    state = {"version": STATE_VERSION, "pid": os.getpid(),
+             "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+             "phase": "updating", "before": local, "remote": remote, "after": tip}
+    _write_state(repo.root, state)
+    try:
+        git.checkout_tree(local, tip)
+    except GitError as exc:  # read-tree checks everything before it writes: nothing changed
+        _remove_state(repo.root)
+        raise RjcError(f"cannot update the files here: {exc}; nothing was changed "
+                       f"(move that file away, then run rjc sync again)") from None
     except BaseException:
         _undo(repo, state)  # back to where the sync started (only SIGKILL leaves the state for rjc doctor)
         raise
+    try:
+        git.update_branch(BRANCH, tip, local)
+    except BaseException:
+        _undo(repo, state)
+        raise
+    git.update_ref(TRACKING, remote)  # before the state goes: a rewrite once taken is not seen again
     _remove_state(repo.root)
-    git.maintain(layout.private_dir(repo.root))
-    return tip
 
 
 class _TreeBuilder:
@@ -689,6 +752,10 @@ def _write_state(root: Path, state: dict) -> None:
 
 def _remove_state(root: Path) -> None:
     _state_path(root).unlink(missing_ok=True)
+    _remove_index(root)
+
+
+def _remove_index(root: Path) -> None:
     (layout.private_dir(root) / INDEX_FILE).unlink(missing_ok=True)
 
 
@@ -722,6 +789,8 @@ def recover(repo) -> str:
     paths = list(git.changes(before, after)) if git.rev_parse(before) and git.rev_parse(after) else []
     if main == after:
         git.reset_paths(after, paths)
+        if state.get("remote") and git.rev_parse(state["remote"]):
+            git.update_ref(TRACKING, state["remote"])  # taken, as the sync would have recorded
         done = "it had integrated the remote's changes; the files now match them (run rjc sync to send yours)"
     elif main == before:
         git.reset_paths(before, paths)

@@ -11,8 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pty
+import signal
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -520,6 +523,68 @@ def test_ours_and_theirs_together_are_a_usage_error(clones, rjc):
     assert rjc("--records", a, "sync", "--ours", "--theirs").code == 2
 
 
+# --- a remote whose history was rewritten ----------------------------------------------------
+
+
+def rewrite_origin(tmp_path: Path, record_id: str) -> str:
+    """As whoever manages the remote might (sealing a record): the last commit amended on a third
+    clone, so that it no longer holds the family name, and force-pushed. The new tip."""
+    c = tmp_path / "rewriter"
+    subprocess.run(["git", "clone", "--quiet", str(tmp_path / "remote.git"), str(c)], check=True)
+    target = c / path_of(record_id)
+    target.write_text(target.read_text().replace("family_name: Rivera", "family_name: R."))
+    git(c, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "--quiet", "--amend", "--no-edit", "--all")
+    git(c, "push", "--quiet", "--force", "origin", "main")
+    return head(c)
+
+
+REWRITTEN = ("Error: the history on 'origin' was rewritten: what this clone last received from it is no longer "
+             "part of it (records sealed, or the history replaced). Nothing was changed here and nothing was "
+             "sent. If the rewrite is expected, run rjc sync --accept-rewrite: this clone follows the new "
+             "history, {}, and the old history is not sent back. If it is not, ask whoever manages the "
+             "center's remote\n")
+
+
+def test_a_rewritten_origin_is_refused_until_accepted(shared_person, clones, run, synced, tmp_path):
+    a, b = clones
+    old = head(b)
+    new = rewrite_origin(tmp_path, shared_person)
+    for _ in range(2):  # refused every time, not only the first: nothing here records the new tip
+        result = run(b, "sync", code=1)
+        assert result.err == REWRITTEN.format("no change made here waits to be sent")
+        assert head(b) == git(b, "rev-parse", "origin/main").strip() == old
+        assert data(b, shared_person)["family_name"] == "Rivera"
+        assert git(b, "status", "--porcelain") == ""
+        assert not (b / ".git" / "rjc" / core.STATE_FILE).exists()
+    assert git(b, "ls-remote", "origin", "main").split()[0] == new
+    out = synced(b, "--accept-rewrite").out
+    assert "followed origin's rewritten history" in out
+    assert head(b) == git(b, "rev-parse", "origin/main").strip() == new
+    assert data(b, shared_person)["family_name"] == "R."
+    assert "Rivera" not in git(b, "log", "-p", "main")
+    assert "up to date" in synced(b).out  # accepted once, then an ordinary remote again
+
+
+def test_accepting_a_rewrite_replays_only_the_changes_never_sent(shared_person, clones, run, synced, tmp_path):
+    a, b = clones
+    old = head(a)
+    edit(a, shared_person, phone=PHONE_A)
+    person_a = new_person(run, a, tmp_path, "Bruno", "Okafor")
+    new = rewrite_origin(tmp_path, shared_person)
+    result = run(a, "sync", code=1)
+    assert result.err == REWRITTEN.format("the 2 changes made here and not yet sent are replayed on top of it")
+    out = synced(a, "--accept-rewrite").out
+    assert f"sent 2 changes: {shared_person} {person_a}" in out
+    # the two unsent commits, replayed on the new history, and nothing of the old one
+    assert git(a, "rev-list", "--count", f"{new}..origin/main").strip() == "2"
+    assert subjects(a)[:2] == [f"new person {person_a}", f"edit {shared_person}"]
+    assert subprocess.run(["git", "merge-base", "--is-ancestor", old, "origin/main"], cwd=a).returncode == 1
+    assert data(a, shared_person)["family_name"] == "R." and data(a, shared_person)["phone"] == PHONE_A
+    assert "Rivera" not in git(a, "log", "-p", "main")
+    synced(b, "--accept-rewrite")
+    assert_same_linear_history(a, b)
+
+
 # --- an interrupted sync ----------------------------------------------------------------------
 
 
@@ -528,8 +593,8 @@ def test_a_sync_killed_while_updating_is_finished_by_recover(shared_person, clon
     edit(a, shared_person, phone=PHONE_A)
     synced(a)
     before = head(b)
-    git(b, "fetch", "--quiet", "origin")
-    after = git(b, "rev-parse", "origin/main").strip()
+    git(b, "fetch", "--quiet", "--refmap=", "origin", "main")  # as sync fetches: origin/main stays
+    after = git(b, "rev-parse", "FETCH_HEAD").strip()
     # as if killed right after moving main: the files and the index are still the old ones
     git(b, "update-ref", "refs/heads/main", after)
     state = {"version": 1, "pid": 1, "started": "2026-01-01T00:00:00+00:00", "phase": "updating",
@@ -538,6 +603,7 @@ def test_a_sync_killed_while_updating_is_finished_by_recover(shared_person, clon
     assert "rjc doctor" in run(b, "sync", code=1).err
     done = core.recover(Repository(b))
     assert "files now match" in done
+    assert git(b, "rev-parse", "origin/main").strip() == after  # taken: a later fetch is compared with it
     assert data(b, shared_person)["phone"] == PHONE_A
     assert git(b, "status", "--porcelain") == ""
     synced(b)
@@ -587,6 +653,115 @@ def test_a_failure_while_integrating_leaves_everything_as_it_was(shared_person, 
     assert (head(b), (b / path_of(shared_person)).read_bytes()) == before
     assert git(b, "status", "--porcelain") == ""
     assert not (b / ".git" / "rjc" / core.STATE_FILE).exists()
+
+
+# --- a sync interrupted at its conflict prompt --------------------------------------------------
+
+RJC = Path(sys.executable).parent / "rjc"
+PROMPT = b"Keep which (ours/theirs)"
+
+
+class Terminal:
+    """`rjc sync` run in a child on a real pseudo-terminal, its controlling terminal."""
+
+    def __init__(self, root: Path):
+        env = {**os.environ, "RJC_RECORDS": str(root)}
+        self.pid, self.master = pty.fork()
+        if self.pid == 0:  # the child: exec at once, nothing else
+            os.execve(str(RJC), [str(RJC), "sync"], env)
+        self.status: int | None = None
+
+    def read(self, until: bytes | None = None) -> bytes:
+        """What the child wrote, up to `until`, or all of it until it closes the terminal."""
+        seen = b""
+        while until is None or until not in seen:
+            try:
+                chunk = os.read(self.master, 4096)
+            except OSError:  # EIO: the child has closed its side
+                chunk = b""
+            if not chunk:
+                assert until is None, f"the terminal closed before {until!r}: {seen.decode(errors='replace')}"
+                return seen
+            seen += chunk
+        return seen
+
+    def close(self) -> None:
+        if self.master >= 0:
+            os.close(self.master)
+            self.master = -1
+
+    def wait(self) -> int:
+        self.close()
+        if self.status is None:
+            self.status = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.status
+
+    def end(self) -> None:
+        if self.status is None:
+            os.kill(self.pid, signal.SIGKILL)
+            self.wait()
+
+
+@pytest.fixture
+def at_the_prompt(shared_person, clones, run, synced):
+    """(B, its HEAD, the terminal): B has a true conflict with origin, and `rjc sync` on a terminal
+    is asking which value to keep."""
+    a, b = clones
+    edit(a, shared_person, phone=PHONE_A)
+    edit(b, shared_person, phone=PHONE_B)
+    synced(a)
+    before = head(b)
+    terminal = Terminal(b)
+    try:
+        shown = terminal.read(until=PROMPT)
+        assert f"{shared_person} phone was changed both here and on origin".encode() in shown
+        assert not (b / ".git" / "rjc" / core.STATE_FILE).exists()  # asking has changed nothing yet
+        yield b, before, terminal
+    finally:
+        terminal.end()
+
+
+def assert_nothing_left(b: Path, before: str, synced, shared_person: str) -> None:
+    assert not (b / ".git" / "rjc" / core.STATE_FILE).exists()
+    assert git(b, "status", "--porcelain") == ""
+    assert head(b) == before
+    assert data(b, shared_person)["phone"] == PHONE_B
+    assert "kept this clone's value" in synced(b, "--ours").out  # no rjc doctor needed first
+
+
+def test_closing_the_terminal_at_the_conflict_prompt_leaves_nothing_behind(at_the_prompt, synced, shared_person):
+    b, before, terminal = at_the_prompt
+    terminal.close()  # the terminal goes away: the kernel sends SIGHUP
+    assert terminal.wait() == 128 + signal.SIGHUP
+    assert_nothing_left(b, before, synced, shared_person)
+
+
+@pytest.mark.parametrize(("typed", "code", "said"), [(b"\x03", 130, b"Interrupted; nothing more was written."),
+                                                    (b"\x04", 1, b"Aborted.")], ids=["ctrl-c", "end-of-input"])
+def test_ctrl_c_or_end_of_input_at_the_conflict_prompt_leaves_nothing_behind(at_the_prompt, synced, shared_person,
+                                                                             typed, code, said):
+    b, before, terminal = at_the_prompt
+    os.write(terminal.master, typed)
+    rest = terminal.read()
+    assert terminal.wait() == code
+    assert said in rest and b"Traceback" not in rest
+    assert_nothing_left(b, before, synced, shared_person)
+
+
+def test_a_terminate_signal_at_the_conflict_prompt_leaves_nothing_behind(at_the_prompt, synced, shared_person):
+    b, before, terminal = at_the_prompt
+    os.kill(terminal.pid, signal.SIGTERM)
+    rest = terminal.read()
+    assert terminal.wait() == 128 + signal.SIGTERM
+    assert b"Interrupted; nothing more was written." in rest and b"Traceback" not in rest
+    assert_nothing_left(b, before, synced, shared_person)
+
+
+def test_a_sync_killed_at_the_conflict_prompt_needs_no_doctor(at_the_prompt, synced, shared_person):
+    b, before, terminal = at_the_prompt
+    os.kill(terminal.pid, signal.SIGKILL)
+    assert terminal.wait() == -signal.SIGKILL
+    assert_nothing_left(b, before, synced, shared_person)
 
 
 # --- the three-way merge of data ---------------------------------------------------------------

@@ -10,6 +10,7 @@ import os
 import sys
 
 EXIT_CODES_HELP = "Exit codes: 0 ok, 1 error or invalid records, 2 bad usage, 3 internal error."
+INTERRUPTED = "Interrupted; nothing more was written."
 
 
 # Which module registers each top-level command (or group). `rjc new ...` imports and builds only
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     freeing a hundred thousand records one by one takes about a second and changes nothing."""
     if argv is not None:
         return _main(argv)
+    _interrupt_on_hangup_and_terminate()
     try:
         _main(sys.argv[1:])
         code = 0
@@ -82,9 +84,40 @@ def main(argv: list[str] | None = None) -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
+    except (OSError, ValueError):  # the reader, or the terminal, is gone
         pass
     os._exit(code)
+
+
+def _interrupt_on_hangup_and_terminate() -> None:
+    """The terminal closing (SIGHUP) or a kill (SIGTERM) interrupts rjc as Ctrl-C does, so that
+    what it was doing unwinds (a sync asking at its prompt leaves nothing behind) instead of
+    dying where it stands."""
+    import signal
+
+    def interrupt(signum, frame):
+        global _signalled
+        for other in (signal.SIGHUP, signal.SIGTERM):  # one interruption: its clean-up is not cut short
+            signal.signal(other, signal.SIG_IGN)
+        _signalled = signum
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, interrupt)
+
+
+_signalled: int | None = None  # the signal that interrupted this run, if not Ctrl-C
+
+
+def _interrupted() -> int:
+    """Say so, and the exit code: 128 + the signal's number, as a shell reports it."""
+    from rjc.errors import EXIT_INTERRUPTED
+
+    try:  # stderr may be a terminal that is already gone
+        print(INTERRUPTED, file=sys.stderr)
+    except OSError:
+        pass
+    return 128 + _signalled if _signalled else EXIT_INTERRUPTED
 
 
 def _main(args: list[str]) -> None:
@@ -105,23 +138,23 @@ def _main(args: list[str]) -> None:
     try:
         code = _build_app(_modules_for(args))(args=args, prog_name="rjc", standalone_mode=False)
         if code == EXIT_INTERRUPTED:  # Typer turns Ctrl-C into this exit code
-            print("Interrupted; nothing more was written.", file=sys.stderr)
+            code = _interrupted()
         sys.exit(code or 0)
     except usage_error as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except typer.Abort as exc:  # Ctrl-C or end of input at a prompt
-        interrupted = isinstance(exc.__context__, KeyboardInterrupt)
-        print("Interrupted; nothing more was written." if interrupted else "Aborted.", file=sys.stderr)
-        sys.exit(EXIT_INTERRUPTED if interrupted else EXIT_ERROR)
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            sys.exit(_interrupted())
+        print("Aborted.", file=sys.stderr)
+        sys.exit(EXIT_ERROR)
     except RjcError as exc:
         from rjc.cli.output import report_error
 
         report_error(exc)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        print("Interrupted; nothing more was written.", file=sys.stderr)
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(_interrupted())
     except Exception as exc:  # a bug: say where the log is, print no data
         from rjc.cli.output import report_bug
 

@@ -51,6 +51,9 @@ def sync(
         "--no-push", help="Fetch and integrate only; send nothing.")] = False,
     no_input: Annotated[bool, typer.Option(
         "--no-input", help="Never prompt: without --ours/--theirs, a conflict stops the sync.")] = False,
+    accept_rewrite: Annotated[bool, typer.Option(
+        "--accept-rewrite", help="Origin's history was rewritten (records sealed): follow it, replaying "
+                                 "only this clone's changes not yet sent.")] = False,
 ) -> None:
     """Bring in the other coordinators' changes, check the records, and send yours.
 
@@ -66,7 +69,7 @@ def sync(
         raise UsageProblem("choose one of --ours and --theirs")
     choose = _ask if interactive(no_input) and not (ours or theirs) else None
     report = core.sync(open_repository(), prefer="ours" if ours else "theirs" if theirs else None,
-                       choose=choose, push=not no_push)
+                       choose=choose, push=not no_push, accept_rewrite=accept_rewrite)
     for line in summary(report):
         say(line)
     if report.problems:
@@ -88,6 +91,8 @@ def summary(report) -> list[str]:
         return f": {' '.join(found)}" if found else ""
 
     lines = []
+    if report.rewritten:
+        lines.append("followed origin's rewritten history")
     if report.received:
         lines.append(f"received {commits(len(report.received))}{ids(report.ids(report.received))}")
     if report.sent:
