@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,19 @@ def _environment() -> dict[str, str]:
                         "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES")}
     env.update(LC_ALL="C", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
     return env
+
+
+# A connection that stalls without closing (a cable pulled, a laptop lid shut) would otherwise hold
+# a sync, and the write lock with it, for as long as TCP waits: ssh gives up after a minute.
+SSH_KEEPALIVE = "ssh -o ServerAliveInterval=15 -o ServerAliveCountMax=4"
+
+
+def _network_options(config: Callable[[str], str | None]) -> list[str]:
+    """`-c` options for a fetch, push or clone: ssh keep-alives, unless the user chose their own
+    ssh command (GIT_SSH_COMMAND, GIT_SSH or core.sshCommand), which stays theirs."""
+    if os.environ.get("GIT_SSH_COMMAND") or os.environ.get("GIT_SSH") or config("core.sshCommand"):
+        return []
+    return ["-c", f"core.sshCommand={SSH_KEEPALIVE}"]
 
 
 class Git:
@@ -273,7 +287,7 @@ class Git:
         (a new, empty remote). GitError when the remote cannot be reached. The remote-tracking ref
         is left as it was (`--refmap=`): the caller moves it once it has taken what came in, so it
         always names the last remote tip this clone accepted."""
-        result = self.run_full("fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--refmap=", remote,
+        result = self.run_full(*_network_options(self.config_get), "fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--refmap=", remote,
                                f"refs/heads/{branch}")
         if result.returncode != 0:
             if "couldn't find remote ref" in result.stderr:
@@ -287,7 +301,7 @@ class Git:
         True when pushed; False when the remote refused because it has commits this clone has not
         fetched (it moved); GitError for any other failure (unreachable, no permission).
         """
-        result = self.run_full("push", "--porcelain", remote, f"refs/heads/{branch}:refs/heads/{branch}")
+        result = self.run_full(*_network_options(self.config_get), "push", "--porcelain", remote, f"refs/heads/{branch}:refs/heads/{branch}")
         if result.returncode == 0:
             return True
         text = result.stdout + result.stderr
@@ -525,12 +539,18 @@ def _first_line(text: str) -> str:
     return ""
 
 
+def _global_config(key: str) -> str | None:
+    result = subprocess.run(["git", "config", "--get", key], env=_environment(), capture_output=True, text=True,
+                            check=False, cwd="/")
+    return result.stdout.strip() or None
+
+
 def clone(url: str, directory: Path, branch: str) -> Git:
     """`git clone` of `branch` from `url` into `directory` (copying objects, never hard-linking
     them to a local source, so their permissions are the clone's own)."""
     env = _environment()
     try:
-        result = subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", "--origin", "origin",
+        result = subprocess.run(["git", *_network_options(_global_config), "clone", "--quiet", "--no-hardlinks", "--origin", "origin",
                                  "--branch", branch, "--", url, str(directory)],
                                 env=env, capture_output=True, text=True, check=False)
     except FileNotFoundError:

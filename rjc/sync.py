@@ -342,7 +342,7 @@ def _refuse_to_start(repo) -> None:
     if dirty:
         shown = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
         raise RjcError(f"{len(dirty)} file(s) changed but not committed ({shown}); commit them with "
-                       f"rjc doctor --commit-edits or undo them with git checkout -- FILE, then sync "
+                       f"rjc doctor --commit-edits or undo them with git checkout HEAD -- FILE, then sync "
                        f"(nothing was synced)")
 
 

@@ -236,3 +236,24 @@ def test_a_push_taken_by_the_remote_whose_answer_is_lost_is_not_sent_twice(clone
     assert head(a) == head(a, "origin/main") == head(server.repository, "main") == local
     assert rjc("--records", b, "sync").out == f"received 1 change: {person}\n"
     assert_nothing_left(rjc, a)
+
+
+def test_ssh_gives_up_on_a_stalled_connection_unless_the_user_chose_their_own_ssh(repo, rjc, tmp_path, monkeypatch):
+    """ssh runs with keep-alives, so a connection that stalls without closing ends the sync
+    within a minute instead of holding it (and the write lock) for as long as TCP waits."""
+    calls = tmp_path / "ssh-calls"
+    fake = tmp_path / "bin" / "ssh"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {calls}\necho "ssh: connect to host 127.0.0.1: Connection refused" >&2\n'
+                    "exit 255\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    monkeypatch.delenv("GIT_SSH_COMMAND", raising=False)
+    git(repo.root, "remote", "add", "origin", "ssh://coordinator@127.0.0.1:2222/records.git")
+    result = rjc("--records", repo.root, "sync")
+    assert result.code == 1 and "cannot reach 'origin'" in result.err
+    assert calls.read_text().startswith("-o ServerAliveInterval=15 -o ServerAliveCountMax=4 ")
+    calls.unlink()
+    git(repo.root, "config", "core.sshCommand", f"{fake} -o BatchMode=yes")
+    assert rjc("--records", repo.root, "sync").code == 1
+    assert "ServerAlive" not in calls.read_text()
