@@ -7,14 +7,14 @@ STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEMO   := .demo/records
 BENCH_SIZES ?= 1000 10000 100000
 
-.PHONY: install demo test slow-test bench sample clean
+.PHONY: install demo test lint slow-test bench sample clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "rjc needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,lint]'
 	@$(BIN)/python -m compileall -q rjc >/dev/null  # as a normal install does: no compiling at each start
 	@rm -f $(VENV)/.installed-*
 	@touch $@
@@ -37,6 +37,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# Style, and the direction of imports between the layers (pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check rjc tests benchmarks
+	$(BIN)/lint-imports
 
 slow-test: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow

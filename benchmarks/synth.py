@@ -4,14 +4,14 @@
     python -m benchmarks.synth synthetic OUTDIR --records N [--seed S]
 
 Both come from one simulation. Referrals come in; accepted ones become cases that walk their
-program's path (rjc.lifecycle) as straight-line scripts: booking panels, signing agreements,
+program's path (rjc.model.lifecycle) as straight-line scripts: booking panels, signing agreements,
 logging contacts, payments, hours and meetings as the days pass. Nothing is recorded after
 HORIZON, so a case whose story runs past it stays open wherever it has got to; that is what
 gives open statuses their realistic proportions. A panel is seated when it is set up, from a
 pool of volunteers who are trained, checked and free that week; the pool recruits when short.
 
 The output is deterministic (one seeded random.Random), canonical (every file written by
-rjc.store) and clean under rjc.checks.check_repository. People, places and businesses are
+rjc.storage.store) and clean under rjc.checks.check_repository. People, places and businesses are
 made up; the towns are real Upper Valley towns, the phone numbers are 555-01xx ones and the
 email addresses are example.org ones.
 """
@@ -32,28 +32,61 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from rjc import layout, lifecycle, schema, store
 from rjc.checks import PANEL_SEATS
-from rjc.model import SCHEMA_VERSION, Case, Panel, Person, Record, Referral, Settings, Volunteer
-from rjc.model.entries import stable_id
+from rjc.model import SCHEMA_VERSION, Case, Panel, Person, Record, Referral, Settings, Volunteer, lifecycle
 from rjc.model.case import (
-    Agreement, ApologyItem, AssessmentItem, Circle, CircleMeeting, CircleSchedule, CircleSeat, Closure,
-    CommunityServiceItem, Contact, Diversion, EducationItem, Goal, Internship, OtherItem,
-    Participant, Payment, RestitutionItem, Service, ServiceHours, Session, StatusEntry, WorkedHours,
+    Agreement,
+    ApologyItem,
+    AssessmentItem,
+    Circle,
+    CircleMeeting,
+    CircleSchedule,
+    CircleSeat,
+    Closure,
+    CommunityServiceItem,
+    Contact,
+    Diversion,
+    EducationItem,
+    Goal,
+    Internship,
+    OtherItem,
+    Participant,
+    Payment,
+    RestitutionItem,
+    Service,
+    ServiceHours,
+    Session,
+    StatusEntry,
+    WorkedHours,
 )
+from rjc.model.entries import stable_id
 from rjc.model.panel import Change, DocketEntry, NoticeSent, Seat
 from rjc.model.person import Address, Demographics
 from rjc.model.referral import AgencyContact, Involved, Screening
 from rjc.model.settings import AgreementTerms, Center, Coordinator
 from rjc.model.vocab import CaseStatus as S
 from rjc.model.vocab import (
-    CirclePhase, CircleRole, ContactKind, DayPart, GoalStatus, ItemStatus, Notice, PanelOutcome,
-    PanelPurpose, PanelStatus, Resolution, Role, ScreeningDecision, VictimChoice, Weekday,
+    CirclePhase,
+    CircleRole,
+    ContactKind,
+    DayPart,
+    GoalStatus,
+    ItemStatus,
+    Notice,
+    PanelOutcome,
+    PanelPurpose,
+    PanelStatus,
+    Resolution,
+    Role,
+    ScreeningDecision,
+    VictimChoice,
+    Weekday,
 )
 from rjc.model.vocab import ClosureReason as R
 from rjc.model.vocab import Program as P
 from rjc.model.vocab import ReferralSource as Src
 from rjc.model.volunteer import Availability, BackgroundCheck, Training
+from rjc.storage import layout, schema, store
 
 _ENTRIES = itertools.count(1)
 

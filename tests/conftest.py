@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from rjc import layout
 from rjc.cli.main import main
-from rjc.repository import Repository, init_repository
+from rjc.storage import layout
+from rjc.workflows.repository import Repository, init_repository
+
 from helpers import CENTER, Result, settings_text
 
 # Fixtures with records of their own, shared by several test modules.

@@ -6,9 +6,9 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-from rjc import layout, store
 from rjc.model import MODELS, SCHEMA_VERSION, Settings
 from rjc.model.settings import Center, Coordinator
+from rjc.storage import layout, store
 
 CENTER = "Barre Community Justice Center"
 COORDINATORS = [Coordinator(code="KB", name="Kim Bell", email="kb@example.org"),

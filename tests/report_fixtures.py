@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rjc.model import SCHEMA_VERSION, Case, Panel, Person, Referral, Volunteer
-from rjc.repository import Repository
+from rjc.workflows.repository import Repository
 
 Q = "Vermont FY2027 Q1"  # 2026-07-01 .. 2026-09-30 (federal FY2026 Q4)
 P = "Vermont FY2026 Q4"  # 2026-04-01 .. 2026-06-30

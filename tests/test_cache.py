@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from rjc.cache import parsed as cache
+from rjc.checks import engine as checks
+from rjc.storage import layout, store
+from rjc.workflows.repository import Repository
+
 from helpers import git
-from rjc import cache, checks, layout, store
-from rjc.repository import Repository
 
 SAMPLE = Path(__file__).resolve().parent.parent / "records"
 
@@ -60,7 +63,7 @@ def test_records_from_the_cache_equal_records_parsed_afresh(sample, monkeypatch)
     expected = _fresh(sample.root, monkeypatch)
     sample.load_all()  # fills the cache
     warm = Repository(sample.root).load_all()
-    assert [(l.path, l.record, l.problems) for l in warm] == [(l.path, l.record, l.problems) for l in expected]
+    assert [(loaded.path, loaded.record, loaded.problems) for loaded in warm] == [(loaded.path, loaded.record, loaded.problems) for loaded in expected]
     assert (sample.root / ".git" / "rjc" / "cache.sqlite").stat().st_mode & 0o077 == 0
 
 
@@ -100,7 +103,7 @@ def test_a_settings_change_is_seen(sample, monkeypatch):
 def test_a_double_booking_made_by_editing_one_panel_is_seen(sample, monkeypatch):
     assert _check(sample.root, monkeypatch, use_cache=True) == []
     panels = [store.read_record(sample.root, p) for p in layout.record_paths(sample.root, [layout.KINDS["panel"]])]
-    held = [l for l in panels if l.record.status != "cancelled"]
+    held = [loaded for loaded in panels if loaded.record.status != "cancelled"]
     first, second = held[0], held[1]
     path = sample.root / second.path
     text = path.read_text()
@@ -160,7 +163,7 @@ def test_new_code_drops_the_cache(sample, monkeypatch):
     db.commit()
     db.close()
     monkeypatch.setattr(cache, "_fingerprint", lambda: "another version of rjc")
-    assert [l.record for l in Repository(sample.root).load_all()] == [l.record for l in _fresh(sample.root, monkeypatch)]
+    assert [loaded.record for loaded in Repository(sample.root).load_all()] == [loaded.record for loaded in _fresh(sample.root, monkeypatch)]
 
 
 def test_parsing_in_a_pool_gives_what_parsing_in_process_gives(sample, monkeypatch):
@@ -170,8 +173,8 @@ def test_parsing_in_a_pool_gives_what_parsing_in_process_gives(sample, monkeypat
     sample.progress = lambda done, total: seen.append((done, total))
     pooled = sample.load_all()
     assert seen and seen[-1][0] == seen[-1][1] == len(pooled)
-    assert [(l.path, l.record, l.problems) for l in pooled] == [
-        (l.path, l.record, l.problems) for l in _fresh(sample.root, monkeypatch)]
+    assert [(loaded.path, loaded.record, loaded.problems) for loaded in pooled] == [
+        (loaded.path, loaded.record, loaded.problems) for loaded in _fresh(sample.root, monkeypatch)]
 
 
 def test_workers_check_what_they_parse_as_this_process_would(sample, monkeypatch):

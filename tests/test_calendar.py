@@ -8,14 +8,15 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from test_reminders import PN1, PN2, PN3, C, assert_no_identity, save_settings, save_world, world
 
-from rjc import calendar as ical
 from rjc.model.panel import Change
 from rjc.model.vocab import PanelStatus, Weekday
-from rjc.repository import Repository
-from rjc.transaction import write_lock
+from rjc.outputs import calendar as ical
+from rjc.storage.transaction import write_lock
+from rjc.workflows.repository import Repository
+
 from helpers import git
-from test_reminders import C, PN1, PN2, PN3, assert_no_identity, save_settings, save_world, world
 
 NEW_YORK = ZoneInfo("America/New_York")
 

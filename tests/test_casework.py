@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import git
 from rjc.model.case import Participant
+
+from helpers import git
 
 RECEIVED = "2026-11-02"
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from rjc import checks, layout
-from rjc.errors import Problem
+from rjc import checks
+from rjc.storage import layout
+from rjc.storage.errors import Problem
+
 from helpers import dedent, put, settings_text
 
 CASE = "cases/2026/KB/C-2026-KB-0001.yaml"

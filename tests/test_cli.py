@@ -465,7 +465,7 @@ def test_an_internal_error_prints_no_data_and_logs_only_where(repo, rjc, monkeyp
         secret = "Ana Rivera, 1990-04-01"  # a local holding a participant's details
         raise ValueError(secret)
 
-    monkeypatch.setattr("rjc.listing.rows", broken)
+    monkeypatch.setattr("rjc.outputs.listing.rows", broken)
     result = rjc("list", "cases")
     assert result.code == 3
     assert "internal error in rjc (ValueError)" in result.err
@@ -500,7 +500,7 @@ def test_concurrent_writers_each_land_in_their_own_commit(repo, person_file):
 
 
 def test_a_writer_waits_for_the_lock_and_says_so(repo, person_file):
-    from rjc.transaction import write_lock
+    from rjc.storage.transaction import write_lock
 
     env = {**os.environ, "RJC_RECORDS": str(repo.root)}
     with write_lock(repo.root):
@@ -520,7 +520,7 @@ def test_ctrl_c_exits_130_and_says_nothing_more_was_written(repo, rjc, monkeypat
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("rjc.listing.rows", interrupted)
+    monkeypatch.setattr("rjc.outputs.listing.rows", interrupted)
     result = rjc("list", "cases")
     assert (result.code, result.err.strip()) == (130, "Interrupted; nothing more was written.")
 
@@ -540,7 +540,7 @@ def test_list_refuses_a_filter_that_does_not_apply(repo, rjc, monkeypatch):
 
 
 def test_a_second_edit_of_the_same_record_is_refused_while_the_first_is_open(with_person, rjc, editor):
-    from rjc.records import EditSession
+    from rjc.workflows.records import EditSession
 
     first = EditSession(with_person, PERSON)
     first.start()
@@ -583,7 +583,7 @@ def test_a_failed_init_leaves_nothing_behind(rjc, tmp_path, monkeypatch):
     def broken(root):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("rjc.repository.schema.write_schemas", broken)
+    monkeypatch.setattr("rjc.workflows.repository.schema.write_schemas", broken)
     target = tmp_path / "center"
     result = rjc("init", target, "--center", "C", "--code", "KB", "--name", "K", "--no-input")
     assert result.code == 3

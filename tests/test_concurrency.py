@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import git
-from rjc import store
 from rjc.model import SCHEMA_VERSION, Person
+from rjc.storage import store
+
+from helpers import git
 
 YEAR = dt.date.today().year
 RJC = Path(sys.executable).parent / "rjc"
@@ -66,7 +67,7 @@ def test_twenty_concurrent_writers_each_land_in_their_own_commit(repo):
     writers = [start(root, "new", "person", "-f", "-", coordinator=code, stdin=person(n))
                for n, code in enumerate(coordinators)]
     results = [finish(w) for w in writers]
-    for code, out, err in results:
+    for code, _out, err in results:
         assert code == 0, err
         assert "Traceback" not in err and "internal error" not in err
     assert any(WAITING in err for _, _, err in results)  # they did contend for the lock
@@ -104,7 +105,7 @@ def test_twenty_concurrent_writers_each_land_in_their_own_commit(repo):
 HOLDER = textwrap.dedent("""\
     import sys
     from pathlib import Path
-    from rjc.transaction import begin_journal, write_lock
+    from rjc.storage.transaction import begin_journal, write_lock
     root = Path(sys.argv[1])
     with write_lock(root):
         if sys.argv[2:] == ["--journal"]:  # where every writer is between its journal and its commit

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from rjc.storage import layout
+
 from helpers import git
-from rjc import layout
 
 RJC = str(Path(sys.executable).parent / "rjc")
 
@@ -80,11 +81,11 @@ def _clean(root: Path) -> None:
 
 
 @pytest.mark.parametrize("target, calls, returned, state", [
-    ("rjc.transaction:write_atomically", 1, False, "before"),  # the journal written, no record yet
-    ("rjc.transaction:write_atomically", 2, False, "before"),  # one of the two files written
-    ("rjc.gitrepo:Git.commit_paths", 0, False, "before"),  # both files written, no commit
-    ("rjc.gitrepo:Git.run", 1, False, "before"),  # during git add
-    ("rjc.gitrepo:Git.commit_paths", 0, True, "after"),  # committed, the journal still there
+    ("rjc.storage.transaction:write_atomically", 1, False, "before"),  # the journal written, no record yet
+    ("rjc.storage.transaction:write_atomically", 2, False, "before"),  # one of the two files written
+    ("rjc.storage.gitrepo:Git.commit_paths", 0, False, "before"),  # both files written, no commit
+    ("rjc.storage.gitrepo:Git.run", 1, False, "before"),  # during git add
+    ("rjc.storage.gitrepo:Git.commit_paths", 0, True, "after"),  # committed, the journal still there
 ])
 def test_a_change_killed_at_each_step_is_undone_or_kept_whole(repo, rjc, target, calls, returned, state):
     referral = _accepting(repo, rjc)
@@ -355,7 +356,7 @@ def _kill_trials(repo, rjc, trials: int, seed: int, *, inside_git: bool = False)
         process.stdin.write(f"given_name: Trial{trial}\n")
         process.stdin.close()
         if step and step.endswith("pause"):  # the kill lands while git's commit is paused
-            _wait_for(lambda: (git_dir / "test-hook-held").exists() or process.poll() is not None,
+            _wait_for(lambda p=process: (git_dir / "test-hook-held").exists() or p.poll() is not None,
                       "git commit to pause")
             time.sleep(rng.uniform(0.0, 0.25))
         else:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rjc.model import SCHEMA_VERSION, lifecycle
+
 from helpers import dedent
-from rjc.model import SCHEMA_VERSION
-from rjc import lifecycle
 
 INTAKE = dedent("""\
     people:
@@ -87,8 +87,8 @@ def test_return_by_is_only_for_diversion(repo, rjc, tmp_path):
 
 
 def test_victims_are_new_once_per_federal_fiscal_year(repo, rjc, tmp_path):
-    from rjc import victims
     from rjc.model.case import Case, Participant, Service, StatusEntry
+    from rjc.workflows import victims
 
     def case(number: int, opened: str, program: str = "victim-support", services=()):
         return Case(id=f"C-2025-KB-{number:04d}", schema_version=SCHEMA_VERSION, program=program, coordinator="KB",

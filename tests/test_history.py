@@ -1,13 +1,14 @@
-"""rjc.history: the audit trail read back from git, field by field and filtered."""
+"""rjc.outputs.history: the audit trail read back from git, field by field and filtered."""
 
 from __future__ import annotations
 
 import pytest
 
-from rjc import history
-from rjc.errors import RjcError
 from rjc.model import Case, Person
-from rjc.repository import Repository
+from rjc.outputs import history
+from rjc.storage.errors import RjcError
+from rjc.workflows.repository import Repository
+
 from helpers import git
 
 PERSON_ID = "P-2026-KB-0001"
@@ -170,7 +171,7 @@ def test_audit_log_refuses_a_malformed_date(worked, option, value):
 
 
 def test_audit_log_of_an_empty_repository(tmp_path):
-    from rjc.gitrepo import Git
+    from rjc.storage.gitrepo import Git
 
     git_repo = Git(tmp_path)
     git_repo.init()

@@ -33,11 +33,13 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from helpers import COORDINATORS, Result, git, settings_text
-from rjc import checks, layout, store, yamlio
-from rjc.errors import Problem, RjcError
+from rjc import checks
 from rjc.model import SCHEMA_VERSION, Case, Panel, Person, Referral, Settings, Volunteer
 from rjc.model.case import Agreement, Participant, StatusEntry
+from rjc.storage import layout, store, yamlio
+from rjc.storage.errors import Problem, RjcError
+
+from helpers import COORDINATORS, Result, git, settings_text
 
 YEAR = dt.date.today().year
 PERSON = f"P-{YEAR}-KB-0001"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from helpers import dedent, git
-from rjc import layout
 from rjc.model import Person, Referral
+from rjc.storage import layout
+
+from helpers import dedent, git
 
 INTAKE = dedent("""\
     people:

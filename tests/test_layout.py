@@ -1,4 +1,4 @@
-"""rjc.layout: ids, paths, numbering, the records tree, finding the repository."""
+"""rjc.storage.layout: ids, paths, numbering, the records tree, finding the repository."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import os
 
 import pytest
 
-from rjc import layout
-from rjc.errors import RjcError
-
+from rjc.storage import layout
+from rjc.storage.errors import RjcError
 
 # --- ids ----------------------------------------------------------------------------------
 

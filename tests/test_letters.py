@@ -6,12 +6,14 @@ import stat
 from html.parser import HTMLParser
 
 import pytest
-
-from helpers import git
 from letter_fixtures import NOTICE_DATE
+
 from rjc.model import SCHEMA_VERSION, Case, Volunteer
 from rjc.model.case import Closure, Participant, StatusEntry
 from rjc.model.vocab import Program, Role
+
+from helpers import git
+
 
 def test_agreement_letter_has_the_terms_and_no_victim_details(case_repo, rjc):
     result = rjc("letter", "agreement", "C-2026-KB-0001", "--date", "2026-11-06")

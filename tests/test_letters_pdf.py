@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from letter_fixtures import NOTICE_DATE
 from pypdf import PdfReader
 
 from helpers import git
-from letter_fixtures import NOTICE_DATE
 
 CASE = "C-2026-KB-0001"
 NAME = "Zoë Nguyễn-O’Brien"

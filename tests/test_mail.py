@@ -11,15 +11,25 @@ import stat
 
 import pytest
 from aiosmtpd.controller import Controller
-
-from rjc import mail
-from rjc.errors import RjcError
-from rjc.model.settings import Mail
-from rjc.repository import Repository
-from helpers import git
 from test_reminders import (
-    C, EXPECTED, PN1, PN2, V, assert_no_identity, save_settings, save_world, settings, world,
+    EXPECTED,
+    PN1,
+    PN2,
+    C,
+    V,
+    assert_no_identity,
+    save_settings,
+    save_world,
+    settings,
+    world,
 )
+
+from rjc.model.settings import Mail
+from rjc.outputs import mail
+from rjc.storage.errors import RjcError
+from rjc.workflows.repository import Repository
+
+from helpers import git
 
 KB, MR = "kb@center.example.org", "mr@center.example.org"
 V1, V2, V3, V4 = (f"v{n}@volunteers.example.org" for n in (1, 2, 3, 4))
@@ -283,10 +293,10 @@ def test_a_password_is_never_sent_in_the_clear_to_another_host():
 def test_a_torn_last_line_costs_a_duplicate_never_a_miss(repo):
     log = mail.SentLog(repo.root)
     reminder = world().due()[0]
-    log.record([reminder], "KB", dt.datetime(2026, 12, 31, 7, 15, tzinfo=dt.timezone.utc))
+    log.record([reminder], "KB", dt.datetime(2026, 12, 31, 7, 15, tzinfo=dt.UTC))
     with open(log.path, "a") as handle:
         handle.write('{"kind": "panel", "rec')  # a crash in the middle of a line
-    log.record([reminder], "MR", dt.datetime(2026, 12, 31, 7, 16, tzinfo=dt.timezone.utc))
+    log.record([reminder], "MR", dt.datetime(2026, 12, 31, 7, 16, tzinfo=dt.UTC))
     assert log.keys() == {reminder.key("KB"), reminder.key("MR")}
 
 

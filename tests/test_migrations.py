@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import git
-from rjc import migrations, store
 from rjc.cli.main import main
-from rjc.errors import RjcError
 from rjc.model import Person
 from rjc.model import base as model_base
+from rjc.storage import migrations, store
+from rjc.storage.errors import RjcError
+
+from helpers import git
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def test_migrate_upgrades_every_file_in_one_commit(repo, person, format_3):
 
 
 def test_migrate_in_a_fresh_process_upgrades_the_settings_first(repo, person, format_3):
-    from rjc.repository import Repository
+    from rjc.workflows.repository import Repository
 
     fresh = Repository(repo.root)  # nothing loaded yet: rjc.yaml is still in format 2
     result, count = migrations.migrate(fresh)
@@ -110,7 +111,7 @@ def _format_1_clone(tmp_path, name: str, case: str) -> Path:
 
 
 def test_format_2_gives_every_entry_an_id_alike_on_every_clone(tmp_path):
-    from rjc.repository import Repository
+    from rjc.workflows.repository import Repository
 
     case = "cases/2026/DW/C-2026-DW-0001.yaml"
     old = _in_format_1((SAMPLE / case).read_text())

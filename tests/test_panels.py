@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from helpers import git
-from rjc import scheduling
 from rjc.model.vocab import Notice
+from rjc.workflows import scheduling
+
+from helpers import git
 
 FUTURE = (dt.date.today() + dt.timedelta(days=10))
 while FUTURE.weekday() != 1:  # a Tuesday, an evening the volunteers below are free

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import git
-from rjc import layout
 from rjc.model import Person
+from rjc.storage import layout
+
+from helpers import git
 
 NAMES = ("Zoë", "Nguyễn", "Sam", "O'Brien", "802-555")
 

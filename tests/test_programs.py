@@ -7,13 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from helpers import git
-from rjc import programs
-from rjc.errors import RjcError
 from rjc.model import SCHEMA_VERSION, Person, Volunteer
 from rjc.model.case import Circle, CircleSeat, Internship
-from rjc.model.volunteer import BackgroundCheck, Training
 from rjc.model.vocab import CirclePhase, CircleRole, Program
+from rjc.model.volunteer import BackgroundCheck, Training
+from rjc.storage.errors import RjcError
+from rjc.workflows import programs
+
+from helpers import git
 
 OPENED = "2026-11-03"
 D = dt.date.fromisoformat
@@ -293,8 +294,8 @@ def test_phases_go_forward_and_need_three_seats(rjc, center):
     seat(rjc, center, vs[2])
     ok(rjc("circle", "phase", case_id, "phase-2", "--date", "2026-11-20"))  # skipping forward is allowed
     refused(rjc, repo, "circle", "phase", case_id, "phase-1",
-            message="circles move forward only: the circle of {} is in phase-2; it can move to: phase-3, ended"
-            .format(case_id))
+            message=f"circles move forward only: the circle of {case_id} is in phase-2; it can move to: phase-3, ended"
+            )
     refused(rjc, repo, "circle", "phase", case_id, "phase-2", message="circles move forward only")
     refused(rjc, repo, "circle", "phase", case_id, "phase-3", "--date", "2026-11-19",
             message="2026-11-19 is before the circle started (2026-11-20)")

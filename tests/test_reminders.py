@@ -1,4 +1,4 @@
-"""rjc.reminders and `rjc remind`: every reminder kind, across month and year ends, ids only."""
+"""rjc.outputs.reminders and `rjc remind`: every reminder kind, across month and year ends, ids only."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from rjc import reminders
-from rjc.model.base import new_entry_id
 from rjc.model import SCHEMA_VERSION, Case, Panel, Person, Referral, Settings, Volunteer
+from rjc.model.base import new_entry_id
 from rjc.model.settings import Center, Coordinator, Mail
-from rjc.repository import Repository
-from rjc.transaction import write_lock
+from rjc.outputs import reminders
+from rjc.storage.transaction import write_lock
+from rjc.workflows.repository import Repository
+
 from helpers import CENTER, git
 
 TODAY = dt.date(2026, 12, 31)  # a Thursday, the last day of the year

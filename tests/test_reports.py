@@ -11,11 +11,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-
 from report_fixtures import C6, P, Q, closure_of, fixture_records, status_entries
-from rjc import layout
+
 from rjc.model import SCHEMA_VERSION, Case, Person
-from rjc.reports import data, measures, quarterly, window
+from rjc.outputs.reports import data, measures, quarterly, window
+from rjc.storage import layout
 
 
 @pytest.fixture
@@ -156,7 +156,7 @@ def test_restitution_ordered_paid_outstanding_and_aging(report):
 
 
 def test_aging_buckets_at_their_edges():
-    from rjc.reports.restitution import age
+    from rjc.outputs.reports.restitution import age
 
     day = dt.date(2026, 9, 30)
     assert age(dt.date(2026, 8, 2), day) == "<60 days"  # 59 days
@@ -268,7 +268,7 @@ def test_records_are_held_as_loaded_and_cannot_be_changed(report_repo):
 
 
 def test_a_reopened_case_keeps_its_earlier_closure(repo):
-    from rjc.reports import facts
+    from rjc.outputs.reports import facts
 
     case = Case(id="C-2026-KB-0009", schema_version=SCHEMA_VERSION, program="restorative-panel", coordinator="KB",
                 opened="2026-07-01", participants=[{"person": "P-2026-KB-0001", "role": "responsible-party"}],
@@ -290,14 +290,14 @@ def test_a_reopened_case_keeps_its_earlier_closure(repo):
     ("2026-Q3", "calendar", "2026-07-01", "2026-09-30", "2026 Q3"),
 ])
 def test_quarters_are_named_by_the_year_they_belong_to(text, kind, start, end, name):
-    from rjc import periods
+    from rjc.model import periods
 
     found = periods.parse_quarter(text, kind)
     assert (found.start.isoformat(), found.end.isoformat(), periods.quarter_name(found, kind)) == (start, end, name)
 
 
 def test_previous_and_default_periods():
-    from rjc import periods
+    from rjc.model import periods
 
     assert periods.last_complete_quarter(dt.date(2026, 10, 1), "vermont").label == "FY2027 Q1"
     assert periods.last_complete_quarter(dt.date(2026, 9, 30), "vermont").label == "FY2026 Q4"

@@ -16,11 +16,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from report_fixtures import C2, C6, NAMES, P, Q
+
+from rjc.outputs.reports.measures import MEASURES, TOTAL, Row
+from rjc.outputs.reports.suppress import suppress
 
 from helpers import git
-from rjc.reports.measures import MEASURES, TOTAL, Row
-from rjc.reports.suppress import suppress
-from report_fixtures import C2, C6, NAMES, P, Q
 
 QUARTER = ("--quarter", "2027Q1", "--year", "vermont")
 SAMPLE = Path(__file__).parent.parent / "records"
@@ -267,7 +268,7 @@ def test_public_report_from_the_command_line(report_repo, rjc):
 
 
 def test_reports_run_while_another_rjc_holds_the_write_lock_and_change_nothing(report_repo, tmp_path):
-    from rjc.transaction import write_lock
+    from rjc.storage.transaction import write_lock
 
     env = {**os.environ, "RJC_LOCK_TIMEOUT": "5"}
     before = git(report_repo.root, "rev-parse", "HEAD")
@@ -355,7 +356,7 @@ def sample_repo(tmp_path):
     git(root, "add", "--all")
     git(root, "-c", "user.name=rjc test", "-c", "user.email=test@rjc.invalid", "commit", "--quiet", "-m", "sample")
     git(root, "config", "rjc.coordinator", "KB")
-    from rjc.repository import Repository
+    from rjc.workflows.repository import Repository
 
     return Repository(root)
 

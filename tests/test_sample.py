@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from rjc import checks, layout, store
+from rjc import checks
 from rjc.model.vocab import CaseStatus, ClosureReason, Program, ReferralSource
+from rjc.storage import layout, store
 
 SAMPLE = Path(__file__).parent.parent / "records"
 PATHS = layout.record_paths(SAMPLE)

@@ -1,4 +1,4 @@
-"""rjc.store: files to models with located problems, models to canonical text."""
+"""rjc.storage.store: files to models with located problems, models to canonical text."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from rjc import store
-from rjc.errors import Problem
 from rjc.model import Case, Panel, Person, Referral, Settings, Volunteer
+from rjc.storage import store
+from rjc.storage.errors import Problem
+
 from helpers import dedent, settings_text
 
 PERSON = "people/2026/KB/P-2026-KB-0001.yaml"
@@ -697,8 +698,8 @@ def test_a_renewed_background_check_keeps_the_old_one_for_past_panels():
 def test_a_record_too_large_once_written_out_is_refused_by_name_not_written():
     """A file just under the size limit can be longer written out (a modeline is added): rjc
     refuses to write what it would then refuse to read."""
-    from rjc import yamlio
-    from rjc.errors import RjcError
+    from rjc.storage import yamlio
+    from rjc.storage.errors import RjcError
 
     head = "id: P-2026-KB-0001\nschema_version: 2\ngiven_name: Ana\nnote: "
     text = head + "x" * (yamlio.MAX_BYTES - len(head) - 1) + "\n"
@@ -709,7 +710,8 @@ def test_a_record_too_large_once_written_out_is_refused_by_name_not_written():
 
 
 def test_new_record_too_large_once_written_out_leaves_the_repository_as_it_was(repo, rjc, monkeypatch):
-    from rjc import yamlio
+    from rjc.storage import yamlio
+
     from helpers import git
 
     monkeypatch.chdir(repo.root)

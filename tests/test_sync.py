@@ -20,12 +20,15 @@ from pathlib import Path
 
 import pytest
 
-from helpers import git
-from rjc import casework, layout, store, sync as core
-from rjc.gitrepo import Git
 from rjc.model.case import Participant
 from rjc.model.entries import stable_id
-from rjc.repository import Repository
+from rjc.storage import gitrepo, layout, store
+from rjc.storage.gitrepo import Git
+from rjc.workflows import casework
+from rjc.workflows import sync as core
+from rjc.workflows.repository import Repository
+
+from helpers import git
 
 YEAR = dt.date.today().year
 NAMES = ("Ana", "Rivera", "Bruno", "Okafor", "Kim Bell", "Max Rossi")
@@ -148,7 +151,7 @@ def test_clone_is_owner_only_with_rjc_settings_and_its_coordinator(clones, rjc):
             mode = os.lstat(name).st_mode
             if not stat.S_ISLNK(mode):
                 assert mode & 0o077 == 0, f"{name} is {stat.filemode(mode)}"
-    for key, value in __import__("rjc.gitrepo").gitrepo.REPOSITORY_CONFIG.items():
+    for key, value in gitrepo.REPOSITORY_CONFIG.items():
         assert git(b, "config", key).strip() == value
     assert git(b, "config", "rjc.coordinator").strip() == "MR"
     assert rjc("--records", b, "whoami").out.startswith("MR\t")

@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from rjc.storage import layout
+from rjc.workflows import sync as core
+
 from helpers import git
-from rjc import layout, sync as core
 
 with warnings.catch_warnings():  # the crypto library's deprecation notices, at import
     warnings.simplefilter("ignore")

@@ -1,4 +1,4 @@
-"""rjc.transaction: one commit of exactly the touched files per change, or nothing at all."""
+"""rjc.storage.transaction: one commit of exactly the touched files per change, or nothing at all."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 import rjc
-from rjc import layout, store
-from rjc.errors import Problem, RjcError
 from rjc.model import SCHEMA_VERSION, Case, Person
 from rjc.model.settings import Coordinator
-from rjc.repository import Repository
-from rjc.transaction import write_lock
+from rjc.storage import layout, store
+from rjc.storage.errors import Problem, RjcError
+from rjc.storage.transaction import write_lock
+from rjc.workflows.repository import Repository
+
 from helpers import git
 
 PERSON = "people/2026/KB/P-2026-KB-0001.yaml"
@@ -322,7 +323,7 @@ import sys, time
 from pathlib import Path
 from rjc.model import Person
 from rjc.model.base import SCHEMA_VERSION
-from rjc.repository import Repository
+from rjc.workflows.repository import Repository
 
 root, number, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 while not go.exists():
@@ -385,7 +386,7 @@ def test_records_inside_another_repository_are_never_committed_to_it(tmp_path, r
 
 
 def test_commits_keep_a_commit_graph_with_changed_path_filters(repo, monkeypatch):
-    from rjc import gitrepo, layout
+    from rjc.storage import gitrepo, layout
 
     graph = repo.root / ".git" / "objects" / "info"
     assert (graph / "commit-graphs").is_dir() or (graph / "commit-graph").is_file()  # written at init

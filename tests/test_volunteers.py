@@ -8,10 +8,12 @@ from decimal import Decimal
 
 import pytest
 
+from rjc.model import Case, Panel, Person, Volunteer, periods
+from rjc.storage import layout
+from rjc.storage.errors import RjcError
+from rjc.workflows import volunteers
+
 from helpers import dedent, git
-from rjc import layout, periods, volunteers
-from rjc.errors import RjcError
-from rjc.model import Case, Panel, Person, Volunteer
 
 D = dt.date.fromisoformat
 AS_OF = "2026-11-24"

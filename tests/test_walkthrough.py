@@ -18,10 +18,11 @@ import json
 
 import pytest
 
-from helpers import COORDINATORS, CENTER, git
-from rjc import layout, store
 from rjc.model import SCHEMA_VERSION, Settings
 from rjc.model.settings import Center
+from rjc.storage import layout, store
+
+from helpers import CENTER, COORDINATORS, git
 
 # --- the coordinator at the terminal ------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""rjc.yamlio: strict loading with positions, canonical dumping."""
+"""rjc.storage.yamlio: strict loading with positions, canonical dumping."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rjc
-from rjc import yamlio
-from rjc.controls import CONTROL
-from rjc.errors import Problem, RjcError
-from rjc.yamlio import YamlError
+from rjc.storage import yamlio
+from rjc.storage.controls import CONTROL
+from rjc.storage.errors import Problem, RjcError
+from rjc.storage.yamlio import YamlError
+
 from helpers import dedent
 
 PATH = "cases/2026/KB/C-2026-KB-0019.yaml"
@@ -250,7 +251,7 @@ def test_block_nesting_deeper_than_max_depth_is_refused_at_the_first_level_too_m
 
 _LOAD_IN_CHILD = """
 import json, sys
-from rjc import yamlio
+from rjc.storage import yamlio
 try:
     yamlio.load(sys.stdin.buffer.read(), sys.argv[1])
 except yamlio.YamlError as exc:

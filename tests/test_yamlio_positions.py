@@ -1,4 +1,4 @@
-"""rjc.yamlio: positions found only when asked for, and the fast build for text without tags.
+"""rjc.storage.yamlio: positions found only when asked for, and the fast build for text without tags.
 
 `load` builds a file without tags fast and without positions, and finds the positions by
 building the text again when first asked for; `load(positions=True)` always takes the full,
@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rjc import store, yamlio
-from rjc.errors import Problem
-from rjc.yamlio import YamlError
+from rjc.storage import store, yamlio
+from rjc.storage.errors import Problem
+from rjc.storage.yamlio import YamlError
+
 from helpers import dedent
 
 PATH = "cases/2026/KB/C-2026-KB-0019.yaml"

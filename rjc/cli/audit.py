@@ -14,7 +14,7 @@ def history(
 ) -> None:
     """Who changed what in one record, and when: dated, attributed, field by field."""
     from rjc.cli.output import say
-    from rjc.history import record_history
+    from rjc.outputs.history import record_history
 
     repo = open_repository()
     for change in record_history(repo.git, record_id):
@@ -32,7 +32,7 @@ def log(
 ) -> None:
     """The center's audit trail, newest first: date, coordinator, action, commit."""
     from rjc.cli.output import say
-    from rjc.history import audit_log
+    from rjc.outputs.history import audit_log
 
     repo = open_repository()
     for commit in audit_log(repo.git, since=since, until=until, record_id=record,

@@ -24,9 +24,9 @@ def status(
     note: Annotated[Optional[str], typer.Option(help=NOTE_HELP)] = None,
 ) -> None:
     """Move a case to its next status; only the program's allowed transitions are accepted."""
-    from rjc import casework
     from rjc.cli.choices import choice
     from rjc.model.vocab import CaseStatus
+    from rjc.workflows import casework
 
     _done(casework.change_status(open_repository(), case_id, choice(CaseStatus, new_status, "status"),
                                  day=_day(date), note=note))
@@ -42,11 +42,10 @@ def close(
     note: Annotated[Optional[str], typer.Option(help=NOTE_HELP)] = None,
 ) -> None:
     """Close a case with a reason from the fixed list."""
-    from rjc import casework
     from rjc.cli.choices import choice
-    from rjc.model.vocab import ClosureReason
-
     from rjc.cli.output import message
+    from rjc.model.vocab import ClosureReason
+    from rjc.workflows import casework
 
     repo = open_repository()
     reason_value = choice(ClosureReason, reason, "--reason")
@@ -63,7 +62,7 @@ def reopen(
     date: DateOption = None,
 ) -> None:
     """Reopen a closed case at intake; its closure stays in the status history."""
-    from rjc import casework
+    from rjc.workflows import casework
 
     _done(casework.reopen_case(open_repository(), case_id, day=_day(date), note=note))
 
@@ -74,7 +73,7 @@ def link(
     other: Annotated[str, typer.Argument(metavar="OTHER", help="The related case.")],
 ) -> None:
     """Link two related cases, both ways (a reentry panel case and the client's reentry case)."""
-    from rjc import casework
+    from rjc.workflows import casework
 
     _done(casework.link_cases(open_repository(), case_id.upper(), other.upper()))
 
@@ -85,7 +84,7 @@ def notify_referrer(
     date: DateOption = None,
 ) -> None:
     """Record that the referral source was told the outcome of a closed case."""
-    from rjc import casework
+    from rjc.workflows import casework
 
     _done(casework.notify_referrer(open_repository(), case_id, day=_day(date)))
 
@@ -96,8 +95,9 @@ def timeline(
     date: AsOfOption = None,
 ) -> None:
     """Days spent in each status, and the dates the case is held to."""
-    from rjc import casework, lifecycle
     from rjc.cli.output import say
+    from rjc.model import lifecycle
+    from rjc.workflows import casework
 
     repo = open_repository()
     case = casework.load_case(repo, case_id)
@@ -119,9 +119,9 @@ def note(
     date: DateOption = None,
 ) -> None:
     """Log a contact. Its text is typed at the prompt, or read from standard input, never argv."""
-    from rjc import casework
     from rjc.cli.choices import choice
     from rjc.model.vocab import ContactKind
+    from rjc.workflows import casework
 
     kind_value = choice(ContactKind, kind, "--kind")
     text = typer.prompt("Note", default="", show_default=False) if sys.stdin.isatty() else sys.stdin.read()
@@ -144,11 +144,10 @@ def choose(
         formats=["%Y-%m-%d"], help="When the victim was told of the case.")] = None,
 ) -> None:
     """Record how a victim chooses to take part in the case."""
-    from rjc import casework
     from rjc.cli.choices import choice
-    from rjc.model.vocab import VictimChoice
-
     from rjc.cli.output import message
+    from rjc.model.vocab import VictimChoice
+    from rjc.workflows import casework
 
     repo = open_repository()
     _done(casework.choose_participation(repo, case_id, person.upper(), choice(VictimChoice, participation, "CHOICE"),
@@ -165,10 +164,11 @@ def victim_list(
     date: AsOfOption = None,
 ) -> None:
     """A case's victims: participation, when told, and NEW or continuing this federal fiscal year."""
-    from rjc import casework, layout, periods, victims
     from rjc.cli.output import say
-    from rjc.model import Case
+    from rjc.model import Case, periods
     from rjc.model.vocab import Role
+    from rjc.storage import layout
+    from rjc.workflows import casework, victims
 
     repo = open_repository()
     case = casework.load_case(repo, case_id)
@@ -199,9 +199,10 @@ def agreement_new(
     Items: apology-letter, restitution (amount, optional victim and payee), community-service
     (hours_required), education, assessment, other; each with a description.
     """
-    from rjc import casework, yamlio
     from rjc.cli.output import read_source
-    from rjc.errors import RjcError
+    from rjc.storage import yamlio
+    from rjc.storage.errors import RjcError
+    from rjc.workflows import casework
 
     if from_file:
         data = yamlio.load(read_source(from_file), from_file).data
@@ -250,7 +251,7 @@ def agreement_log(
     agreement: Annotated[Optional[int], typer.Option(help="Which agreement (default: the latest).")] = None,
 ) -> None:
     """Log community service hours on an agreement item."""
-    from rjc import casework
+    from rjc.workflows import casework
 
     _done(casework.log_hours(open_repository(), case_id, item, _decimal(hours, "--hours"), day=_day(date),
                              place=place, agreement=agreement))
@@ -266,7 +267,7 @@ def agreement_pay(
     agreement: Annotated[Optional[int], typer.Option(help="Which agreement (default: the latest).")] = None,
 ) -> None:
     """Record a restitution payment on an agreement item."""
-    from rjc import casework
+    from rjc.workflows import casework
 
     _done(casework.record_payment(open_repository(), case_id, item, _decimal(amount, "--amount"), day=_day(date),
                                   allow_overpayment=yes, agreement=agreement))
@@ -282,9 +283,9 @@ def agreement_item(
     agreement: Annotated[Optional[int], typer.Option(help="Which agreement (default: the latest).")] = None,
 ) -> None:
     """Set an item's status: an apology letter delivered, a class attended, a term waived."""
-    from rjc import casework
     from rjc.cli.choices import choice
     from rjc.model.vocab import ItemStatus
+    from rjc.workflows import casework
 
     _done(casework.set_item_status(open_repository(), case_id, item, choice(ItemStatus, status, "STATUS"),
                                    day=_day(date), agreement=agreement))
@@ -296,8 +297,8 @@ def agreement_status(
     date: DateOption = None,
 ) -> None:
     """Each agreement of a case: due dates, its state (on track, due soon, overdue, complete), its items."""
-    from rjc import casework
     from rjc.cli.output import say
+    from rjc.workflows import casework
 
     repo = open_repository()
     case = casework.load_case(repo, case_id)
@@ -317,7 +318,7 @@ def agreement_status(
 def _decimal(text: str, name: str):
     from decimal import Decimal, InvalidOperation
 
-    from rjc.errors import RjcError
+    from rjc.storage.errors import RjcError
 
     try:
         return Decimal(text)
@@ -334,7 +335,7 @@ def service(
     date: DateOption = None,
 ) -> None:
     """Log a service provided (victim support) or a referral made (reentry)."""
-    from rjc import casework
+    from rjc.workflows import casework
 
     _done(casework.add_service(open_repository(), case_id, what, day=_day(date),
                                person=person and person.upper(), to=to))
@@ -349,10 +350,10 @@ def goal(
     status: Annotated[Optional[str], typer.Option(help="open, met or dropped (with --number).")] = None,
 ) -> None:
     """Add a reentry plan goal, or mark one met or dropped."""
-    from rjc import casework
     from rjc.cli.choices import choice
-    from rjc.errors import RjcError
     from rjc.model.vocab import GoalStatus
+    from rjc.storage.errors import RjcError
+    from rjc.workflows import casework
 
     repo = open_repository()
     if text and number is None:
@@ -372,7 +373,7 @@ def session(
     date: DateOption = None,
 ) -> None:
     """Log a mediation session or a family group conference."""
-    from rjc import casework
+    from rjc.workflows import casework
 
     _done(casework.add_session(open_repository(), case_id, day=_day(date), minutes=minutes,
                                attended=[p.upper() for p in attended or []]))
@@ -384,9 +385,9 @@ def resolve(
     outcome: Annotated[str, typer.Argument(metavar="OUTCOME", help="agreement, partial or none.")],
 ) -> None:
     """Record the outcome of a mediation or family group conference."""
-    from rjc import casework
     from rjc.cli.choices import choice
     from rjc.model.vocab import Resolution
+    from rjc.workflows import casework
 
     _done(casework.resolve(open_repository(), case_id, choice(Resolution, outcome, "OUTCOME")))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from rjc.errors import RjcError
+from rjc.storage.errors import RjcError
 
 
 def choice(vocabulary: type[enum.Enum], value: str, name: str):

@@ -40,9 +40,9 @@ def letter(
     """Render a letter from its template (the center's own in templates/, else rjc's)."""
     import sys
 
-    from rjc import letters
     from rjc.cli.output import message, say
-    from rjc.errors import RjcError
+    from rjc.outputs import letters
+    from rjc.storage.errors import RjcError
 
     repo = open_repository()
     if list_:
@@ -81,7 +81,7 @@ def letter(
     target_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     recipient = f"-{to.upper()}" if to else ""  # two recipients of one case's letter get two files
     target = target_dir / f"{record_id}-{kind}{recipient}{'-draft' if draft else ''}.{fmt}"
-    from rjc.transaction import write_atomically
+    from rjc.storage.transaction import write_atomically
 
     write_atomically(target, data)
     message(f"wrote {target}")

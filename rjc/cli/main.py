@@ -111,7 +111,7 @@ _signalled: int | None = None  # the signal that interrupted this run, if not Ct
 
 def _interrupted() -> int:
     """Say so, and the exit code: 128 + the signal's number, as a shell reports it."""
-    from rjc.errors import EXIT_INTERRUPTED
+    from rjc.storage.errors import EXIT_INTERRUPTED
 
     try:  # stderr may be a terminal that is already gone
         print(INTERRUPTED, file=sys.stderr)
@@ -131,7 +131,7 @@ def _main(args: list[str]) -> None:
         return
     import typer
 
-    from rjc.errors import EXIT_BUG, EXIT_ERROR, EXIT_INTERRUPTED, RjcError
+    from rjc.storage.errors import EXIT_BUG, EXIT_ERROR, EXIT_INTERRUPTED, RjcError
 
     # Click's own usage error class, wherever this Typer version keeps Click.
     usage_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")

@@ -29,7 +29,7 @@ def offer_person_on_file(repo, entry, who: str) -> None:
 
     `entry` has `person`, `details` and `distinct`; a "no" marks it a different person.
     """
-    from rjc.intake import find_existing
+    from rjc.workflows.intake import find_existing
 
     matches = [] if entry.person else find_existing(repo, entry.details)
     if not matches:

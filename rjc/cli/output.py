@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from rjc.errors import Problem, RjcError
+from rjc.storage.errors import Problem, RjcError
 
 
 def safe(text: object) -> str:
     """Text as it may reach a terminal: control and bidirectional characters written out (\\x1b,
     \\u202e). Everything rjc prints that a record, a file name or a commit could hold passes here,
     so no record can retitle, clear or recolour the terminal, or make a line read backwards."""
-    from rjc.controls import visible
+    from rjc.storage.controls import visible
 
     return visible(str(text))
 

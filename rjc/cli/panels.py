@@ -18,7 +18,7 @@ PanelArg = Annotated[str, typer.Argument(metavar="PANEL", help="The panel's id."
 
 
 def _time(value: str | None, name: str) -> dt.time | None:
-    from rjc.errors import UsageProblem
+    from rjc.storage.errors import UsageProblem
 
     if value is None:
         return None
@@ -29,7 +29,7 @@ def _time(value: str | None, name: str) -> dt.time | None:
 
 
 def _pairs(values: list[str] | None, name: str, example: str) -> dict[str, list[str]]:
-    from rjc.errors import UsageProblem
+    from rjc.storage.errors import UsageProblem
 
     pairs: dict[str, list[str]] = {}
     for value in values or []:
@@ -42,7 +42,7 @@ def _pairs(values: list[str] | None, name: str, example: str) -> dict[str, list[
 
 def _past(when: dt.date, yes: bool) -> None:
     from rjc.cli.output import message
-    from rjc.errors import RjcError
+    from rjc.storage.errors import RjcError
 
     if when < dt.date.today():
         if not yes:
@@ -74,11 +74,11 @@ def schedule(
     background-check-expired volunteer; one seated elsewhere at an overlapping time; one with a
     declared conflict with a participant; a case that cannot go to a panel.
     """
-    from rjc import scheduling
     from rjc.cli.choices import choice
     from rjc.cli.output import message, say
-    from rjc.errors import RjcError, UsageProblem
     from rjc.model.vocab import PanelPurpose
+    from rjc.storage.errors import RjcError, UsageProblem
+    from rjc.workflows import scheduling
 
     start = _time(time, "--time")
     end = (dt.datetime.combine(date.date(), start) + dt.timedelta(minutes=minutes)).time()
@@ -119,8 +119,8 @@ def reschedule(
     yes: Annotated[bool, typer.Option("--yes", help="Allow a date in the past.")] = False,
 ) -> None:
     """Move a scheduled panel; its seats are checked again; the old date stays in its history."""
-    from rjc import scheduling
-    from rjc.errors import UsageProblem
+    from rjc.storage.errors import UsageProblem
+    from rjc.workflows import scheduling
 
     if not (date or time or place or video):
         raise UsageProblem("give what changes: --date, --time, --place or --video")
@@ -137,7 +137,7 @@ def cancel(
     note: Annotated[Optional[str], typer.Option(help="Why (no names).")] = None,
 ) -> None:
     """Cancel a scheduled panel; its cases go back to the status they had before it."""
-    from rjc import scheduling
+    from rjc.workflows import scheduling
 
     done(scheduling.cancel(open_repository(), panel_id, today=dt.date.today(), note=note))
 
@@ -156,10 +156,10 @@ def record(
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
 ) -> None:
     """Record a panel that met: attendance, each case's outcome, its length (volunteer hours)."""
-    from rjc import scheduling
     from rjc.cli.choices import choice
     from rjc.model import Panel
     from rjc.model.vocab import PanelOutcome
+    from rjc.workflows import scheduling
 
     repo = open_repository()
     outcomes = {case: choice(PanelOutcome, values[-1], "--outcome")
@@ -184,9 +184,9 @@ def notice(
         "--date", formats=["%Y-%m-%d"], help="When it was sent (default today).")] = None,
 ) -> None:
     """Record that a panel's notice was sent to the referring agency, participants or volunteers."""
-    from rjc import scheduling
     from rjc.cli.choices import choice
     from rjc.model.vocab import Notice
+    from rjc.workflows import scheduling
 
     done(scheduling.notice_sent(open_repository(), panel_id, choice(Notice, to, "--to"), day=day(date)))
 

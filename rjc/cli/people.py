@@ -24,9 +24,9 @@ def merge(
     KEEP; KEEP's empty fields are filled from OTHER; OTHER is left saying only where the
     person went. `rjc check` warns of likely duplicates (same name and date of birth).
     """
-    from rjc import people
     from rjc.cli.output import committed, message
-    from rjc.errors import RjcError
+    from rjc.storage.errors import RjcError
+    from rjc.workflows import people
 
     repo = open_repository()
     if not yes and not (interactive(no_input) and typer.confirm(

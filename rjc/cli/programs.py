@@ -37,7 +37,7 @@ def _done(outcome) -> None:
 def _hours(text: str):
     from decimal import Decimal, InvalidOperation
 
-    from rjc.errors import RjcError
+    from rjc.storage.errors import RjcError
 
     try:
         value = Decimal(text)
@@ -63,9 +63,9 @@ def circle_add(
     The volunteer must be active, trained, with a background check current that day, not
     already seated, with no declared conflict with anyone on the case; at most 5 active seats.
     """
-    from rjc import programs
     from rjc.cli.choices import choice
     from rjc.model.vocab import CircleRole
+    from rjc.workflows import programs
 
     _done(programs.seat_volunteer(open_repository(), case_id, volunteer, choice(CircleRole, role, "--role"),
                                   day=_day(date)))
@@ -78,7 +78,7 @@ def circle_leave(
     date: DateOption = None,
 ) -> None:
     """A volunteer leaves the circle; the roster keeps their seat, dated. Warns below 3 seats."""
-    from rjc import programs
+    from rjc.workflows import programs
 
     _done(programs.unseat_volunteer(open_repository(), case_id, volunteer, day=_day(date)))
 
@@ -96,7 +96,7 @@ def circle_meeting(
     date: DateOption = None,
 ) -> None:
     """Log a circle meeting. An optional note is typed at the prompt or read from stdin, never argv."""
-    from rjc import programs
+    from rjc.workflows import programs
 
     hours_value = _hours(hours)
     text = ""
@@ -121,9 +121,9 @@ def circle_phase(
     Phases 1-3 need at least 3 active seats; the first of them starts the circle (and moves a case
     at intake to in-circle). Ending before 12 months since the start is allowed, with a warning.
     """
-    from rjc import programs
     from rjc.cli.choices import choice
     from rjc.model.vocab import CirclePhase
+    from rjc.workflows import programs
 
     _done(programs.move_phase(open_repository(), case_id, choice(CirclePhase, phase, "PHASE"), day=_day(date)))
 
@@ -135,8 +135,8 @@ def circle_show(
         "--date", formats=["%Y-%m-%d"], help="Count weeks since the last meeting up to this day (default: today).")] = None,
 ) -> None:
     """The circle of a CoSA case: phase, dates, roster with roles, seats, meetings and hours."""
-    from rjc import programs
     from rjc.cli.output import say
+    from rjc.workflows import programs
 
     case = programs.load_cosa_case(open_repository(), case_id)
     summary = programs.circle_summary(case, _day(date))
@@ -180,7 +180,7 @@ def internship_set(
     end: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Last day.")] = None,
 ) -> None:
     """Set up a STAR case's internship, or change its host, grant or dates."""
-    from rjc import programs
+    from rjc.workflows import programs
 
     _done(programs.set_internship(open_repository(), case_id, host=host, grant=grant,
                                   start=start.date() if start else None, end=end.date() if end else None))
@@ -193,7 +193,7 @@ def internship_hours(
     date: DateOption = None,
 ) -> None:
     """Log hours worked; they must fall inside the internship's dates when those are set."""
-    from rjc import programs
+    from rjc.workflows import programs
 
     _done(programs.log_internship_hours(open_repository(), case_id, _hours(hours), day=_day(date)))
 
@@ -204,7 +204,7 @@ def internship_skill(
     add: Annotated[str, typer.Option("--add", metavar="TEXT", help="A skill the intern has learned.")],
 ) -> None:
     """Add a skill learned during the internship."""
-    from rjc import programs
+    from rjc.workflows import programs
 
     _done(programs.add_skill(open_repository(), case_id, add))
 
@@ -216,7 +216,7 @@ def internship_reference(
                                      help="A reference gained, e.g. 'letter from the host supervisor' (no names).")],
 ) -> None:
     """Add a reference the intern has gained."""
-    from rjc import programs
+    from rjc.workflows import programs
 
     _done(programs.add_reference(open_repository(), case_id, add))
 
@@ -224,8 +224,8 @@ def internship_reference(
 @internship_app.command("show")
 def internship_show(case_id: CaseArgument) -> None:
     """The internship of a STAR case: host, grant, dates, total hours, skills and references."""
-    from rjc import programs
     from rjc.cli.output import say
+    from rjc.workflows import programs
 
     case = programs.load_star_case(open_repository(), case_id)
     internship = case.internship

@@ -25,9 +25,10 @@ def new(
     Identifying details are typed at the prompts or read from a file, never given on the
     command line, where the shell would keep them in its history.
     """
-    from rjc import layout, records, yamlio
     from rjc.cli.output import committed, read_source, say
-    from rjc.errors import RjcError
+    from rjc.storage import layout, yamlio
+    from rjc.storage.errors import RjcError
+    from rjc.workflows import records
 
     kind_info = layout.kind_named(kind)
     repo = open_repository()
@@ -93,9 +94,9 @@ def show(
     """Show one record; people's names are shown beside their ids for the coordinator."""
     import json
 
-    from rjc import records
     from rjc.cli.output import problems_text, say
-    from rjc.errors import RjcError
+    from rjc.storage.errors import RjcError
+    from rjc.workflows import records
 
     repo = open_repository()
     loaded = repo.read(record_id)
@@ -127,9 +128,10 @@ def list_(
     """List records of one kind, filtered: ids and facts, never names."""
     import json
 
-    from rjc import layout, listing
     from rjc.cli.output import message, print_rows
-    from rjc.errors import RjcError
+    from rjc.outputs import listing
+    from rjc.storage import layout
+    from rjc.storage.errors import RjcError
 
     if fmt not in ("table", "json", "csv"):
         raise RjcError(f"--format is table, json or csv, not '{fmt}'")
@@ -153,7 +155,7 @@ def edit(
     An invalid edit reopens with the problems as comments at the top. An abandoned or
     invalid edit commits nothing and keeps your draft in a private place (printed).
     """
-    from rjc.records import EditSession
+    from rjc.workflows.records import EditSession
 
     session = EditSession(open_repository(), record_id)
     try:
@@ -166,7 +168,7 @@ def _edit(session) -> None:
     import sys
 
     from rjc.cli.output import committed, message, problems_text
-    from rjc.errors import RjcError
+    from rjc.storage.errors import RjcError
 
     note = session.start()
     if note:
@@ -200,7 +202,7 @@ def _run_editor(path: Path) -> bool:
     import shlex
     import subprocess
 
-    from rjc.errors import RjcError
+    from rjc.storage.errors import RjcError
 
     source = next((f"${name}" for name in ("VISUAL", "EDITOR") if os.environ.get(name)), "the default")
     command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"

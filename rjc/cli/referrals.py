@@ -43,11 +43,11 @@ def new(
     the same name and date of birth is offered (or, without a terminal, used) instead of
     being entered twice. Prints the new referral's id.
     """
-    from rjc import intake as core
     from rjc.cli.choices import choice
     from rjc.cli.output import message, read_source, say
-    from rjc.errors import UsageProblem
     from rjc.model.vocab import Program, ReferralSource
+    from rjc.storage.errors import UsageProblem
+    from rjc.workflows import intake as core
 
     repo = open_repository()
     ask = interactive(no_input)
@@ -82,10 +82,10 @@ def new(
 
 
 def _existing(values: list[str]):
-    from rjc import intake as core
     from rjc.cli.choices import choice
-    from rjc.errors import UsageProblem
     from rjc.model.vocab import Role
+    from rjc.storage.errors import UsageProblem
+    from rjc.workflows import intake as core
 
     people = []
     for value in values:
@@ -98,10 +98,10 @@ def _existing(values: list[str]):
 
 def _ask_missing(taken, *, has_file: bool) -> None:
     """Prompt for whatever flags and the file did not give."""
-    from rjc import intake as core
-    from rjc import records
     from rjc.cli.records import ask
     from rjc.model.vocab import Role
+    from rjc.workflows import intake as core
+    from rjc.workflows import records
 
     if "received" not in taken.fields:
         taken.fields["received"] = _ask_date("received", default=dt.date.today())
@@ -181,10 +181,10 @@ def accept(
              "(default: received + diversion_return_days from rjc.yaml).")] = None,
 ) -> None:
     """Accept a pending referral: opens its case (printed) with the referral's people."""
-    from rjc import casework
     from rjc.cli.choices import choice
     from rjc.cli.output import say
     from rjc.model.vocab import Program
+    from rjc.workflows import casework
 
     result = casework.accept_referral(open_repository(), referral_id, day=day(date),
                                       program=choice(Program, program, "--program") if program else None,
@@ -194,8 +194,8 @@ def accept(
 
 
 def _screen(referral_id: str, decision: str, reason: str, date) -> None:
-    from rjc import casework
     from rjc.model.vocab import ScreeningDecision
+    from rjc.workflows import casework
 
     done(casework.decline_referral(open_repository(), referral_id, ScreeningDecision(decision),
                                     day=day(date), reason=reason))

@@ -29,11 +29,11 @@ def calendar(
     """
     import sys
 
-    from rjc import calendar as ical
-    from rjc import reminders
     from rjc.cli.output import message
-    from rjc.errors import RjcError
-    from rjc.transaction import write_atomically
+    from rjc.outputs import calendar as ical
+    from rjc.outputs import reminders
+    from rjc.storage.errors import RjcError
+    from rjc.storage.transaction import write_atomically
 
     repo = open_repository()
     first = start.date() if start else reminders.local_today(repo.settings)
@@ -76,8 +76,8 @@ def remind(
     mail settings, an unsafe password file, an SMTP server that refuses, times out or rejects a
     recipient: what was not sent is retried on the next run); 3 an internal error.
     """
-    from rjc import reminders
     from rjc.cli.output import message, say
+    from rjc.outputs import reminders
 
     if cron_line:
         say(_cron_units(open_repository().root), end="")
@@ -95,9 +95,10 @@ def remind(
 
 
 def _email(repo, day: dt.date, *, dry_run: bool) -> None:
-    from rjc import layout, mail, reminders
     from rjc.cli.output import message, say
-    from rjc.errors import RjcError
+    from rjc.outputs import mail, reminders
+    from rjc.storage import layout
+    from rjc.storage.errors import RjcError
 
     settings = repo.settings
     sending = mail.require(settings)
@@ -141,8 +142,8 @@ def _email(repo, day: dt.date, *, dry_run: bool) -> None:
 
 def _volunteer_people(repo, volunteer_ids: set[str]) -> dict[str, object]:
     """Volunteer id -> their person record (only its email is used)."""
-    from rjc.errors import RjcError
     from rjc.model import Person, Volunteer
+    from rjc.storage.errors import RjcError
 
     people = {}
     for volunteer_id in sorted(volunteer_ids):

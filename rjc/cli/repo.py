@@ -29,12 +29,12 @@ def options(
 
 def open_repository(*, warn_leftovers: bool = True):
     from rjc.cli.output import message, progress_bar
-    from rjc.repository import Repository
+    from rjc.workflows.repository import Repository
 
     repo = Repository.find(_records_option["path"],
                            on_wait=lambda: message("waiting for another rjc to finish writing..."))
     repo.progress = progress_bar()
-    from rjc.doctor import leftovers
+    from rjc.workflows.doctor import leftovers
 
     found = leftovers(repo.root) if warn_leftovers else []
     if found:
@@ -57,8 +57,8 @@ def init(
 ) -> None:
     """Create a new records repository (git, layout, settings, schemas; owner-only)."""
     from rjc.cli.output import message
-    from rjc.errors import RjcError
-    from rjc.repository import init_repository
+    from rjc.storage.errors import RjcError
+    from rjc.workflows.repository import init_repository
 
     if interactive(no_input):
         center = center or typer.prompt("Center name")
@@ -98,7 +98,7 @@ def check(
 
     from rjc.checks import check_repository
     from rjc.cli.output import message, say
-    from rjc.errors import TOO_MANY, RjcError
+    from rjc.storage.errors import TOO_MANY, RjcError
 
     if fmt not in ("text", "json"):
         raise RjcError(f"--format is text or json, not '{fmt}'")
@@ -124,9 +124,9 @@ def check(
 
 def migrate() -> None:
     """Upgrade every file written in an older format to this rjc's format, in one commit."""
-    from rjc import migrations
     from rjc.cli.output import committed, message
     from rjc.model import SCHEMA_VERSION
+    from rjc.storage import migrations
 
     result, count = migrations.migrate(open_repository())
     if result is None:
@@ -148,7 +148,7 @@ def doctor(
     Exit 0 when the repository is in order afterwards, 1 when something needs you.
     """
     from rjc.cli.output import message, say
-    from rjc.doctor import repair
+    from rjc.workflows.doctor import repair
 
     repo = open_repository(warn_leftovers=False)
     findings = repair(repo, commit_edits=commit_edits, say=message)

@@ -32,7 +32,7 @@ ForceOption = Annotated[bool, typer.Option(
 
 
 def _format(fmt: str, allowed: tuple[str, ...]) -> str:
-    from rjc.errors import UsageProblem
+    from rjc.storage.errors import UsageProblem
 
     if fmt not in allowed:
         raise UsageProblem(f"--format is one of: {', '.join(allowed)}; not '{fmt}'")
@@ -58,7 +58,7 @@ def _report(repo, name: str, kinds: tuple[str, ...], force: bool, params: tuple,
     on_terminal = fmt == "table" and out is None and sys.stdout.isatty()
 
     def compute():
-        from rjc.reports import data
+        from rjc.outputs.reports import data
 
         records = data.load(repo, kinds, force=force)
         report = build(records)
@@ -75,7 +75,7 @@ def _report(repo, name: str, kinds: tuple[str, ...], force: bool, params: tuple,
     if on_terminal:
         from rich.console import Console
 
-        from rjc.reports import render
+        from rjc.outputs.reports import render
 
         render.render(result, fmt, Console(highlight=False))
     else:
@@ -83,7 +83,7 @@ def _report(repo, name: str, kinds: tuple[str, ...], force: bool, params: tuple,
 
 
 def _text(report, fmt: str) -> str:
-    from rjc.reports import render
+    from rjc.outputs.reports import render
 
     if fmt != "table":
         return render.render(report, fmt)
@@ -97,7 +97,7 @@ def _text(report, fmt: str) -> str:
 
 
 def _check_out(repo, out: Path | None) -> None:
-    from rjc.errors import RjcError
+    from rjc.storage.errors import RjcError
 
     if out is not None:
         target = out.expanduser().resolve()
@@ -115,7 +115,7 @@ def _write(repo, content: str, out: Path | None) -> None:
     if out is None:
         say(content, end="" if content.endswith("\n") else "\n")
         return
-    from rjc.transaction import write_atomically
+    from rjc.storage.transaction import write_atomically
 
     target = out.expanduser().resolve()
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -146,8 +146,8 @@ def quarterly(
     and conferencing, and the open cases with no activity. Default period: the last complete
     quarter of --year (vermont) as of today. Definitions: docs/reports.md.
     """
-    from rjc.errors import UsageProblem
-    from rjc.reports import window
+    from rjc.outputs.reports import window
+    from rjc.storage.errors import UsageProblem
 
     _format(fmt, ("table", "md", "csv", "json", "html"))
     if suppress_below is not None and not public:
@@ -156,12 +156,12 @@ def quarterly(
     chosen = window.choose(quarter=quarter, year=year, start=_day(from_), end=_day(to), today=today)
     repo = open_repository()
     _check_out(repo, out)
-    from rjc.reports import DEFAULT_THRESHOLD
+    from rjc.outputs.reports import DEFAULT_THRESHOLD
 
     threshold = (suppress_below or DEFAULT_THRESHOLD) if public else None
 
     def build(records):
-        from rjc.reports import quarterly as core
+        from rjc.outputs.reports import quarterly as core
 
         return core.build(records, chosen, threshold=threshold, today=today)
 
@@ -188,7 +188,7 @@ def restitution(
     _check_out(repo, out)
 
     def build(records):
-        from rjc.reports import restitution as core
+        from rjc.outputs.reports import restitution as core
 
         return core.report(records, day, to_whom=to_whom, outstanding_only=outstanding)
 
@@ -211,7 +211,7 @@ def volunteers(
 ) -> None:
     """Volunteer hours by volunteer id and program, and by program: held panels sat and CoSA
     meetings attended in the period (default: this Vermont fiscal year). Ids only, never names."""
-    from rjc.reports import window
+    from rjc.outputs.reports import window
 
     _format(fmt, ("table", "md", "csv", "json", "html"))
     today = _day(as_of) or dt.date.today()
@@ -221,7 +221,7 @@ def volunteers(
     _check_out(repo, out)
 
     def build(records):
-        from rjc.reports import volunteers as core
+        from rjc.outputs.reports import volunteers as core
 
         return core.report(records, chosen, today=today)
 
@@ -245,7 +245,7 @@ def caseload(
     code = coordinator and coordinator.upper()
 
     def build(records):
-        from rjc.reports import caseload as core
+        from rjc.outputs.reports import caseload as core
 
         return core.report(records, day, coordinator=code)
 

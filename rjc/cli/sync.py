@@ -23,7 +23,7 @@ def clone(
     Then every record is checked, and any problem is listed (exit 1 if there are errors).
     """
     from rjc.cli.output import message
-    from rjc.sync import clone_repository
+    from rjc.workflows.sync import clone_repository
 
     def ask(codes: list[str]) -> str:
         return typer.prompt(f"Your coordinator code ({', '.join(codes)})")
@@ -61,9 +61,9 @@ def sync(
     sides is merged field by field; a true conflict is asked on a terminal, else needs --ours or
     --theirs), runs rjc check, and pushes. Says what came in and what went out, by record id.
     """
-    from rjc import sync as core
     from rjc.cli.output import message, say
-    from rjc.errors import UsageProblem
+    from rjc.storage.errors import UsageProblem
+    from rjc.workflows import sync as core
 
     if ours and theirs:
         raise UsageProblem("choose one of --ours and --theirs")
@@ -113,7 +113,7 @@ def summary(report) -> list[str]:
 
 
 def _record(path: str) -> str:
-    from rjc import layout
+    from rjc.storage import layout
 
     return layout.expected_id(path) or path
 
@@ -121,7 +121,7 @@ def _record(path: str) -> str:
 def _ask(conflict) -> str:
     """Show both values of a conflicting field, at the terminal, and ask which to keep."""
     from rjc.cli.output import message
-    from rjc.sync import show_sides
+    from rjc.workflows.sync import show_sides
 
     ours, theirs = show_sides(conflict)
     message(f"{conflict.record} {conflict.field} was changed both here and on origin:")

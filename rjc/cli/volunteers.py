@@ -35,7 +35,7 @@ def _date(value: dt.datetime | None) -> dt.date | None:
 
 
 def _format(fmt: str) -> str:
-    from rjc.errors import UsageProblem
+    from rjc.storage.errors import UsageProblem
 
     if fmt not in ("table", "json", "csv"):
         raise UsageProblem(f"--format is table, json or csv, not '{fmt}'")
@@ -63,9 +63,9 @@ def add(
     prompts or --from-file, never from the command line. Someone on file with the same name
     and date of birth is offered (or, without a terminal, used) instead of being entered twice.
     """
-    from rjc import volunteers as core
     from rjc.cli.output import message, read_source, say
-    from rjc.errors import UsageProblem
+    from rjc.storage.errors import UsageProblem
+    from rjc.workflows import volunteers as core
 
     repo = open_repository()
     ask = interactive(no_input)
@@ -99,8 +99,8 @@ def add(
 
 
 def _ask_person(repo, enrolment) -> None:
-    from rjc import records
     from rjc.cli.records import ask
+    from rjc.workflows import records
 
     typer.echo("The volunteer (identifying details are kept in the person record only).")
     existing = _retry(lambda text: text and _existing_person(repo, text),
@@ -112,14 +112,14 @@ def _ask_person(repo, enrolment) -> None:
 
 
 def _existing_person(repo, text: str) -> str:
-    from rjc import volunteers as core
+    from rjc.workflows import volunteers as core
 
     return core.load_person(repo, text).id
 
 
 def _ask_volunteer(repo, enrolment) -> None:
-    from rjc import volunteers as core
     from rjc.model.vocab import Program
+    from rjc.workflows import volunteers as core
 
     today = dt.date.today()
     trainings = []
@@ -151,7 +151,7 @@ def _optional(label: str) -> str:
 
 def _retry(parse, label: str):
     """Ask until `parse` accepts the answer; its RjcError says what is wrong."""
-    from rjc.errors import RjcError
+    from rjc.storage.errors import RjcError
 
     while True:
         try:
@@ -198,12 +198,12 @@ def list_(
     Each volunteer's programs, trainings, background check expiry, hours this Vermont fiscal
     year (July-June) and the last date they sat on a panel or a circle meeting.
     """
-    from rjc import periods
-    from rjc import volunteers as core
     from rjc.cli.choices import choice
     from rjc.cli.output import message, print_rows
-    from rjc.errors import RjcError, UsageProblem
+    from rjc.model import periods
     from rjc.model.vocab import Program
+    from rjc.storage.errors import RjcError, UsageProblem
+    from rjc.workflows import volunteers as core
 
     _format(fmt)
     today = _date(as_of) or dt.date.today()
@@ -240,10 +240,10 @@ def hours(
     """
     import json
 
-    from rjc import periods
-    from rjc import volunteers as core
     from rjc.cli.output import print_rows, say
-    from rjc.errors import UsageProblem
+    from rjc.model import periods
+    from rjc.storage.errors import UsageProblem
+    from rjc.workflows import volunteers as core
 
     _format(fmt)
     today = _date(as_of) or dt.date.today()
@@ -294,7 +294,7 @@ def train(
         "--date", formats=["%Y-%m-%d"], help="When it was completed (default today; not in the future).")] = None,
 ) -> None:
     """Record a training the volunteer has completed."""
-    from rjc import volunteers as core
+    from rjc.workflows import volunteers as core
 
     _done(core.add_training(open_repository(), volunteer, name, day=_date(date) or dt.date.today()))
 
@@ -308,7 +308,7 @@ def check(
         formats=["%Y-%m-%d"], help="When it expires (default: 3 years after --date).")] = None,
 ) -> None:
     """Record a background check or its renewal; earlier checks are kept as they were."""
-    from rjc import volunteers as core
+    from rjc.workflows import volunteers as core
 
     _done(core.add_check(open_repository(), volunteer, day=date.date(), expires=_date(expires)))
 
@@ -320,7 +320,7 @@ NoteOption = Annotated[Optional[str], typer.Option(
 @volunteer_app.command("deactivate")
 def deactivate(volunteer: VolunteerArg, note: NoteOption = None) -> None:
     """Mark a volunteer inactive (not seated on new panels); warns about seats still ahead."""
-    from rjc import volunteers as core
+    from rjc.workflows import volunteers as core
 
     _done(core.set_active(open_repository(), volunteer, False, note=note))
 
@@ -328,7 +328,7 @@ def deactivate(volunteer: VolunteerArg, note: NoteOption = None) -> None:
 @volunteer_app.command("activate")
 def activate(volunteer: VolunteerArg, note: NoteOption = None) -> None:
     """Mark a volunteer active again; says what still keeps them from being seated, if anything."""
-    from rjc import volunteers as core
+    from rjc.workflows import volunteers as core
 
     _done(core.set_active(open_repository(), volunteer, True, note=note))
 
@@ -343,7 +343,7 @@ def conflict(
 
     Declaring warns about panels ahead and running circles where the two would meet.
     """
-    from rjc import volunteers as core
+    from rjc.workflows import volunteers as core
 
     _done(core.set_conflict(open_repository(), volunteer, with_, remove=remove))
 
@@ -355,7 +355,7 @@ def availability(
         "--set", metavar="SLOTS", help="Day and part pairs, e.g. 'tue evening, thu evening' ('' for none).")],
 ) -> None:
     """Set when the volunteer is available (replaces what was there)."""
-    from rjc import volunteers as core
+    from rjc.workflows import volunteers as core
 
     _done(core.set_availability(open_repository(), volunteer, core.parse_availability(set_)))
 
@@ -368,7 +368,7 @@ def programs(
         help="Programs, comma-separated, e.g. restorative-panel,mediation ('' for none).")],
 ) -> None:
     """Set the programs the volunteer serves (replaces what was there)."""
-    from rjc import volunteers as core
+    from rjc.workflows import volunteers as core
 
     _done(core.set_programs(open_repository(), volunteer, core.parse_programs(set_)))
 

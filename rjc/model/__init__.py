@@ -1,4 +1,11 @@
-"""Record models: the shape of every file, checked strictly (unknown keys are errors)."""
+"""The model: what a center's records are, as types, with no files, git or terminal in sight.
+
+The shape of every file, checked strictly (unknown keys are errors); the vocabularies; each
+program's status machine (`lifecycle`); fiscal years and quarters (`periods`); the entries of
+logs and their ids (`entries`).
+
+May import: nothing else of rjc. Imported by everything above it.
+"""
 
 from rjc.model.base import SCHEMA_VERSION, Record
 from rjc.model.case import Case

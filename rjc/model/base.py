@@ -10,9 +10,10 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from rjc.layout import CODE_PATTERN
-
 SCHEMA_VERSION = 2
+
+# A coordinator's code (KB, MR2): in every record id, and so in every file's path.
+CODE_PATTERN = r"[A-Z][A-Z0-9]{0,3}"
 
 Date = dt.date
 Time = dt.time

@@ -13,11 +13,33 @@ from typing import Annotated, ClassVar, Literal, Union
 from pydantic import Field
 
 from rjc.model.base import (
-    CaseId, CoordinatorCode, Date, Entry, Hours, Money, PersonId, Record, ReferralId, Strict, Text, Time, VolunteerId,
+    CaseId,
+    CoordinatorCode,
+    Date,
+    Entry,
+    Hours,
+    Money,
+    PersonId,
+    Record,
+    ReferralId,
+    Strict,
+    Text,
+    Time,
+    VolunteerId,
 )
 from rjc.model.vocab import (
-    CaseStatus, CirclePhase, CircleRole, ClosureReason, ContactKind, GoalStatus, ItemStatus,
-    Program, Resolution, Role, VictimChoice, Weekday,
+    CaseStatus,
+    CirclePhase,
+    CircleRole,
+    ClosureReason,
+    ContactKind,
+    GoalStatus,
+    ItemStatus,
+    Program,
+    Resolution,
+    Role,
+    VictimChoice,
+    Weekday,
 )
 
 

@@ -64,7 +64,7 @@ class Person(Record):
     note: str | None = None
 
     @model_validator(mode="after")
-    def _named_unless_merged(self) -> "Person":
+    def _named_unless_merged(self) -> Person:
         if self.merged_into is None and self.given_name is None:
             # reported like any missing field (the field named, since the error is the record's)
             raise PydanticCustomError("missing", "Field required", {"field": "given_name"})

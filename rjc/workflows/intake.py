@@ -1,0 +1,158 @@
+"""Taking a referral: the referral, and the people it involves, in one commit.
+
+Identifying details arrive through prompts or an intake file, never the command line. A
+person already on file (same name and date of birth) is reused, not duplicated, so that one
+person's records stay in one place and sealing them stays a bounded operation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from rjc.model import SCHEMA_VERSION, Person, Referral
+from rjc.model.vocab import Role
+from rjc.storage import layout, store, yamlio
+from rjc.storage.errors import Problem, RjcError
+from rjc.storage.transaction import Result
+from rjc.workflows.repository import Repository
+
+# What an intake file may hold besides people: the identifying or free-text parts of a referral.
+FILE_FIELDS = ("people", "contact", "harm", "charges", "note")
+
+
+@dataclass
+class Involvement:
+    """One person in a referral: an existing person (by id), or the details of a new one."""
+
+    role: Role
+    person: str | None = None  # an existing person's id
+    details: dict = field(default_factory=dict)  # a new person's fields
+    where: tuple = ()  # location of the details in the intake file, for problems
+    distinct: bool = False  # the coordinator confirmed: not the person on file with the same name
+
+
+@dataclass
+class Intake:
+    fields: dict  # the referral's own fields (no id, no people)
+    people: list[Involvement]
+    source: str = "<prompts>"  # where the details came from, for problems
+    document: yamlio.Document | None = None
+
+
+@dataclass
+class Taken:
+    result: Result
+    referral: str
+    reused: dict[int, str]  # position in the intake -> the person on file used instead
+
+
+def same_person(person: Person, details: dict) -> bool:
+    """Same given and family name (ignoring case, spacing and accents' encoding) and birth date."""
+    return person.same_as(details.get("given_name"), details.get("family_name"), details.get("date_of_birth"))
+
+
+def find_existing(repo: Repository, details: dict) -> list[Person]:
+    """People on file who are this person (name and date of birth match)."""
+    people = [loaded.record for loaded in repo.load_all([layout.KINDS["person"]])
+              if isinstance(loaded.record, Person)]
+    return [p for p in people if same_person(p, details)]
+
+
+def read_intake_file(source: bytes | str, path: str) -> Intake:
+    """An intake file: `people:` (each with `role:` and either `person: ID` or a new person's
+    fields), and optionally `contact:`, `harm:`, `charges:`, `note:` of the referral."""
+    document = yamlio.load(source, path)
+    data = document.data
+    if not isinstance(data, dict):
+        raise RjcError("nothing was created", [Problem(path, 1, 1, "invalid-value",
+                                                       "an intake file is a mapping with people: and the referral's details")])
+    problems = []
+    for key in data:
+        if key not in FILE_FIELDS:
+            line, col = document.locate((key,), key=True)
+            problems.append(Problem(path, line, col, "unknown-field",
+                                    f"unknown field '{key}'; an intake file has: {', '.join(FILE_FIELDS)}"))
+    people = []
+    entries = data.get("people") or []
+    if not isinstance(entries, list):
+        line, col = document.locate(("people",))
+        problems.append(Problem(path, line, col, "invalid-value", "people: is a list"))
+        entries = []
+    for index, entry in enumerate(entries):
+        line, col = document.locate(("people", index))
+        if not isinstance(entry, dict) or "role" not in entry:
+            problems.append(Problem(path, line, col, "missing-field", "each person needs a role:"))
+            continue
+        try:
+            role = Role(entry["role"])
+        except ValueError:
+            rline, rcol = document.locate(("people", index, "role"))
+            problems.append(Problem(path, rline, rcol, "invalid-choice",
+                                    f"role is one of: {', '.join(r.value for r in Role)}"))
+            continue
+        details = {k: v for k, v in entry.items() if k != "role"}
+        existing = details.pop("person", None)
+        if existing is not None and details:
+            problems.append(Problem(path, line, col, "invalid-value",
+                                    "give either person: (an existing id) or a new person's details, not both"))
+            continue
+        people.append(Involvement(role=role, person=existing and str(existing).upper(), details=details,
+                                  where=("people", index)))
+    if problems:
+        raise RjcError("nothing was created", problems)
+    fields = {k: data[k] for k in ("contact", "harm", "charges", "note") if k in data}
+    return Intake(fields=fields, people=people, source=path, document=document)
+
+
+def take_referral(repo: Repository, intake: Intake) -> Taken:
+    """Create the new people and the referral in one commit.
+
+    A new person who matches someone on file is replaced by that person's id (the details
+    given are not applied to them: `rjc edit` does that), unless marked distinct.
+    """
+    if not intake.people:
+        raise RjcError("a referral needs at least one person involved")
+    received = dt.date.fromisoformat(str(intake.fields["received"]))
+    with repo.transaction("referral new") as tx:
+        involved, reused, problems = [], {}, []
+        for index, entry in enumerate(intake.people):
+            if entry.person:
+                record = repo.get(entry.person)
+                if not isinstance(record, Person):
+                    raise RjcError(f"{entry.person} is not a person")
+                involved.append({"person": record.id, "role": entry.role.value})
+                continue
+            matches = [] if entry.distinct else find_existing(repo, entry.details)
+            if matches:
+                reused[index] = matches[0].id
+                involved.append({"person": matches[0].id, "role": entry.role.value})
+                continue
+            person, found = _new_person(tx, intake, entry, received.year)
+            problems.extend(found)
+            if person is not None:
+                tx.stage(person)
+                involved.append({"person": person.id, "role": entry.role.value})
+        if problems:
+            raise RjcError("nothing was created", problems)
+        data = {"id": tx.new_id("referral", received.year), "schema_version": SCHEMA_VERSION,
+                **intake.fields, "people": involved}
+        try:
+            referral = Referral.model_validate(data)
+        except ValidationError as exc:
+            loaded = store.Loaded(intake.source, document=intake.document or yamlio.Document(data))
+            raise RjcError("nothing was created", store.schema_problems(loaded, exc, Referral)) from None
+        tx.stage(referral)
+        return Taken(tx.commit("referral new"), referral.id, reused)
+
+
+def _new_person(tx, intake: Intake, entry: Involvement, year: int) -> tuple[Person | None, list[Problem]]:
+    # new_id sees what is staged, so each new person staged before the next gets its own number
+    data = {"id": tx.new_id("person", year), "schema_version": SCHEMA_VERSION, **entry.details}
+    try:
+        return Person.model_validate(data), []
+    except ValidationError as exc:
+        document = intake.document.sub(entry.where) if intake.document else yamlio.Document(entry.details)
+        return None, store.schema_problems(store.Loaded(intake.source, document=document), exc, Person)

@@ -1,0 +1,801 @@
+"""Sharing the records between coordinators: `rjc clone` and `rjc sync`.
+
+Each coordinator works in a clone of their own; the clones meet in a git remote the center
+hosts (`origin`, branch `main`). Ids carry the creating clone's coordinator code, so records
+created on two clones never share an id or a path.
+
+A sync, all of it under the repository's write lock (no rjc change can slip in between):
+
+1. fetch `origin/main`. Unreachable: a clear error, nothing here is touched.
+   If the remote's history was rewritten (the tip this clone took last, refs/remotes/origin/main,
+   is no longer part of it), the sync refuses, changing nothing, unless the rewrite is accepted:
+   then only the local commits made since that tip are replayed (rebase --onto), and main follows
+   the new history. That ref moves only once what came in is taken, so a refusal holds until then.
+2. integrate: every local commit the remote lacks is replayed, oldest first, on top of the
+   remote's tip (rebase semantics: a linear history, no merge commits, the same subjects,
+   trailers, authors and dates). Replaying is done with git plumbing in a private index, so the
+   working tree and the index are untouched until the result is complete. For each file a local
+   commit changed: if the remote has not changed it since, the local version is taken; if it
+   has, the two are merged field by field (see `merge_data`). When both sides changed the same
+   field to different values, the chooser decides (`--ours`, `--theirs`, or the coordinator at
+   a terminal); with nobody to decide, the sync stops, names the files and fields, and changes
+   nothing. Neither version is lost: the replayed local commit carries this clone's values,
+   and when the remote's value was chosen, a further commit (`sync: keep origin's version of
+   ID`) puts it back, so `git log -p` shows both.
+3. move `main` to the result, bringing the index and the working tree along (refused, with
+   nothing changed, if that would overwrite a file that is not committed).
+4. validate: `rjc check` on the result. Errors: the integrated result is KEPT locally (it is
+   consistent: every file committed, the index and working tree match), nothing is pushed, and
+   the problems are listed; fix them (`rjc edit ID`) and run `rjc sync` again to send. Keeping
+   it, rather than going back, is deliberate: a problem that only exists in the combination of
+   both sides' work can only be seen and fixed there.
+5. push. If the remote moved meanwhile (push refused as not a fast-forward), fetch and
+   integrate again, up to PUSH_ATTEMPTS times.
+
+What came in and what went out is reported as counts and the record ids found in commit
+subjects, never any other text (subjects name ids only, by construction; anything else in a
+subject written by hand is left out).
+
+The sync state file, `.git/rjc/sync-state.json`, exists only while a sync moves main, the index
+and the working tree (step 3), the one phase that changes anything here. Fetching and building
+the commits (and asking the coordinator at a terminal) change nothing here, so a sync stopped
+then, however it is stopped, leaves nothing for `rjc doctor`. The file is written (atomically,
+owner-only) before anything is moved, and removed when main, the index and the working tree
+agree again. A JSON object:
+
+    {"version": 1,              # this format
+     "pid": 12345,              # the rjc process that wrote it
+     "started": "2026-03-05T10:00:00+00:00",
+     "phase": "updating",       # main, the index and the working tree being moved
+                                # ("integrating": written by earlier versions while building)
+     "before": "<sha>",         # local main when the sync started
+     "remote": "<sha>",         # the remote tip integrated
+     "after": "<sha>"}          # the integrated commit
+
+`recover()` (called by `rjc doctor`, with the write lock held) finishes or undoes an
+interrupted sync: "updating" is completed when main had already moved to `after`, and undone
+(files back to `before`) when it had not; "integrating" left nothing to undo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rjc.model import Settings
+from rjc.storage import layout, store, yamlio
+from rjc.storage.errors import Problem, RjcError, sort_key
+from rjc.storage.gitrepo import TRAILER_ACTOR, TRAILER_COMMAND, Git, GitError
+
+REMOTE = "origin"
+BRANCH = "main"
+TRACKING = f"refs/remotes/{REMOTE}/{BRANCH}"  # the remote's tip as this clone last took it
+PUSH_ATTEMPTS = 4
+STATE_FILE = "sync-state.json"
+STATE_VERSION = 1
+INDEX_FILE = "sync-index"  # the private index commits are built in
+WHOLE_FILE = "(whole file)"
+# Histories that are also a state machine: each side's new entries were made from the status
+# both sides started from, so both sides' moves cannot simply follow one another (intake, then
+# intake again). Appended to on both sides, they are a conflict like any other field.
+STATE_MACHINES = {("status_history",)}
+
+_ID_IN_SUBJECT = re.compile(rf"\b(?:PN|P|R|C|V)-[0-9]{{4}}-{layout.CODE_PATTERN}-[0-9]{{4,6}}\b|\brjc\.yaml\b")
+
+
+class _Missing:
+    """A key one side does not have (deleted, or never there)."""
+
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+MISSING: Any = _Missing()
+
+
+@dataclass
+class Conflict:
+    """One field both sides changed, to different values."""
+
+    path: str  # the file, relative to the repository root
+    loc: tuple  # where in the file: ("agreements", 0, "items", 1, "status"); () for the whole file
+    base: Any
+    ours: Any  # this clone's value (MISSING when absent; for a whole file, None when deleted)
+    theirs: Any  # the remote's value
+
+    @property
+    def record(self) -> str:
+        return layout.expected_id(self.path) or self.path
+
+    @property
+    def field(self) -> str:
+        return dotted(self.loc) if self.loc else WHOLE_FILE
+
+
+Chooser = Callable[[Conflict], str]  # -> "ours" or "theirs"
+
+
+@dataclass
+class Report:
+    """What a sync did, in ids and counts only."""
+
+    received: list[str] = field(default_factory=list)  # commits that came in
+    sent: list[str] = field(default_factory=list)  # commits that went out
+    unsent: list[str] = field(default_factory=list)  # local commits not sent (--no-push, or check errors)
+    subjects: dict[str, str] = field(default_factory=dict)  # commit -> subject
+    merged: list[str] = field(default_factory=list)  # files merged field by field
+    resolved: list[tuple[Conflict, str]] = field(default_factory=list)  # conflicts and the choice made
+    already_there: int = 0  # local commits whose change the remote already had
+    problems: list[Problem] = field(default_factory=list)  # `rjc check` errors after integrating
+    pushed: bool = False
+    remote_empty: bool = False
+    rewritten: bool = False  # the remote's history had been rewritten, and this clone followed it
+
+    def ids(self, commits: list[str]) -> list[str]:
+        """The record ids named in these commits' subjects, in order, each once."""
+        found: dict[str, None] = {}
+        for commit in commits:
+            for match in _ID_IN_SUBJECT.finditer(self.subjects.get(commit, "")):
+                found[match.group()] = None
+        return list(found)
+
+
+# --- clone ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Cloned:
+    root: Path
+    coordinator: str
+    problems: list[Problem]
+    warnings: list[str]
+
+
+def clone_repository(url: str, directory: Path, *, coordinator: str | None = None,
+                     ask: Callable[[list[str]], str] | None = None) -> Cloned:
+    """Clone a records repository and make it a working rjc clone.
+
+    Owner-only permissions on everything (a clone otherwise gets the default umask), rjc's git
+    settings, this clone's coordinator code (`coordinator`, else `ask(listed codes)`; it must be
+    listed in rjc.yaml), the record directories; then every file is checked. Nothing is left
+    behind if any step fails.
+    """
+    from rjc.checks import check_repository
+
+    if coordinator is not None and not layout.valid_code(coordinator):
+        raise RjcError(f"'{coordinator}' is not a coordinator code (1-4 capitals/digits, like KB)")
+    directory = Path(directory).expanduser().absolute()
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise RjcError(f"{directory} already exists and is not empty; choose a new directory")
+    created = not directory.exists()
+    previous_umask = os.umask(0o077)
+    try:
+        try:
+            git = _clone(url, directory)
+            git.configure()
+            make_owner_only(directory)
+            settings = _verify(directory, url)
+            codes = [c.code for c in settings.coordinators]
+            if coordinator is None:
+                if ask is None:
+                    raise RjcError(f"say which coordinator works in this clone: --coordinator CODE "
+                                   f"(one of: {', '.join(codes)})")
+                coordinator = ask(codes).strip().upper()
+            if settings.coordinator(coordinator) is None:
+                raise RjcError(f"coordinator '{coordinator}' is not listed in {layout.SETTINGS_FILE} "
+                               f"(listed: {', '.join(codes)}); add them on a clone that works, sync, "
+                               f"and clone again")
+            from rjc.workflows.repository import ACTOR_CONFIG
+
+            git.config_set(ACTOR_CONFIG, coordinator)
+            for kind in layout.KINDS.values():
+                (directory / kind.directory).mkdir(mode=0o700, exist_ok=True)
+            layout.private_dir(directory)
+        except BaseException:
+            _remove_clone(directory, created)
+            raise
+        warnings = []
+        if any(any((directory / kind.directory).glob(f"*/{coordinator}")) for kind in layout.KINDS.values()):
+            warnings.append(f"records created as {coordinator} are already in the repository: if another "
+                            f"clone still works as {coordinator}, give this one a code of its own "
+                            f"(listed in {layout.SETTINGS_FILE}), so two clones never number the same ids")
+        problems = check_repository(directory)
+        return Cloned(directory, coordinator, problems, warnings)
+    finally:
+        os.umask(previous_umask)
+
+
+def _clone(url: str, directory: Path) -> Git:
+    from rjc.storage import gitrepo
+
+    try:
+        return gitrepo.clone(url, directory, BRANCH)
+    except GitError as exc:
+        reason = str(exc)
+        if "not found in upstream" in reason:
+            raise RjcError(f"{url} has no records yet (no {BRANCH} branch): create the first clone "
+                           f"with rjc init, add the remote, and run rjc sync there") from None
+        raise RjcError(f"could not clone {url}: {reason}") from None
+
+
+def _verify(directory: Path, url: str) -> Settings:
+    if not (directory / layout.SETTINGS_FILE).is_file() or (directory / layout.SETTINGS_FILE).is_symlink():
+        raise RjcError(f"{url} is not a records repository (it has no {layout.SETTINGS_FILE})")
+    loaded = store.read_settings(directory)
+    if loaded.record is None:
+        raise RjcError(f"{url} holds a {layout.SETTINGS_FILE} that is not valid; fix it on a clone that "
+                       f"works and sync first", loaded.problems)
+    return loaded.record
+
+
+def _remove_clone(directory: Path, created: bool) -> None:
+    if created:
+        shutil.rmtree(directory, ignore_errors=True)
+    elif directory.is_dir():
+        for path in directory.iterdir():
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() and not path.is_symlink() else path.unlink()
+
+
+def make_owner_only(root: Path) -> None:
+    """chmod -R go-rwx: every file and directory readable by its owner only (links left alone)."""
+    for directory, dirnames, filenames in os.walk(root):
+        for name in [*dirnames, *filenames]:
+            path = os.path.join(directory, name)
+            mode = os.lstat(path).st_mode
+            if not stat.S_ISLNK(mode) and mode & 0o077:
+                os.chmod(path, stat.S_IMODE(mode) & 0o700)
+    os.chmod(root, stat.S_IMODE(os.stat(root).st_mode) & 0o700)
+
+
+# --- sync ----------------------------------------------------------------------------------
+
+
+def sync(repo, *, prefer: str | None = None, choose: Chooser | None = None, push: bool = True,
+         accept_rewrite: bool = False) -> Report:
+    """Fetch, integrate, validate and push; see the module's docstring.
+
+    `prefer` ("ours"/"theirs") settles every conflict; else `choose` is asked for each one; with
+    neither, conflicts stop the sync (RjcError naming files and fields; nothing changed).
+    A report is returned also when the result has `rjc check` errors (report.problems; nothing
+    was pushed). A remote whose history was rewritten is refused unless `accept_rewrite`.
+    """
+    from rjc.storage.transaction import write_lock
+
+    if prefer not in (None, "ours", "theirs"):
+        raise RjcError("choose --ours or --theirs, not both")
+    git = repo.git
+    if git.remote_url(REMOTE) is None:
+        raise RjcError(f"this clone has no remote '{REMOTE}' to sync with; add the center's: "
+                       f"git remote add {REMOTE} URL")
+    actor = _actor(repo)
+    report = Report()
+    with write_lock(repo.root, on_wait=repo.on_wait):
+        _refuse_to_start(repo)
+        for _attempt in range(PUSH_ATTEMPTS):
+            last_seen = git.rev_parse(TRACKING)
+            remote_tip = _fetch(git)
+            local = git.rev_parse(f"refs/heads/{BRANCH}")
+            if local is None:
+                raise RjcError("this clone has no commits yet; nothing to sync")
+            rewritten = _rewritten(git, last_seen, remote_tip)
+            if rewritten and not accept_rewrite:
+                raise RjcError(_rewrite_message(len(git.rev_list([last_seen, remote_tip], local))))
+            incoming = git.rev_list(local, remote_tip) if remote_tip else []
+            report.received += [c for c in incoming if c not in report.received]
+            report.rewritten = report.rewritten or rewritten
+            result = _integrate(repo, actor, local, remote_tip, prefer, choose, report,
+                                rewritten_since=last_seen if rewritten else None)
+            if remote_tip:
+                git.update_ref(TRACKING, remote_tip)  # taken: the tip later fetches are compared with
+            report.subjects |= git.subjects(incoming)
+            report.problems = _errors(repo)
+            outgoing = git.rev_list(remote_tip, result)
+            report.subjects |= git.subjects(outgoing)
+            report.remote_empty = remote_tip is None
+            if report.problems or not push or not outgoing:
+                report.unsent = outgoing
+                return report
+            try:
+                pushed = git.push(REMOTE, BRANCH)
+            except GitError as exc:
+                raise RjcError(f"could not send to '{REMOTE}': {_sentence(exc)}. What came in is integrated here and "
+                               f"your changes are safe in this clone; run rjc sync again when '{REMOTE}' "
+                               f"can be reached") from None
+            if pushed:
+                git.update_ref(TRACKING, result)
+                report.sent, report.pushed = outgoing, True
+                return report
+            # the remote moved between our fetch and our push: fetch and integrate again
+        raise RjcError(f"'{REMOTE}' kept changing while this sync ran ({PUSH_ATTEMPTS} tries); what came in is "
+                       f"integrated here, nothing was lost; run rjc sync again")
+
+
+def _actor(repo) -> str:
+    """This clone's coordinator code, even one no longer listed in rjc.yaml (a sync may be what
+    brings the fix in); it only attributes the commits a sync itself makes."""
+    from rjc.workflows.repository import ACTOR_CONFIG, ACTOR_ENV
+
+    code = os.environ.get(ACTOR_ENV) or repo.git.config_get(ACTOR_CONFIG)
+    if not code:
+        return repo.actor()  # says how to set it
+    return code
+
+
+def _refuse_to_start(repo) -> None:
+    from rjc.storage.transaction import JOURNAL
+
+    private = layout.private_dir(repo.root)
+    if (private / STATE_FILE).exists() or (private / JOURNAL).exists():
+        raise RjcError("an earlier rjc change or sync was interrupted; run: rjc doctor (nothing was synced)")
+    branch = repo.git.current_branch()
+    if branch != f"refs/heads/{BRANCH}":
+        raise RjcError(f"this clone is not on its {BRANCH} branch; run: git checkout {BRANCH} (nothing was synced)")
+    dirty = repo.git.uncommitted()
+    if dirty:
+        shown = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
+        raise RjcError(f"{len(dirty)} file(s) changed but not committed ({shown}); commit them with "
+                       f"rjc doctor --commit-edits or undo them with git checkout HEAD -- FILE, then sync "
+                       f"(nothing was synced)")
+
+
+def _rewritten(git: Git, last_seen: str | None, remote_tip: str | None) -> bool:
+    """Whether the remote's history was rewritten since this clone last took it: the tip it
+    took then is no longer part of it (force-pushed, say when records were sealed). Replaying
+    every local commit the new history lacks would send the old history back."""
+    return bool(last_seen and remote_tip and last_seen != remote_tip and not git.is_ancestor(last_seen, remote_tip))
+
+
+def _rewrite_message(unsent: int) -> str:
+    if unsent:
+        replayed = (f"the {unsent} change{'s' * (unsent != 1)} made here and not yet sent "
+                    f"{'is' if unsent == 1 else 'are'} replayed on top of it")
+    else:
+        replayed = "no change made here waits to be sent"
+    return (f"the history on '{REMOTE}' was rewritten: what this clone last received from it is no longer part "
+            f"of it (records sealed, or the history replaced). Nothing was changed here and nothing was sent. "
+            f"If the rewrite is expected, run rjc sync --accept-rewrite: this clone follows the new history, "
+            f"{replayed}, and the old history is not sent back. If it is not, ask whoever manages the "
+            f"center's remote")
+
+
+def _fetch(git: Git) -> str | None:
+    try:
+        return git.fetch(REMOTE, BRANCH)
+    except GitError as exc:
+        raise RjcError(f"cannot reach '{REMOTE}': {_sentence(exc)}. Nothing was changed here; your work is safe in this "
+                       f"clone. Run rjc sync again when the remote can be reached") from None
+
+
+def _sentence(exc: Exception) -> str:
+    """git's (or ssh's) reason, to be followed by our own sentence: without its final period."""
+    return str(exc).rstrip(" .")
+
+
+def _errors(repo) -> list[Problem]:
+    from rjc.checks import check_repository
+
+    return [p for p in check_repository(repo.root, cache=repo.cache) if p.level == "error"]
+
+
+def _integrate(repo, actor: str, local: str, remote: str | None, prefer: str | None,
+               choose: Chooser | None, report: Report, *, rewritten_since: str | None = None) -> str:
+    """Replay the local commits the remote lacks on top of it; move main there. The new tip.
+
+    After a rewrite of the remote's history (`rewritten_since`: the tip this clone last took),
+    only the commits made here since then, never sent, are replayed (rebase --onto): the old
+    history stays out, and main follows the new one."""
+    git = repo.git
+    if rewritten_since:
+        replayed = git.rev_list([rewritten_since, remote], local)
+    else:
+        if remote is None or remote == local:
+            return local
+        base = git.merge_base(local, remote)
+        if base is None:
+            raise RjcError(f"'{REMOTE}' holds an unrelated history (another repository, or one made with a "
+                           f"second rjc init); nothing was changed. Clone the center's records with rjc clone")
+        if base == remote:
+            return local  # nothing came in
+        replayed = git.rev_list(remote, local)
+    unresolved: list[Conflict] = []
+
+    def decide(conflict: Conflict) -> str:
+        if prefer:
+            choice = prefer
+        elif choose is not None:
+            choice = choose(conflict)
+        else:
+            unresolved.append(conflict)
+            choice = "ours"  # provisional: go on, to name every conflict at once
+        report.resolved.append((conflict, choice))
+        return choice
+
+    from rjc.storage.transaction import identity
+
+    try:  # building commits changes nothing here: an interruption leaves nothing to undo
+        committer = identity(repo.settings, actor)
+        builder = _TreeBuilder(git, layout.private_dir(repo.root) / INDEX_FILE)
+        tip = remote
+        for commit in replayed:
+            tip = _replay(git, builder, commit, tip, decide, report, actor, committer)
+        if unresolved:
+            raise RjcError(_conflict_message(unresolved), _conflict_problems(git, local, unresolved))
+    finally:
+        _remove_index(repo.root)
+    if tip != local:
+        _update(repo, local, remote, tip)
+    git.maintain(layout.private_dir(repo.root))
+    return tip
+
+
+def _update(repo, local: str, remote: str, tip: str) -> None:
+    """Move main, the index and the working tree from `local` to `tip`, the one phase of a sync
+    that changes anything here, and the only one with a state file (for rjc doctor, after SIGKILL)."""
+    git = repo.git
+    state = {"version": STATE_VERSION, "pid": os.getpid(),
+             "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+             "phase": "updating", "before": local, "remote": remote, "after": tip}
+    _write_state(repo.root, state)
+    try:
+        git.checkout_tree(local, tip)
+    except GitError as exc:  # read-tree checks everything before it writes: nothing changed
+        _remove_state(repo.root)
+        raise RjcError(f"cannot update the files here: {exc}; nothing was changed "
+                       f"(move that file away, then run rjc sync again)") from None
+    except BaseException:
+        _undo(repo, state)  # back to where the sync started (only SIGKILL leaves the state for rjc doctor)
+        raise
+    try:
+        git.update_branch(BRANCH, tip, local)
+    except BaseException:
+        _undo(repo, state)
+        raise
+    git.update_ref(TRACKING, remote)  # before the state goes: a rewrite once taken is not seen again
+    _remove_state(repo.root)
+
+
+class _TreeBuilder:
+    """Trees built in one private index, which is read from a commit only when it does not
+    already hold that commit's tree (replaying many commits reads the tree once)."""
+
+    def __init__(self, git: Git, index_file: Path):
+        self.git, self.index_file = git, index_file
+        self.holds: str | None = None  # the commit whose tree the index holds
+
+    def tree(self, commit: str, updates: dict[str, tuple[str, str] | None]) -> str:
+        tree = self.git.make_tree(commit, updates, self.index_file, loaded=self.holds == commit)
+        self.holds = None  # until the caller says which commit has this tree
+        return tree
+
+
+def _replay(git: Git, builder: _TreeBuilder, commit: str, tip: str, decide: Callable[[Conflict], str],
+            report: Report, actor: str, committer: tuple[str, str]) -> str:
+    """One local commit, applied on top of `tip`; the new tip."""
+    info = git.commit_info(commit)
+    parent = info["parents"][0] if info["parents"] else None
+    if parent is None:
+        raise RjcError("a local commit with no parent is not on the remote; nothing was changed")
+    changed = git.changes(parent, commit)
+    paths = list(changed)
+    before = git.entries_at(parent, paths)
+    theirs = git.entries_at(tip, paths)
+    as_committed: dict[str, tuple[str, str] | None] = {}  # this clone's values in every conflict
+    as_chosen: dict[str, tuple[str, str] | None] = {}  # the choices made
+    resolved_files: list[str] = []
+    contents = git.blobs([e[1] for e in (*before.values(), *theirs.values(),
+                                         *(e for e in changed.values() if e))])
+    for path in paths:
+        ours_entry, base_entry, theirs_entry = changed[path], before.get(path), theirs.get(path)
+        if theirs_entry == base_entry:
+            as_committed[path] = as_chosen[path] = ours_entry
+            continue
+        if theirs_entry == ours_entry:
+            continue  # the remote already has this very change
+        first, second, merged = _merge_file(git, path, base_entry, ours_entry, theirs_entry, contents, decide)
+        as_committed[path], as_chosen[path] = first, second
+        if merged:
+            report.merged.append(path)
+        if first != second:
+            resolved_files.append(path)
+    tree = builder.tree(tip, as_committed)
+    if tree == git.tree_of(tip):
+        report.already_there += 1
+        new_tip = tip
+    else:
+        new_tip = git.commit_tree(tree, tip, info["message"], author=info["author"], identity=committer)
+    builder.holds = new_tip
+    if resolved_files:
+        ids = [layout.expected_id(p) or p for p in resolved_files]
+        message = (f"sync: keep {REMOTE}'s version of {' '.join(ids)}\n\n"
+                   f"{TRAILER_COMMAND}: sync\n{TRAILER_ACTOR}: {actor}\n")
+        tree = builder.tree(new_tip, as_chosen)
+        now = dt.datetime.now(dt.UTC)
+        new_tip = git.commit_tree(tree, new_tip, message, author=(*committer, f"@{int(now.timestamp())} +0000"),
+                                  identity=committer)
+        builder.holds = new_tip
+    return new_tip
+
+
+def _merge_file(git: Git, path: str, base: tuple | None, ours: tuple | None, theirs: tuple | None,
+                contents: dict[str, bytes], decide: Callable[[Conflict], str]):
+    """Three versions of one file -> (entry keeping this clone's side of every conflict,
+    entry with the choices made, whether it was merged field by field)."""
+    texts = [contents.get(e[1]) if e else None for e in (base, ours, theirs)]
+    data = _parse_all(path, texts) if ours and theirs else None
+    if data is None:  # not YAML both sides can read, or deleted on one side: the file as a whole
+        conflict = Conflict(path, (), _whole(base, texts[0]), _whole(ours, texts[1]), _whole(theirs, texts[2]))
+        choice = decide(conflict)
+        return ours, ours if choice == "ours" else theirs, False
+    conflicts: list[Conflict] = []
+    committed = merge_data(*data, on_conflict=lambda c: conflicts.append(c) or c.ours)
+    if not conflicts:
+        return _blob(git, path, committed, ours), _blob(git, path, committed, ours), True
+    for conflict in conflicts:
+        conflict.path = path
+    choices = {c.loc: decide(c) for c in conflicts}
+    chosen = merge_data(*data, on_conflict=lambda c: c.ours if choices[c.loc] == "ours" else c.theirs)
+    return _blob(git, path, committed, ours), _blob(git, path, chosen, ours), True
+
+
+def _whole(entry: tuple | None, text: bytes | None) -> Any:
+    if entry is None:
+        return None
+    try:
+        return yamlio.load(text, "").data if text is not None else "(changed)"
+    except yamlio.YamlError:
+        return "(a file that is not YAML)"
+
+
+def _parse_all(path: str, texts: list[bytes | None]) -> list | None:
+    if not path.endswith(".yaml"):
+        return None
+    data = []
+    for text in texts:
+        if text is None:
+            data.append({})  # created on both sides: merged against nothing
+            continue
+        try:
+            data.append(yamlio.load(text, path).data)
+        except yamlio.YamlError:
+            return None
+    return data
+
+
+def _blob(git: Git, path: str, data: dict, like: tuple[str, str]) -> tuple[str, str]:
+    return like[0], git.write_blob(render_data(path, data).encode("utf-8"))
+
+
+def render_data(path: str, data: dict) -> str:
+    """Merged data as its file's canonical text (or, when it does not validate, plain YAML that
+    `rjc check` will point at)."""
+    if path == layout.SETTINGS_FILE:
+        loaded = store.parse(path, yamlio.dump(data), Settings)
+        return store.render_settings(loaded.record) if loaded.record else \
+            yamlio.dump(data, header=layout.settings_schema_ref())
+    kind = layout.kind_of_path(path)
+    if kind is not None:
+        loaded = store.parse_record(path, yamlio.dump(data))
+        return store.render(loaded.record) if loaded.record else \
+            yamlio.dump(data, header=layout.schema_ref(path, kind))
+    return yamlio.dump(data)
+
+
+# --- three-way merge of plain data -----------------------------------------------------------
+
+
+def merge_data(base: Any, ours: Any, theirs: Any, *, on_conflict: Callable[[Conflict], Any],
+               loc: tuple = ()) -> Any:
+    """Merge two edits of the same data (as yamlio loads it) made from a common base.
+
+    - A value changed on one side only takes that side's value; on both sides to the same value,
+      that value.
+    - Mappings merge key by key, recursively (a key added or removed on one side is added or
+      removed).
+    - Lists of entries with ids (payments, hours, contacts, services, sessions, meetings) merge
+      entry by entry, matched by id: every entry either side added is kept, even one equal in
+      value to another (see `_merge_entries`).
+    - Other lists: the elements both sides already had merge position by position (a payment
+      added inside an agreement's item on each side), and what each side appended is kept: base,
+      then the remote's additions and this clone's, in date order when the entries are dated
+      (panel history, background checks...). Except a case's status_history (STATE_MACHINES):
+      moved on both sides, it is a conflict.
+    - Anything else changed on both sides to different values is a conflict: `on_conflict` gets
+      it and returns the value to use (MISSING to leave the key out).
+    """
+    if _same(ours, theirs):
+        return ours
+    if _same(base, ours):
+        return theirs
+    if _same(base, theirs):
+        return ours
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        old = base if isinstance(base, dict) else {}
+        merged: dict = {}
+        for key in [*ours, *(k for k in theirs if k not in ours)]:  # a key both removed stays removed
+            value = merge_data(old.get(key, MISSING), ours.get(key, MISSING), theirs.get(key, MISSING),
+                               on_conflict=on_conflict, loc=loc + (key,))
+            if value is not MISSING:
+                merged[key] = value
+        return merged
+    if isinstance(ours, list) and isinstance(theirs, list):
+        old = base if isinstance(base, list) else []
+        if _entries(old) and _entries(ours) and _entries(theirs):
+            return _merge_entries(old, ours, theirs, on_conflict=on_conflict, loc=loc)
+        n = len(old)
+        both_appended = len(ours) > n and len(theirs) > n
+        if len(ours) >= n and len(theirs) >= n and not (both_appended and loc in STATE_MACHINES):
+            kept = [merge_data(old[i], ours[i], theirs[i], on_conflict=on_conflict, loc=loc + (i,))
+                    for i in range(n)]
+            return kept + _appended(theirs[n:], ours[n:])
+    return on_conflict(Conflict("", loc, base, ours, theirs))
+
+
+def _entries(value: list) -> bool:
+    """Whether every element is an entry with its id (payments, hours, contacts...)."""
+    return all(isinstance(e, dict) and isinstance(e.get("id"), str) for e in value)
+
+
+def _merge_entries(base: list, ours: list, theirs: list, *, on_conflict: Callable[[Conflict], Any],
+                   loc: tuple) -> list:
+    """Lists of entries merge entry by entry, matched by id: an entry changed or removed on one
+    side takes that side's change, and every entry added on either side is kept, however equal
+    in value to another (two payments of $50 on one day are two payments)."""
+    mine = {e["id"]: (i, e) for i, e in enumerate(ours)}
+    other = {e["id"]: e for e in theirs}
+    merged = []
+    for entry in base:
+        key = entry["id"]
+        position = mine[key][0] if key in mine else len(ours)
+        value = merge_data(entry, mine[key][1] if key in mine else MISSING, other.get(key, MISSING),
+                           on_conflict=on_conflict, loc=loc + (position,))
+        if value is not MISSING:
+            merged.append(value)
+    known = {e["id"] for e in base}
+    # (an entry added on both sides under one id is one entry, added twice: merged with itself)
+    added_here = [merge_data(MISSING, e, other.get(e["id"], MISSING), on_conflict=on_conflict, loc=loc + (i,))
+                  for i, e in enumerate(ours) if e["id"] not in known]
+    added_there = [e for e in theirs if e["id"] not in known and e["id"] not in mine]
+    return merged + _appended(added_there, added_here)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a is b or (a is not MISSING and b is not MISSING and type(a) is type(b) and a == b)
+
+
+def _appended(theirs: list, ours: list) -> list:
+    """Both sides' additions: the remote's first, then this clone's, stably sorted by date when
+    every entry has one."""
+    combined = [*theirs, *ours]
+    if all(isinstance(e, dict) and isinstance(e.get("date"), str) for e in combined):
+        return sorted(combined, key=lambda e: e["date"])
+    return combined
+
+
+def dotted(loc: tuple) -> str:
+    text = ""
+    for step in loc:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
+def show_value(value: Any, limit: int = 200) -> str:
+    """A value, on one line, for a coordinator choosing between two at the terminal."""
+    if value is MISSING:
+        return "(absent)"
+    if value is None:
+        return "(empty)"
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = str(value).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def show_sides(conflict: Conflict) -> tuple[str, str]:
+    """Both values of a conflict, one line each; lists both sides grew show only what each added."""
+    ours, theirs, base = conflict.ours, conflict.theirs, conflict.base
+    if not conflict.loc:  # the whole file: deleted on one side, or not YAML
+        return tuple("(deleted)" if v is None else "(the file as changed)" if not isinstance(v, dict) else show_value(v)
+                     for v in (ours, theirs))
+    if isinstance(base, list) and base and all(isinstance(v, list) and v[:len(base)] == base for v in (ours, theirs)):
+        earlier = f"{len(base)} earlier entr{'y' if len(base) == 1 else 'ies'}, then "
+        return earlier + show_value(ours[len(base):]), earlier + show_value(theirs[len(base):])
+    return show_value(ours), show_value(theirs)
+
+
+def _conflict_message(conflicts: list[Conflict]) -> str:
+    files = sorted({c.path for c in conflicts})
+    return (f"{len(conflicts)} field(s) in {len(files)} file(s) were changed both here and on '{REMOTE}', to "
+            f"different values; nothing was changed. Run rjc sync at a terminal to choose for each, or "
+            f"rerun with --ours (keep this clone's values) or --theirs (keep {REMOTE}'s)")
+
+
+def _conflict_problems(git: Git, local: str, conflicts: list[Conflict]) -> list[Problem]:
+    """One located line per conflicting field (in this clone's version of the file), no values."""
+    problems = []
+    located: dict[str, yamlio.Document | None] = {}
+    for c in conflicts:
+        if c.path not in located:
+            entry = git.entries_at(local, [c.path]).get(c.path)
+            text = git.blobs([entry[1]]).get(entry[1]) if entry else None
+            try:
+                located[c.path] = yamlio.load(text, c.path) if text is not None else None
+            except yamlio.YamlError:
+                located[c.path] = None
+        document = located[c.path]
+        line, col = document.locate(c.loc, key=True) if document and c.loc else (0, 0)
+        problems.append(Problem(c.path, line, col, "sync-conflict",
+                                f"{c.record} {c.field}: changed here and on {REMOTE} to different values"))
+    return sorted(set(problems), key=sort_key)
+
+
+# --- the state file, and recovering from an interrupted sync ----------------------------------
+
+
+def _state_path(root: Path) -> Path:
+    return layout.private_dir(root) / STATE_FILE
+
+
+def _write_state(root: Path, state: dict) -> None:
+    from rjc.storage.transaction import write_atomically
+
+    write_atomically(_state_path(root), json.dumps(state, indent=1).encode())
+
+
+def _remove_state(root: Path) -> None:
+    _state_path(root).unlink(missing_ok=True)
+    _remove_index(root)
+
+
+def _remove_index(root: Path) -> None:
+    (layout.private_dir(root) / INDEX_FILE).unlink(missing_ok=True)
+
+
+def _undo(repo, state: dict) -> None:
+    """Put main, the index and the working tree back to where the sync started."""
+    git = repo.git
+    if state["phase"] == "updating" and state.get("after"):
+        main = git.rev_parse(f"refs/heads/{BRANCH}")
+        if main == state["after"]:
+            git.update_branch(BRANCH, state["before"], state["after"])
+        git.reset_paths(state["before"], list(git.changes(state["before"], state["after"])))
+    _remove_state(repo.root)
+
+
+def recover(repo) -> str:
+    """Finish or undo an interrupted sync (the caller holds the write lock); what was done."""
+    path = _state_path(repo.root)
+    try:
+        state = json.loads(path.read_text())
+        phase, before, after = state["phase"], state["before"], state.get("after")
+    except FileNotFoundError:
+        return "nothing to do"
+    except (OSError, ValueError, KeyError, TypeError):
+        _remove_state(repo.root)
+        return "its state file was unreadable and was removed; run rjc check, then rjc sync"
+    git = repo.git
+    if phase != "updating" or not after:
+        _remove_state(repo.root)
+        return "it had stopped before changing anything here; nothing to undo (run rjc sync again)"
+    main = git.rev_parse(f"refs/heads/{BRANCH}")
+    paths = list(git.changes(before, after)) if git.rev_parse(before) and git.rev_parse(after) else []
+    if main == after:
+        git.reset_paths(after, paths)
+        if state.get("remote") and git.rev_parse(state["remote"]):
+            git.update_ref(TRACKING, state["remote"])  # taken, as the sync would have recorded
+        done = "it had integrated the remote's changes; the files now match them (run rjc sync to send yours)"
+    elif main == before:
+        git.reset_paths(before, paths)
+        done = "it had not finished updating the files; they are back as before the sync (run rjc sync again)"
+    else:
+        done = "main has moved since; nothing was changed (run rjc check, then rjc sync)"
+    _remove_state(repo.root)
+    return done
