@@ -173,3 +173,15 @@ def test_the_cli_starts_without_the_pdf_library(tmp_path):
                           env=os.environ | {"COLUMNS": "200"})
     assert "--from" in done.stdout and "--paper" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_markup_characters_print_as_written(unicode_repo, rjc, tmp_path):
+    """The PDF is laid out from HTML: text that looks like markup must print as the letters typed."""
+    own = unicode_repo.root / "templates"
+    own.mkdir()
+    (own / "agreement.md.j2").write_text(
+        "Smith & Jones <Center>\nSuite 5 &lt; 6\n\nDear {{ recipient.given_name }}, <b>not bold</b> & `a<b`.\n",
+        encoding="utf-8")
+    text = _text(_pdf(rjc, tmp_path, "agreement", CASE))
+    assert text.startswith("Smith & Jones <Center>\nSuite 5 < 6\n")  # Markdown reads &lt; as <
+    assert "Dear Zoë, <b>not bold</b> & a<b." in text

@@ -472,8 +472,9 @@ _FONT_FILES = {"": "SourceSerifPro-Regular.ttf", "B": "SourceSerifPro-Bold.ttf",
                "I": "SourceSerifPro-It.ttf", "BI": "SourceSerifPro-BoldIt.ttf"}
 _PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 _MARGIN = 72.0  # points: one inch all round
-_SIZE, _LEADING = 11.0, 15.5  # body text size and line height, in points
-_INDENT = 18.0  # of a list item or a quote
+_SIZE, _LINE = 11.0, 1.4  # body text size in points, and line height as a multiple of the size
+_INDENT = 18.0  # points, of a list item or a quote
+_GAP = 9.0  # points, between blocks
 
 
 def _font_files() -> dict[str, Path]:
@@ -516,6 +517,7 @@ def to_pdf(markdown_text: str, title: str, *, paper: str = "letter", draft: bool
     The text is normalized to composed Unicode (NFC) first, so a name typed with combining
     accents prints as the same letters; every character must then be in the font, or the
     letter stops with the characters it cannot show (nothing is dropped or replaced).
+    fpdf2's `write_html` lays the letter out, from the HTML markdown-it makes of it.
     """
     if paper not in _PAPER_SIZES:
         raise RjcError(f"paper is one of: {', '.join(PAPERS)}")
@@ -526,7 +528,8 @@ def to_pdf(markdown_text: str, title: str, *, paper: str = "letter", draft: bool
 
     text = unicodedata.normalize("NFC", markdown_text).replace("\t", "    ")
     fonts = _font_files()
-    tokens = _markdown().parse(text)
+    parser = _markdown()
+    tokens = _on_paper(parser.parse(text))
     _check_glyphs("".join(_drawn_text(tokens)), fonts[""])
 
     class Letter(FPDF):
@@ -558,8 +561,92 @@ def to_pdf(markdown_text: str, title: str, *, paper: str = "letter", draft: bool
     pdf.set_creator("rjc")
     pdf.set_lang("en")
     pdf.add_page()
-    _PdfWriter(pdf).blocks(tokens)
+    pdf.set_font("letter", "", _SIZE)
+    pdf.set_draw_color(120)  # the rules: grey and thin
+    pdf.set_line_width(0.6)
+    letterhead = _letterhead(tokens)  # takes the first paragraph out of the tokens
+    html = letterhead + parser.renderer.render(tokens, parser.options, {})
+    pdf.write_html(html, tag_styles=_tag_styles(), li_prefix_color=0)
     return bytes(pdf.output())
+
+
+def _tag_styles() -> dict:
+    """How each HTML element prints, in points: black text throughout, in the letter font."""
+    from fpdf.enums import Align
+    from fpdf.fonts import FontFace, TextStyle
+
+    styles = {f"h{level}": TextStyle(font_style="B", font_size_pt=_SIZE, color=0, t_margin=_GAP, b_margin=0.3)
+              for level in range(1, 7)}
+    styles["h1"] = styles["h1"].replace(font_size_pt=15.0)
+    styles["h2"] = styles["h2"].replace(font_size_pt=13.0)
+    return styles | {
+        "p": TextStyle(t_margin=_GAP),
+        "ul": TextStyle(t_margin=_GAP),
+        "ol": TextStyle(t_margin=_GAP),
+        "li": TextStyle(l_margin=_INDENT),
+        "blockquote": TextStyle(color=0, l_margin=_INDENT, t_margin=_GAP, b_margin=_GAP),
+        "pre": TextStyle(font_family="letter", t_margin=_GAP),
+        "code": FontFace(family="letter"),
+        "a": FontFace(),  # no link colour on paper: the address is printed after it
+        # The letterhead: its first line, then the rest (tags that Markdown never makes).
+        "dt": TextStyle(font_style="B", font_size_pt=16.0, l_margin=Align.C),
+        "center": TextStyle(font_size_pt=10.0, l_margin=Align.C, t_margin=4.0, b_margin=8.0),
+    }
+
+
+def _on_paper(tokens):
+    """The letter as paper shows it: a link's address after its text, an image's description instead of it.
+
+    Each paragraph and list also gets the letter's line height (fpdf2 reads it from the style), and
+    each paragraph of a quote becomes an indented `blockquote` of its own (fpdf2 indents only the
+    text directly in a blockquote, not a paragraph inside it).
+    """
+    from markdown_it.token import Token
+
+    quoted = 0
+    for token in tokens:
+        if token.type in ("blockquote_open", "blockquote_close"):
+            quoted += token.nesting
+            token.hidden = True
+        elif token.type in ("paragraph_open", "paragraph_close") and quoted and not token.hidden:
+            token.tag = "blockquote"
+        elif token.type in ("paragraph_open", "bullet_list_open", "ordered_list_open"):
+            token.attrSet("style", f"line-height: {_LINE}")
+        if not token.children:
+            continue
+        children, links = [], []  # per open link: its address, and the text it shows
+        for child in token.children:
+            if child.type == "image":
+                child = Token("text", "", 0, content=f"{child.content} ({child.attrGet('src')})")
+            children.append(child)
+            if child.type == "link_open":
+                links.append([child.attrGet("href") or "", ""])
+            elif child.type in ("text", "code_inline") and links:
+                links[-1][1] += child.content
+            elif child.type == "link_close":
+                href, shown = links.pop()
+                if href and href != shown:
+                    children.append(Token("text", "", 0, content=f" ({href})"))
+        token.children = children
+    return tokens
+
+
+def _letterhead(tokens) -> str:
+    """The letter's first paragraph as its letterhead, taken out of `tokens`: centered, its first
+    line large and bold, the rest small, a rule under it."""
+    from html import escape
+
+    if len(tokens) < 3 or tokens[0].type not in ("paragraph_open", "heading_open"):
+        return ""
+    lines = [""]
+    for child in tokens[1].children or ():
+        if child.type in ("softbreak", "hardbreak"):
+            lines.append("")
+        elif child.type in ("text", "code_inline"):
+            lines[-1] += child.content
+    del tokens[:3]
+    first, *rest = (escape(line) for line in lines)
+    return f"<dt>{first}</dt><center>{'<br>'.join(rest)}</center><hr>"
 
 
 def _drawn_text(tokens) -> list[str]:
@@ -568,150 +655,5 @@ def _drawn_text(tokens) -> list[str]:
     for token in tokens:
         if token.type in ("code_block", "fence"):
             pieces.append(token.content)
-        for child in token.children or ():
-            if child.type in ("text", "code_inline"):
-                pieces.append(child.content)
-            elif child.type == "link_open":
-                pieces.append(f" ({child.attrGet('href')})")
-            elif child.type == "image":
-                pieces.append(f"{child.content} ({child.attrGet('src')})")
-    return pieces + ["0123456789 page DRAFT: not for sending."]
-
-
-class _PdfWriter:
-    """Draws markdown-it tokens: paragraphs, headings, lists, quotes, rules, bold and italics."""
-
-    _HEADINGS = {"h1": 15.0, "h2": 13.0}
-
-    def __init__(self, pdf):
-        self.pdf = pdf
-        self.style = ""
-        self.size = _SIZE
-        self.lists: list[list] = []  # per open list: [ordered, next number]
-        self.first_block = True
-
-    def font(self, style: str | None = None, size: float | None = None) -> None:
-        self.style = self.style if style is None else style
-        self.size = self.size if size is None else size
-        self.pdf.set_font("letter", "".join(sorted(set(self.style), key="BI".index)), self.size)
-
-    def blocks(self, tokens) -> None:
-        pdf = self.pdf
-        index = 0
-        while index < len(tokens):
-            token = tokens[index]
-            kind = token.type
-            if kind in ("paragraph_open", "heading_open") and self.first_block:
-                self.letterhead(tokens[index + 1])
-                index += 3
-                self.first_block = False
-                continue
-            self.first_block = False
-            if kind == "paragraph_open":
-                if not token.hidden:
-                    self.space()
-                self.font("", _SIZE)
-                self.inline(tokens[index + 1], _LEADING)
-                pdf.ln(_LEADING)
-                index += 3
-                continue
-            if kind == "heading_open":
-                size = self._HEADINGS.get(token.tag, _SIZE)
-                self.space(size * 0.6)
-                self.font("B", size)
-                self.inline(tokens[index + 1], size * 1.35)
-                pdf.ln(size * 1.35)
-                self.font("", _SIZE)
-                index += 3
-                continue
-            if kind in ("bullet_list_open", "ordered_list_open"):
-                if not self.lists:
-                    self.space()
-                self.lists.append([kind == "ordered_list_open", int(token.attrGet("start") or 1)])
-            elif kind in ("bullet_list_close", "ordered_list_close"):
-                self.lists.pop()
-            elif kind == "list_item_open":
-                ordered, number = self.lists[-1]
-                marker = f"{number}." if ordered else "\u2022"
-                self.lists[-1][1] += 1
-                self.font("", _SIZE)
-                if pdf.will_page_break(_LEADING):
-                    pdf.add_page()
-                pdf.set_x(pdf.l_margin)  # the marker hangs in the item's indent
-                pdf.cell(_INDENT - 2.0, _LEADING, marker, align="R")
-                pdf.set_left_margin(pdf.l_margin + _INDENT)
-                pdf.set_x(pdf.l_margin)
-            elif kind == "list_item_close":
-                pdf.set_left_margin(pdf.l_margin - _INDENT)
-            elif kind == "blockquote_open":
-                pdf.set_left_margin(pdf.l_margin + _INDENT)
-            elif kind == "blockquote_close":
-                pdf.set_left_margin(pdf.l_margin - _INDENT)
-            elif kind == "hr":
-                self.space()
-                self.rule()
-            elif kind in ("code_block", "fence"):
-                self.space()
-                self.font("", _SIZE)
-                for line in token.content.rstrip("\n").split("\n"):
-                    pdf.write(_LEADING, line)
-                    pdf.ln(_LEADING)
-            index += 1
-
-    def space(self, height: float = _LEADING * 0.6) -> None:
-        if self.pdf.y > self.pdf.t_margin + 1:  # no gap at the top of a page
-            self.pdf.ln(height)
-
-    def rule(self) -> None:
-        pdf = self.pdf
-        pdf.set_draw_color(120)
-        pdf.set_line_width(0.6)
-        pdf.line(pdf.l_margin, pdf.y, pdf.w - pdf.r_margin, pdf.y)
-        pdf.ln(4)
-
-    def letterhead(self, inline) -> None:
-        """The letter's first paragraph, centered: its first line large and bold, the rest small."""
-        pdf = self.pdf
-        lines = [""]
-        for child in inline.children or ():
-            if child.type in ("softbreak", "hardbreak"):
-                lines.append("")
-            elif child.type in ("text", "code_inline"):
-                lines[-1] += child.content
-        for number, line in enumerate(lines):
-            self.font("B", 16.0) if number == 0 else self.font("", 10.0)
-            pdf.multi_cell(0, self.size * 1.3, line, align="C", new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(6)
-        self.rule()
-        pdf.ln(_LEADING)
-        self.font("", _SIZE)
-
-    def inline(self, inline, height: float) -> None:
-        pdf = self.pdf
-        links: list[list[str]] = []  # per open link: its address, and the text it shows
-        base = self.style
-        for child in inline.children or ():
-            kind = child.type
-            if kind in ("text", "code_inline"):
-                pdf.write(height, child.content, link=links[-1][0] if links else "")
-                if links:
-                    links[-1][1] += child.content
-            elif kind == "image":  # no pictures in a letter: its description and address instead
-                pdf.write(height, f"{child.content} ({child.attrGet('src')})")
-            elif kind in ("softbreak", "hardbreak"):
-                pdf.ln(height)
-            elif kind == "strong_open":
-                self.font(self.style + "B")
-            elif kind == "strong_close":
-                self.font(self.style.replace("B", "", 1))
-            elif kind == "em_open":
-                self.font(self.style + "I")
-            elif kind == "em_close":
-                self.font(self.style.replace("I", "", 1))
-            elif kind == "link_open":
-                links.append([child.attrGet("href") or "", ""])
-            elif kind == "link_close":
-                href, shown = links.pop()
-                if href and href != shown:
-                    pdf.write(height, f" ({href})")  # on paper, the address must show
-        self.font(base)
+        pieces.extend(child.content for child in token.children or () if child.type in ("text", "code_inline"))
+    return pieces + ["0123456789 page DRAFT: not for sending.\u2022"]
