@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEMO   := .demo/records
 BENCH_SIZES ?= 1000 10000 100000
 
-.PHONY: install demo test lint slow-test bench sample clean
+.PHONY: install demo test lint docs slow-test bench sample clean
 
 install: $(STAMP)
 
@@ -42,6 +42,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check rjc tests benchmarks
 	$(BIN)/lint-imports
+
+# The command reference, docs/cli.md, from every command's --help (a test fails when it is stale).
+docs: $(STAMP)
+	$(BIN)/python -m rjc.cli.reference docs/cli.md
 
 slow-test: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
