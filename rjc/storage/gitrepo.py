@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, overload
 
 from rjc.storage.errors import RjcError
 
@@ -80,8 +81,20 @@ class Git:
         # Pinned to this repository's own .git: never one that merely encloses it.
         self._env = _environment() | {"GIT_DIR": str(self.root / ".git"), "GIT_WORK_TREE": str(self.root)}
 
-    def run(self, *args: str, input: str | bytes | None = None, check: bool = True,
-            binary: bool = False) -> str | bytes:
+    def run(self, *args: str, input: str | None = None, check: bool = True) -> str:
+        """Run git; its standard output as text."""
+        return self._run(args, input, check, binary=False)
+
+    def run_bytes(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
+        """Run git; its standard output as bytes (blobs, commit objects)."""
+        return self._run(args, input, check, binary=True)
+
+    @overload
+    def _run(self, args: tuple[str, ...], input: str | None, check: bool, binary: Literal[False]) -> str: ...
+    @overload
+    def _run(self, args: tuple[str, ...], input: bytes | None, check: bool, binary: Literal[True]) -> bytes: ...
+
+    def _run(self, args: tuple[str, ...], input: str | bytes | None, check: bool, binary: bool) -> str | bytes:
         try:
             result = subprocess.run(
                 ["git", *args], cwd=self.root, env=self._env, input=input,
@@ -236,7 +249,7 @@ class Git:
         wanted = [b for b in dict.fromkeys(blob_ids) if b and set(b) != {"0"}]
         if not wanted:
             return {}
-        out = self.run("cat-file", "--batch", input=("\n".join(wanted) + "\n").encode(), binary=True)
+        out = self.run_bytes("cat-file", "--batch", input=("\n".join(wanted) + "\n").encode())
         contents: dict[str, bytes] = {}
         position = 0
         for blob_id in wanted:
@@ -254,8 +267,8 @@ class Git:
     # Added for rjc/sync.py; plumbing only, so a sync builds its commits without touching the
     # working tree or the index until its very last step.
 
-    def run_full(self, *args: str, input: str | bytes | None = None,
-                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    def run_full(self, *args: str, input: str | None = None,
+                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """Run git and hand back the whole result (exit code, stdout, stderr); never raises on failure."""
         try:
             return subprocess.run(["git", *args], cwd=self.root, env=self._env | (env or {}), input=input,
@@ -335,7 +348,7 @@ class Git:
 
     def commit_info(self, commit: str) -> dict:
         """A commit's parents, tree, author (name, email, raw date) and exact message."""
-        raw = self.run("cat-file", "commit", commit, binary=True).decode("utf-8", errors="surrogateescape")
+        raw = self.run_bytes("cat-file", "commit", commit).decode("utf-8", errors="surrogateescape")
         header, _, message = raw.partition("\n\n")
         info: dict = {"parents": [], "message": message, "author": None, "tree": None}
         for line in header.splitlines():
@@ -378,7 +391,7 @@ class Git:
         return found
 
     def write_blob(self, data: bytes) -> str:
-        return self.run("hash-object", "-w", "--stdin", input=data, binary=True).decode().strip()
+        return self.run_bytes("hash-object", "-w", "--stdin", input=data).decode().strip()
 
     def tree_of(self, commit: str) -> str:
         return self.run("rev-parse", f"{commit}^{{tree}}").strip()
@@ -460,7 +473,7 @@ class Git:
         return sorted({entry[3:] for entry in out.split("\0") if len(entry) > 3})
 
     @staticmethod
-    def _checked(result: subprocess.CompletedProcess) -> str:
+    def _checked(result: subprocess.CompletedProcess[str]) -> str:
         if result.returncode != 0:
             raise GitError(f"git failed: {_first_line(result.stderr) or 'exit ' + str(result.returncode)}")
         return result.stdout
@@ -493,8 +506,8 @@ def processes(root: Path) -> list[int] | None:
     proc = Path("/proc")
     if not (proc / "self" / "stat").exists():
         return None
-    root = os.path.realpath(root)
-    git_dir = os.path.join(root, ".git")
+    real_root = os.path.realpath(root)
+    git_dir = os.path.join(real_root, ".git")
     ancestors = _ancestors()
     found = []
     for entry in os.scandir(proc):
@@ -504,7 +517,7 @@ def processes(root: Path) -> list[int] | None:
             if (proc / entry.name / "comm").read_text().strip() != "git":
                 continue
             cwd = os.readlink(proc / entry.name / "cwd")
-            if cwd == root or cwd.startswith(root + os.sep):
+            if cwd == real_root or cwd.startswith(real_root + os.sep):
                 found.append(int(entry.name))
                 continue
             for variable in (proc / entry.name / "environ").read_bytes().split(b"\0"):
