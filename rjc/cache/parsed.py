@@ -161,7 +161,7 @@ class Entry:
                 self.data = self.source.data_of(self.path)
             if self.data is None:  # the cache went away meanwhile: read the file itself
                 return store.read_record(root, self.path)
-            kind = layout.kind_of_path(self.path)
+            kind = layout.record_kind(self.path)
             from rjc.model import MODELS
 
             record = MODELS[kind.name].model_validate_json(self.data)
@@ -453,6 +453,7 @@ class Cache:
         if removed or joining:
             files = {p: v for p, v in known.items() if p not in removed} if removed else dict(known)
             for entry in joining:
+                assert entry.key is not None  # joining holds only entries with a stat
                 files[entry.path] = (*entry.key, entry.digest, entry.record_id,
                                      tuple(_problem_tuple(p) for p in entry.problems))
         summary = None
@@ -513,9 +514,10 @@ class Cache:
 
         result: dict[str, Entry] = {}
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        setup = dict(initializer=in_workers.setup, initargs=in_workers.args) if in_workers else {}
         each = in_workers.each if in_workers else None
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, **setup) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                 initializer=in_workers.setup if in_workers else None,
+                                 initargs=in_workers.args if in_workers else ()) as pool:
             # (no list of the futures kept: each holds its chunk's records until let go of)
             for future in as_completed([pool.submit(_parse_chunk, str(self.root), chunk, each)
                                         for chunk in _chunks(stale, workers)]):
@@ -565,7 +567,7 @@ class Cache:
 
     def consulting(self, ids: set[str]) -> set[str]:
         """Files whose stored results consulted any of these record ids."""
-        def read(db):
+        def read(db: sqlite3.Connection) -> set[str]:
             found: set[str] = set()
             wanted = sorted(ids)
             for i in range(0, len(wanted), 500):
@@ -715,6 +717,7 @@ _INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 
 def _row(entry: Entry, now: int) -> tuple:
     """The files table's row for an entry (cached at `now`)."""
+    assert entry.key is not None  # only entries with a stat are cached
     return (entry.path, *entry.key, now, entry.digest, entry.record_id, entry.data,
             _problems_json(entry.problems), entry.row)
 

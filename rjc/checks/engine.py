@@ -49,7 +49,7 @@ def check_staged(root: Path, staged: dict[str, store.Loaded], ctx: Context) -> l
     problems = []
     for rule in REPOSITORY_RULES:
         mine = {path: loaded for path, loaded in staged.items()
-                if loaded.record is not None and layout.kind_of_path(path).name in rule.kinds}
+                if loaded.record is not None and layout.record_kind(path).name in rule.kinds}
         if not mine or rule.meet is None:
             continue
         shared = {str(getattr(loaded.record, rule.meet)) for loaded in mine.values()}

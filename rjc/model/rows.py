@@ -3,7 +3,10 @@ cache with it: ids and facts only, never names, and nothing that depends on the 
 
 from __future__ import annotations
 
-from rjc.model import Case, Panel, Person, Referral, Volunteer
+from collections.abc import Callable
+from typing import Any
+
+from rjc.model import Case, Panel, Person, Record, Referral, Volunteer
 from rjc.model.vocab import CaseStatus
 
 
@@ -41,10 +44,10 @@ def _person_row(p: Person) -> dict:
     return {"id": p.id, "_date": None, "_status": None}
 
 
-_ROWS = {Case: _case_row, Referral: _referral_row, Panel: _panel_row, Volunteer: _volunteer_row,
+_ROWS: dict[type[Record], Callable[[Any], dict]] = {Case: _case_row, Referral: _referral_row, Panel: _panel_row, Volunteer: _volunteer_row,
          Person: _person_row}
 
 
-def list_row(record) -> dict:
+def list_row(record: Record) -> dict:
     """A record's row, JSON-safe and independent of the day (so it can be cached with the file)."""
     return _ROWS[type(record)](record)

@@ -191,6 +191,14 @@ def kind_of_path(relpath: str) -> Kind | None:
     return next((k for k in KINDS.values() if k.directory == directory), None)
 
 
+def record_kind(relpath: str) -> Kind:
+    """The kind of a path already known to be a record's."""
+    kind = kind_of_path(relpath)
+    if kind is None:
+        raise ValueError(f"not a record path: {relpath}")
+    return kind
+
+
 def symlink_on_path(root: Path, relpath: str) -> str | None:
     """The first part of `relpath` (from the root down) that is a symbolic link, if any.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -35,7 +36,7 @@ MIGRATIONS[1] = _entry_ids
 
 
 def _kind_of(relpath: str) -> str:
-    return "settings" if relpath == layout.SETTINGS_FILE else layout.kind_of_path(relpath).name
+    return "settings" if relpath == layout.SETTINGS_FILE else layout.record_kind(relpath).name
 
 
 def upgrade(kind: str, data: dict, version: int) -> dict:
@@ -85,7 +86,7 @@ def _upgraded(root: Path, relpath: str, current: int, problems: list[Problem]):
     except yamlio.YamlError as exc:
         problems.append(exc.problem)
         return None
-    raw = document.data.get("schema_version")
+    raw: Any = document.data.get("schema_version")  # int() refuses what is not a number
     try:
         version = int(raw)
     except (TypeError, ValueError):

@@ -28,7 +28,7 @@ def json_schema(model: type[BaseModel]) -> dict:
 
 def schema_files() -> dict[str, str]:
     """Relative path -> file text, for every record kind and the settings file."""
-    files = {kind.schema_file: MODELS[name] for name, kind in layout.KINDS.items()}
+    files: dict[str, type[BaseModel]] = {kind.schema_file: MODELS[name] for name, kind in layout.KINDS.items()}
     files[f"{layout.SCHEMA_DIR}/settings.schema.json"] = Settings
     return {path: json.dumps(json_schema(model), indent=2, ensure_ascii=False) + "\n"
             for path, model in files.items()}

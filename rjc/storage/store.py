@@ -128,7 +128,8 @@ def size_problem(loaded: Loaded) -> Problem | None:
     size = _written(loaded.record)[1]
     if size <= yamlio.MAX_BYTES:
         return None
-    loc, data = (), loaded.record.to_data()
+    loc: tuple[str | int, ...] = ()
+    data = loaded.record.to_data()
     while isinstance(data, (dict, list)) and data:  # down to the part that holds most of it
         parts = list(data.items() if isinstance(data, dict) else enumerate(data))
         sizes = [len(repr(value)) for _, value in parts]

@@ -87,11 +87,11 @@ def write_atomically(target: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
         raise
-    directory = os.open(target.parent, os.O_RDONLY)
+    directory_fd = os.open(target.parent, os.O_RDONLY)
     try:
-        os.fsync(directory)
+        os.fsync(directory_fd)
     finally:
-        os.close(directory)
+        os.close(directory_fd)
 
 
 @dataclass
@@ -193,7 +193,8 @@ class Transaction:
 
     def _validate(self, texts: dict[str, str], previous: dict[str, bytes | None]) -> None:
         """Validate the exact text about to be written, with the staged records visible."""
-        settings = self._staged.get(layout.SETTINGS_FILE, self.settings)
+        staged = self._staged.get(layout.SETTINGS_FILE)
+        settings = staged if isinstance(staged, Settings) else self.settings
         problems = self.validate(self.root, settings, texts, previous, self._staged)
         if problems:
             raise RjcError("refusing to commit invalid records; nothing was written", problems)
@@ -236,9 +237,9 @@ def begin_journal(root: Path, command: str, previous: dict[str, bytes | None], t
     entry = {
         "command": command,
         "pid": os.getpid(),
-        "files": {path: {"before": None if previous[path] is None else base64.b64encode(previous[path]).decode(),
+        "files": {path: {"before": None if before is None else base64.b64encode(before).decode(),
                          "after": hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()}
-                  for path, text in texts.items() for data in [text.encode("utf-8")]},
+                  for path, text in texts.items() for data, before in [(text.encode("utf-8"), previous[path])]},
     }
     target = layout.private_dir(root) / JOURNAL
     write_atomically(target, json.dumps(entry).encode())

@@ -20,7 +20,7 @@ import datetime as dt
 import enum
 import re
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -37,7 +37,10 @@ _STR, _NULL, _MERGE = _TAG + "str", _TAG + "null", _TAG + "merge"
 # document that could be that deep is first measured with the (iterative) event parser.
 _COMPOSE_SAFE_NESTING = 5000
 
-Loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+if TYPE_CHECKING:  # one type for both: the C loader has the pure one's interface
+    Loader = yaml.SafeLoader
+else:
+    Loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 # The pure dumper, on purpose: libyaml escapes characters beyond the BMP (a family name such
 # as 𠮷田 would be written as "\U00020BB7田"), so C and pure output would differ by machine.
 _BaseDumper = yaml.SafeDumper
@@ -75,18 +78,21 @@ class Document:
     def value_at(self) -> dict[Loc, tuple[int, int]]:
         if self._value_at is None:
             self._find_positions()
+        assert self._value_at is not None  # set by _find_positions
         return self._value_at
 
     @property
     def key_at(self) -> dict[Loc, tuple[int, int]]:
         if self._key_at is None:
             self._find_positions()
+        assert self._key_at is not None  # set by _find_positions
         return self._key_at
 
     def _find_positions(self) -> None:
         # The text was accepted once, so this build cannot fail; its data equals self.data.
+        assert self._text is not None  # positions are still to find only while the text is kept
         builder = _Builder(self._path)
-        builder.build(_compose(self._text, self._path, Loader), (), 0)
+        builder.build(_top_mapping(_compose(self._text, self._path, Loader), self._path), (), 0)
         self._value_at, self._key_at, self._text = builder.value_at, builder.key_at, None
 
     def locate(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
@@ -284,7 +290,8 @@ def _check_nesting(text: str, path: str, loader: type = Loader) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
-                    raise YamlError(path, mark.line + 1, mark.column + 1, "too-deep",
+                    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+                    raise YamlError(path, line, col, "too-deep",
                                     f"nesting deeper than {MAX_DEPTH} levels")
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
