@@ -24,7 +24,8 @@ def validate_change(root: Path, settings: Settings, texts: dict[str, str], previ
     rule on the exact text to be written, with the staged records visible to the rules; the
     append-only rule against what each file held; and the cross-record rules (`check_staged`)."""
     ctx = Context(root, settings, {r.id: r for r in staged.values() if isinstance(r, Record)})
-    problems, records = [], {}
+    problems: list[Problem] = []
+    records: dict[str, store.Loaded] = {}
     for path, text in texts.items():
         if path == layout.SETTINGS_FILE:
             problems.extend(store.parse(path, text, Settings).problems)
@@ -32,8 +33,9 @@ def validate_change(root: Path, settings: Settings, texts: dict[str, str], previ
         loaded = store.parse_record(path, text)
         records[path] = loaded
         problems.extend(p for p in check_record(loaded, ctx) if p.level == "error")
-        if previous[path] is not None and loaded.record is not None:
-            old = store.parse_record(path, previous[path]).record
+        before = previous[path]
+        if before is not None and loaded.record is not None:
+            old = store.parse_record(path, before).record
             problems.extend(check_change(old, loaded) if old is not None else [])
     problems.extend(p for p in check_staged(root, records, ctx) if p.level == "error")
     return problems
@@ -46,7 +48,7 @@ def check_staged(root: Path, staged: dict[str, store.Loaded], ctx: Context) -> l
     write path commits what `rjc check` would then reject."""
     from rjc.cache import Cache, scan
 
-    problems = []
+    problems: list[Problem] = []
     for rule in REPOSITORY_RULES:
         mine = {path: loaded for path, loaded in staged.items()
                 if loaded.record is not None and layout.record_kind(path).name in rule.kinds}
@@ -239,11 +241,11 @@ def _worker_setup(root: str, files: dict[str, object]) -> None:
     # Volunteers are few, and a panel's rules consult volunteers who joined in any year: each
     # worker parses them all first, so that panels are checked where they are parsed too.
     volunteers = layout.KINDS["volunteer"].directory + "/"
-    everywhere = {}
+    everywhere: dict[str | None, tuple[Record, str, str]] = {}
     for relpath in files:
         if relpath.startswith(volunteers):
             entry = parse_file(root, relpath)
-            if entry.loaded.record is not None:
+            if entry.loaded is not None and entry.loaded.record is not None:
                 everywhere.setdefault(entry.record_id, (entry.loaded.record, relpath, entry.digest))
     _IN_WORKER.update(settings=settings.record, parsed=OrderedDict(), everywhere=everywhere, named=_named(files),
                       settings_digest=_settings_digest(Path(root), settings), root=Path(root))

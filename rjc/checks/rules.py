@@ -12,15 +12,28 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Protocol, cast
 
 from rjc.model import Case, Panel, Person, Referral, Settings, Volunteer, entries, lifecycle
+from rjc.model.case import RestitutionItem
 from rjc.model.person import normal_name
 from rjc.model.vocab import CaseStatus, PanelStatus, Program, Role
 from rjc.storage import layout, store
 from rjc.storage.errors import Problem, RjcError, capped
 
 RecordRule = Callable[[store.Loaded, "Context"], Iterable[Problem]]
-RepositoryRule = Callable[[list[store.Loaded], "Context"], Iterable[Problem]]
+RuleFunction = Callable[[list[store.Loaded], "Context"], Iterable[Problem]]
+
+
+class RepositoryRule(Protocol):
+    """A rule function as `repository_rule` registers it: with its kinds and `meet` field."""
+    __name__: str
+    kinds: tuple[str, ...]
+    meet: str | None
+
+    def __call__(self, records: list[store.Loaded], ctx: Context, /) -> Iterable[Problem]: ...
+
+
 RECORD_RULES: list[RecordRule] = []
 REPOSITORY_RULES: list[RepositoryRule] = []
 
@@ -33,7 +46,7 @@ def record_rule(func: RecordRule) -> RecordRule:
     return func
 
 
-def repository_rule(*kinds: str, meet: str | None) -> Callable[[RepositoryRule], RepositoryRule]:
+def repository_rule(*kinds: str, meet: str | None) -> Callable[[RuleFunction], RepositoryRule]:
     """A rule over all records of these kinds at once (their results are cached together).
 
     `meet` names the field (of the record and of its `rjc list` row) two records must share to
@@ -41,10 +54,11 @@ def repository_rule(*kinds: str, meet: str | None) -> Callable[[RepositoryRule],
     committed, against just the records that share it (`check_staged`). A rule with no `meet`
     only warns, in `rjc check`.
     """
-    def register(func: RepositoryRule) -> RepositoryRule:
-        func.kinds, func.meet = kinds, meet
-        REPOSITORY_RULES.append(func)
-        return func
+    def register(func: RuleFunction) -> RepositoryRule:
+        rule = cast(RepositoryRule, func)
+        rule.kinds, rule.meet = kinds, meet
+        REPOSITORY_RULES.append(rule)
+        return rule
     return register
 
 
@@ -128,8 +142,8 @@ def _references(record) -> Iterator[tuple[tuple, str]]:
             yield ("docket", i, "case"), entry.case
             for j, person in enumerate(entry.attended):
                 yield ("docket", i, "attended", j), person
-        for i, seat in enumerate(record.seats):
-            yield ("seats", i, "volunteer"), seat.volunteer
+        for i, panel_seat in enumerate(record.seats):
+            yield ("seats", i, "volunteer"), panel_seat.volunteer
     elif isinstance(record, Volunteer):
         yield ("person",), record.person
         for i, person in enumerate(record.conflicts):
@@ -280,7 +294,7 @@ def restitution_paid(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
         return
     for i, agreement in enumerate(r.agreements):
         for j, item in enumerate(agreement.items):
-            if getattr(item, "type", "") == "restitution" and item.paid > item.amount:
+            if isinstance(item, RestitutionItem) and item.paid > item.amount:
                 yield loaded.problem(("agreements", i, "items", j, "payments"), "restitution-overpaid",
                                      f"payments {item.paid} exceed the amount owed {item.amount}", "warning")
 
@@ -403,7 +417,7 @@ def internship(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
 
 # --- change rules: the new version of a record against the one it replaces -----------------
 
-_APPEND_ONLY = {Case: "status_history", Panel: "history", Volunteer: "background_checks"}
+_APPEND_ONLY: dict[type, str] = {Case: "status_history", Panel: "history", Volunteer: "background_checks"}
 
 
 def check_change(old, loaded: store.Loaded) -> list[Problem]:
