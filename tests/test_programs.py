@@ -521,3 +521,18 @@ def test_the_core_logs_internship_hours(star):
 def test_show_without_an_internship(rjc, star):
     assert ok(rjc("internship", "show", star["case"])).out.strip() == (
         f"{star['case']} has no internship yet; set it up with: rjc internship set {star['case']} --host BUSINESS")
+
+
+def test_a_host_checked_against_a_case_that_names_a_merged_person(rjc, star):
+    """A case can name a person merged away (a clone that had not heard of the merge referred
+    them): what the merge left has no name, and the host is checked against the others."""
+    from rjc.storage import layout
+
+    repo, case_id, gone = star["repo"], star["case"], star["person"]
+    kept = ok(rjc("new", "person", "-f", "-", stdin="given_name: Ada\nfamily_name: Lind\n")).out.strip()
+    ok(rjc("person", "merge", kept, gone, "--yes"))
+    path = repo.root / layout.parse_id(case_id).path
+    path.write_text(path.read_text().replace(kept, gone))
+    git(repo.root, "-c", "user.name=t", "-c", "user.email=t@rjc.invalid", "commit", "-qam", "unsynced referral")
+    ok(rjc("internship", "set", case_id, "--host", "Mill"))
+    assert repo.get(case_id).internship.host == "Mill"

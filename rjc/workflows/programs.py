@@ -251,7 +251,8 @@ def move_phase(repo: Repository, case_id: str, phase: CirclePhase, *, day: dt.da
             refuse_if_before(day, circle.started, "the circle started")
         if circle.meetings:
             refuse_if_before(day, circle.meetings[-1].date, "its last meeting")
-        warnings, notices = [], []
+        warnings: list[str] = []
+        notices: list[str] = []
         if phase in RUNNING_PHASES:
             seats = len(active_seats(circle))
             if seats < CIRCLE_SEATS[0]:
@@ -362,7 +363,7 @@ def _check_host(repo: Repository, case: Case, host: str) -> str:
         if isinstance(person, Person):
             names = {person.display_name, person.given_name,
                      f"{person.given_name} {person.family_name or ''}".strip()}
-            if host.casefold() in {n.casefold() for n in names}:
+            if host.casefold() in {n.casefold() for n in names if n}:  # a merged-away person has no name
                 raise RjcError(f"the host is a business, not someone on {case.id}; give the business's name")
     return host
 
@@ -380,9 +381,11 @@ def set_internship(repo: Repository, case_id: str, *, host: str | None = None, g
         case = _star_case(repo, case_id)
         if host is not None:
             host = _check_host(repo, case, host)
-        if case.internship is None and not host:
-            raise RjcError(f"{case.id} has no internship yet; name its host business (--host)")
-        internship = case.internship or Internship(host=host)
+        internship = case.internship
+        if internship is None:
+            if not host:
+                raise RjcError(f"{case.id} has no internship yet; name its host business (--host)")
+            internship = Internship(host=host)
         if host:
             internship.host = host
         if grant is not None:
