@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import get_args
 
 from rjc.model import SCHEMA_VERSION, Case, Referral, lifecycle
-from rjc.model.case import Closure, Contact, Diversion, Participant, StatusEntry
+from rjc.model.case import Closure, Contact, Diversion, Participant, StatusEntry, _Item
 from rjc.model.vocab import (
     CaseStatus,
     ClosureReason,
@@ -263,8 +264,10 @@ def add_agreement(repo: Repository, case_id: str, items: list[dict], *, signed: 
         refuse_if_before(signed, case.opened, "the case was opened")
         due_days, midterm_days = agreement_terms(repo.settings, case.program)
         try:
-            agreement = Agreement(signed=signed, due=due or signed + dt.timedelta(days=due_days),
-                                  midterm_review=signed + dt.timedelta(days=midterm_days), items=items, note=note)
+            # validated from plain data: the items are mappings, each becoming its kind's model
+            agreement = Agreement.model_validate(dict(
+                signed=signed, due=due or signed + dt.timedelta(days=due_days),
+                midterm_review=signed + dt.timedelta(days=midterm_days), items=items, note=note))
         except ValidationError as exc:
             first = exc.errors(include_url=False)[0]
             where = ".".join(str(step) for step in first["loc"])
@@ -277,7 +280,7 @@ def add_agreement(repo: Repository, case_id: str, items: list[dict], *, signed: 
         return tx.commit("agreement new")
 
 
-def _item(case: Case, number: int, agreement: int | None, kind: type, what: str):
+def _item(case: Case, number: int, agreement: int | None, kind: type[_Item], what: str):
     """(agreement, item) for item `number` of an agreement (the latest by default), of the given kind."""
     if not case.agreements:
         raise RjcError(f"{case.id} has no agreement yet; add one with: rjc agreement new {case.id}")
@@ -289,7 +292,7 @@ def _item(case: Case, number: int, agreement: int | None, kind: type, what: str)
         raise RjcError(f"agreement {index + 1} of {case.id} has items 1-{len(items)}, not {number}")
     item = items[number - 1]
     if not isinstance(item, kind):
-        expected = kind.model_fields["type"].annotation.__args__[0]
+        expected = get_args(kind.model_fields["type"].annotation)[0]
         raise RjcError(f"item {number} is {item.type}, not {expected}; {what} go on a {expected} item")
     return case.agreements[index], item
 
@@ -335,7 +338,6 @@ def record_payment(repo: Repository, case_id: str, number: int, amount: Decimal,
 def set_item_status(repo: Repository, case_id: str, number: int, status: ItemStatus, *, day: dt.date,
                     agreement: int | None = None) -> Result:
     """Mark an item completed, not completed or waived (an apology letter delivered, a class attended)."""
-    from rjc.model.case import _Item
 
     with repo.transaction("agreement item") as tx:
         case = _open_case(repo, case_id)

@@ -160,7 +160,7 @@ class EditSession:
 
         Returns a note for the user when an earlier draft was resumed or set aside.
         """
-        self._lock = os.open(self.draft.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        self._lock: int | None = os.open(self.draft.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when this process ends
         except BlockingIOError:
@@ -225,8 +225,9 @@ class EditSession:
 
     def close(self) -> None:
         """End the session (the draft, if any, stays for next time)."""
-        if getattr(self, "_lock", None) is not None:
-            os.close(self._lock)
+        lock = getattr(self, "_lock", None)  # not there when the session was never opened
+        if lock is not None:
+            os.close(lock)
             self._lock = None
 
 

@@ -393,10 +393,12 @@ def _integrate(repo, actor: str, local: str, remote: str | None, prefer: str | N
     only the commits made here since then, never sent, are replayed (rebase --onto): the old
     history stays out, and main follows the new one."""
     git = repo.git
+    if remote is None:  # an empty remote: nothing to take in (a rewrite always has a remote tip)
+        return local
     if rewritten_since:
         replayed = git.rev_list([rewritten_since, remote], local)
     else:
-        if remote is None or remote == local:
+        if remote == local:
             return local
         base = git.merge_base(local, remote)
         if base is None:
@@ -530,12 +532,17 @@ def _merge_file(git: Git, path: str, base: tuple | None, ours: tuple | None, the
     entry with the choices made, whether it was merged field by field)."""
     texts = [contents.get(e[1]) if e else None for e in (base, ours, theirs)]
     data = _parse_all(path, texts) if ours and theirs else None
-    if data is None:  # not YAML both sides can read, or deleted on one side: the file as a whole
+    if data is None or ours is None:  # not YAML both sides can read, or deleted on one side: the file as a whole
         conflict = Conflict(path, (), _whole(base, texts[0]), _whole(ours, texts[1]), _whole(theirs, texts[2]))
         choice = decide(conflict)
         return ours, ours if choice == "ours" else theirs, False
     conflicts: list[Conflict] = []
-    committed = merge_data(*data, on_conflict=lambda c: conflicts.append(c) or c.ours)
+
+    def keep_ours(c: Conflict) -> Any:  # for now: the choices are asked for below
+        conflicts.append(c)
+        return c.ours
+
+    committed = merge_data(*data, on_conflict=keep_ours)
     if not conflicts:
         return _blob(git, path, committed, ours), _blob(git, path, committed, ours), True
     for conflict in conflicts:
@@ -557,7 +564,7 @@ def _whole(entry: tuple | None, text: bytes | None) -> Any:
 def _parse_all(path: str, texts: list[bytes | None]) -> list | None:
     if not path.endswith(".yaml"):
         return None
-    data = []
+    data: list[dict] = []
     for text in texts:
         if text is None:
             data.append({})  # created on both sides: merged against nothing
@@ -617,10 +624,10 @@ def merge_data(base: Any, ours: Any, theirs: Any, *, on_conflict: Callable[[Conf
     if _same(base, theirs):
         return ours
     if isinstance(ours, dict) and isinstance(theirs, dict):
-        old = base if isinstance(base, dict) else {}
+        old_fields = base if isinstance(base, dict) else {}
         merged: dict = {}
         for key in [*ours, *(k for k in theirs if k not in ours)]:  # a key both removed stays removed
-            value = merge_data(old.get(key, MISSING), ours.get(key, MISSING), theirs.get(key, MISSING),
+            value = merge_data(old_fields.get(key, MISSING), ours.get(key, MISSING), theirs.get(key, MISSING),
                                on_conflict=on_conflict, loc=loc + (key,))
             if value is not MISSING:
                 merged[key] = value
@@ -703,8 +710,9 @@ def show_sides(conflict: Conflict) -> tuple[str, str]:
     """Both values of a conflict, one line each; lists both sides grew show only what each added."""
     ours, theirs, base = conflict.ours, conflict.theirs, conflict.base
     if not conflict.loc:  # the whole file: deleted on one side, or not YAML
-        return tuple("(deleted)" if v is None else "(the file as changed)" if not isinstance(v, dict) else show_value(v)
-                     for v in (ours, theirs))
+        shown_ours, shown_theirs = ("(deleted)" if v is None else "(the file as changed)" if not isinstance(v, dict)
+                                    else show_value(v) for v in (ours, theirs))
+        return shown_ours, shown_theirs
     if isinstance(base, list) and base and all(isinstance(v, list) and v[:len(base)] == base for v in (ours, theirs)):
         earlier = f"{len(base)} earlier entr{'y' if len(base) == 1 else 'ies'}, then "
         return earlier + show_value(ours[len(base):]), earlier + show_value(theirs[len(base):])

@@ -27,9 +27,9 @@ def served_dates(cases: Iterable[Case]) -> dict[str, list[dt.date]]:
             served.setdefault(person, set()).add(case.opened)
         sole = victims[0] if len(victims) == 1 and case.program == Program.VICTIM_SUPPORT else None
         for service in case.services:
-            person = service.person or sole
-            if person in victims:
-                served[person].add(service.date)
+            served_person = service.person or sole
+            if served_person in victims:
+                served[served_person].add(service.date)
         for contact in case.contacts:
             for person in contact.with_:
                 if person in victims:

@@ -303,6 +303,7 @@ def add_volunteer(repo: Repository, enrolment: Enrolment, *, today: dt.date | No
                                                   f"{other} is not a person on file"))
         if problems:
             raise RjcError("nothing was created", problems)
+        assert person is not None  # without one, there were problems
         if not reused and not enrolment.person:
             tx.stage(person)
         tx.stage(volunteer)
