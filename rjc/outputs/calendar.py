@@ -117,9 +117,11 @@ def _panel_event(icalendar, panel: Panel, tz, stamp: dt.datetime):
 
 
 def _circle_event(icalendar, case: Case, tz, stamp: dt.datetime, revision: int):
-    schedule = case.circle.schedule
+    circle = case.circle
+    assert circle is not None and circle.schedule is not None  # only circles with a schedule have events
+    schedule = circle.schedule
     weekday = list(Weekday).index(schedule.weekday)
-    began = case.circle.started or case.opened
+    began = circle.started or case.opened
     first = began + dt.timedelta(days=(weekday - began.weekday()) % 7)  # fixed: never moves day to day
     event = icalendar.Event()
     event.add("uid", circle_uid(case.id))

@@ -311,6 +311,7 @@ def _context(repo: Repository, kind: LetterKind, record_id: str, person_id: str 
         # The agency is told when and where; a video link is for the people who sit the panel.
         return base | {"panel": _panel(*_next_panel(repo, case, today), video_link=False)}
     _closure_fits(case, kind)
+    assert case.closure is not None  # _closure_fits refuses a case not closed
     return base | {"closure": case.closure.model_dump()}
 
 
@@ -362,6 +363,7 @@ def _addressee(repo: Repository, person_id: str) -> dict:
 
 def _name_only(repo: Repository, person_id: str) -> dict:
     person = repo.get(person_id)
+    assert isinstance(person, Person)
     return {"name": person.display_name}
 
 

@@ -52,6 +52,7 @@ def require(settings: Settings) -> Mail:
     if missing:
         raise RjcError(f"missing mail settings in {layout.SETTINGS_FILE}: {', '.join(missing)} "
                        "(see the README: Reminders and the calendar)")
+    assert mail is not None  # else every setting is missing
     if mail.send_from and settings.coordinator(mail.send_from) is None:
         raise RjcError(f"mail.send_from is {mail.send_from}, which is not a coordinator in {layout.SETTINGS_FILE}")
     return mail
@@ -262,12 +263,13 @@ def _clean(text: bytes | str) -> str:
 
 def connect(mail: Mail, secret: str | None) -> smtplib.SMTP:
     host, number = mail.host, port(mail)
+    assert host is not None  # require() checked it
     if secret is not None and mail.security == "none" and host not in ("localhost", "127.0.0.1", "::1"):
         raise RjcError(f"refusing to send the mail password unencrypted to {host}: "
                        "set mail.security to starttls or ssl")
     try:
         if mail.security == "ssl":
-            smtp = smtplib.SMTP_SSL(host, number, timeout=mail.timeout, context=ssl.create_default_context())
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, number, timeout=mail.timeout, context=ssl.create_default_context())
         else:
             smtp = smtplib.SMTP(host, number, timeout=mail.timeout)
         try:
@@ -289,9 +291,10 @@ def send(digests: list[Digest], mail: Mail, secret: str | None, log: SentLog, to
          center: str | None = None, now: Callable[[], dt.datetime] | None = None,
          connect_with: Callable[[Mail, str | None], smtplib.SMTP] = connect) -> Outcome:
     """Send each digest; record each one right after the server accepts it."""
+    assert mail.sender is not None  # require() checked it
     now = now or (lambda: dt.datetime.now(dt.UTC))
     outcome = Outcome()
-    reachable = []
+    reachable: list[Digest] = []
     for digest in digests:
         (reachable if digest.address else outcome.no_address).append(digest)
     if not reachable:
@@ -300,6 +303,7 @@ def send(digests: list[Digest], mail: Mail, secret: str | None, log: SentLog, to
     try:
         for index, digest in enumerate(reachable):
             message = compose(digest, mail.sender, today, center)
+            assert digest.address is not None  # reachable: each has one
             try:
                 smtp.send_message(message, from_addr=mail.sender, to_addrs=[digest.address])
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:

@@ -57,7 +57,9 @@ class People(Mapping[str, Person]):
     def __getitem__(self, person_id: str) -> Person:
         person = self._loaded.get(person_id)
         if person is None:
-            record = self._entries[person_id].load(self._root).record
+            entry = self._entries[person_id]
+            assert self._root is not None  # given with the entries
+            record = entry.load(self._root).record
             if record is None:  # the file went bad since it was checked
                 raise KeyError(person_id)
             person = self._loaded[person_id] = record

@@ -436,8 +436,8 @@ def quarterly_rows(records: Records, current: Window, previous: Window) -> list[
     found = {current.label: calculator.rows(current), previous.label: calculator.rows(previous, current=False)}
     by_measure: dict[str, dict[str, dict[str, Row]]] = {key: {} for key in MEASURES}
     for label, rows in found.items():
-        for row in rows:
-            by_measure[row.measure].setdefault(row.breakdown, {})[label] = row
+        for found_row in rows:
+            by_measure[found_row.measure].setdefault(found_row.breakdown, {})[label] = found_row
     result = []
     for key, breakdowns in by_measure.items():
         measure = MEASURES[key]

@@ -88,7 +88,7 @@ def _heading(report: Quarterly) -> list[str]:
              f"Compared with: {report.previous.label} ({report.previous.start} to {report.previous.end})",
              f"Quarters of the {year}; NEW victims by the federal fiscal year.",
              f"Prepared {report.as_of}. No names; definitions of every measure: docs/reports.md."]
-    if report.public:
+    if report.threshold is not None:  # a public report
         lines.append(f"Public report: counts from 1 to {report.threshold - 1} are shown as \"<{report.threshold}\"; "
                      "cells that would reveal them, and values derived from them, as \"suppressed\"; "
                      "no case ids.")
@@ -301,7 +301,8 @@ def _charts(report: Quarterly) -> list[str]:
         figures.append(_figure("Cases closed, by reason", reasons,
                                [(current, _series(report, "closures_by_reason", current, reasons)),
                                 (previous, _series(report, "closures_by_reason", previous, reasons))]))
-    outcome_labels, outcome_series = [], {current: [], previous: []}
+    outcome_labels: list[str] = []
+    outcome_series: dict[str, list[float | None]] = {current: [], previous: []}
     for measure, name in (("mediation_outcomes", "mediation"), ("conference_outcomes", "conference")):
         parts = _parts(report, measure)
         outcome_labels += [f"{name}: {p}" for p in parts]
@@ -461,11 +462,13 @@ def tables_html(report: TablesReport) -> str:
 
 def render(report: Quarterly | TablesReport, fmt: str, console=None) -> str | None:
     """The report in a format: its text, or None for `table`, which is printed on `console`."""
-    quarterly = isinstance(report, Quarterly)
     if fmt == "table":
-        (quarterly_table if quarterly else tables_table)(report, console)
+        if isinstance(report, Quarterly):
+            quarterly_table(report, console)
+        else:
+            tables_table(report, console)
         return None
     writer = {"md": (quarterly_md, tables_md), "csv": (quarterly_csv, tables_csv),
               "json": (quarterly_json, tables_json), "html": (quarterly_html, tables_html)}[fmt]
-    return writer[0 if quarterly else 1](report)
+    return writer[0](report) if isinstance(report, Quarterly) else writer[1](report)
 

@@ -13,9 +13,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from rjc.model import Case, Person
-from rjc.model.case import RestitutionItem
+from rjc.model.case import Agreement, RestitutionItem
 from rjc.model.vocab import ItemStatus
 from rjc.workflows.casework import agreement_state
 
@@ -77,7 +78,7 @@ class Balance:
         return TO_OTHER if self.payee else TO_VICTIM if self.victim else TO_UNKNOWN
 
 
-def restitution_items(case: Case) -> Iterable[tuple[int, int, object, RestitutionItem]]:
+def restitution_items(case: Case) -> Iterable[tuple[int, int, Agreement, RestitutionItem]]:
     """(agreement number, item number, agreement, item) for each restitution item of a case."""
     for a, agreement in enumerate(case.agreements, start=1):
         for i, item in enumerate(agreement.items, start=1):
@@ -125,7 +126,7 @@ def rows(found: list[Balance], *, names: dict[str, str] | None = None, outstandi
 
 def aging(found: list[Balance]) -> list[dict]:
     """Outstanding balances by age, and their total: items and amount."""
-    result = []
+    result: list[dict[str, Any]] = []
     for bucket in AGES:
         inside = [b for b in found if b.outstanding > 0 and b.age == bucket]
         result.append({"age": bucket, "items": len(inside), "outstanding": sum((b.outstanding for b in inside), ZERO)})

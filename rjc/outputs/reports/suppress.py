@@ -16,6 +16,7 @@ Amounts (dollars, hours) are not counts of people and are shown as they are.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
 from rjc.outputs.reports.measures import AMOUNT, COUNT, LISTING, MEASURES, TOTAL, Row
 
@@ -61,7 +62,7 @@ def suppress(rows: list[Row], threshold: int) -> list[Row]:
                 continue
             shown = [r for r in parts if not hidden(r) and r.value]
             if shown:
-                hide(min(shown, key=lambda r: r.value), SUPPRESSED)
+                hide(min(shown, key=lambda r: cast(int, r.value)), SUPPRESSED)  # count rows hold ints
                 changed = True
     return [cells[(r.measure, r.breakdown, r.period)] for r in kept]
 
