@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+from typing import TypeVar
 
 from rjc.storage.errors import RjcError
 
+E = TypeVar("E", bound=enum.Enum)
 
-def choice(vocabulary: type[enum.Enum], value: str, name: str):
+
+def choice(vocabulary: type[E], value: str, name: str) -> E:
     try:
         return vocabulary(value.strip().lower())
     except ValueError:

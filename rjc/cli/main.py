@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 EXIT_CODES_HELP = "Exit codes: 0 ok, 1 error or invalid records, 2 bad usage, 3 internal error."
 INTERRUPTED = "Interrupted; nothing more was written."
@@ -134,7 +135,8 @@ def _main(args: list[str]) -> None:
     from rjc.storage.errors import EXIT_BUG, EXIT_ERROR, EXIT_INTERRUPTED, RjcError
 
     # Click's own usage error class, wherever this Typer version keeps Click.
-    usage_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    # Typed loosely: no public name for it to be typed by.
+    usage_error: type[Any] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
     try:
         code = _build_app(_modules_for(args))(args=args, prog_name="rjc", standalone_mode=False)
         if code == EXIT_INTERRUPTED:  # Typer turns Ctrl-C into this exit code

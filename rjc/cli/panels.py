@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Optional
+from typing import Annotated, Optional, overload
 
 import typer
 
@@ -15,6 +15,12 @@ panel_app = typer.Typer(help="Schedule volunteer panels, move or cancel them, re
 
 DayOption = Annotated[Optional[dt.datetime], typer.Option("--date", formats=["%Y-%m-%d"], help="The panel's date.")]
 PanelArg = Annotated[str, typer.Argument(metavar="PANEL", help="The panel's id.")]
+
+
+@overload
+def _time(value: str, name: str) -> dt.time: ...
+@overload
+def _time(value: str | None, name: str) -> dt.time | None: ...
 
 
 def _time(value: str | None, name: str) -> dt.time | None:

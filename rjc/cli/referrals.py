@@ -164,7 +164,7 @@ def _optional(label: str) -> str | None:
 
 
 def _ask_list(what: str) -> list[str]:
-    values = []
+    values: list[str] = []
     while value := _optional(f"{what} {len(values) + 1}"):
         values.append(value)
     return values

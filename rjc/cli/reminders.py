@@ -49,6 +49,7 @@ def calendar(
         sys.stdout.buffer.flush()
         return
     if target.is_dir():
+        assert out is not None  # target was made from it
         raise RjcError(f"{out} is a directory; give a file name, e.g. {Path(out) / 'panels.ics'}")
     write_atomically(target, data)
     message(f"wrote {events} event{'s' * (events != 1)} to {target}")
@@ -128,9 +129,9 @@ def _email(repo, day: dt.date, *, dry_run: bool) -> None:
     for digest in outcome.sent:
         say(f"sent {digest.recipient}: {len(digest.reminders)} reminder(s)")
     if outcome.no_address:
-        where = {r: f"rjc.yaml (coordinators: {r}.email)" if not r.startswith("V-") else "their person record"
-                 for r in (d.recipient for d in outcome.no_address)}
-        for recipient, source in where.items():
+        sources = {r: f"rjc.yaml (coordinators: {r}.email)" if not r.startswith("V-") else "their person record"
+                   for r in (d.recipient for d in outcome.no_address)}
+        for recipient, source in sources.items():
             message(f"warning: no email address for {recipient} in {source}; its reminders were not sent")
     if outcome.failed:
         lines = [f"{d.recipient}: {reason}" for d, reason in outcome.failed]
@@ -145,7 +146,7 @@ def _volunteer_people(repo, volunteer_ids: set[str]) -> dict[str, object]:
     from rjc.model import Person, Volunteer
     from rjc.storage.errors import RjcError
 
-    people = {}
+    people: dict[str, object] = {}
     for volunteer_id in sorted(volunteer_ids):
         try:
             volunteer = repo.get(volunteer_id)

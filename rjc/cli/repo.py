@@ -67,6 +67,7 @@ def init(
     missing = [flag for flag, value in (("--center", center), ("--code", code), ("--name", name)) if not value]
     if missing:
         raise RjcError(f"missing {', '.join(missing)} (no terminal to ask on)")
+    assert center and code and name  # none is missing
     repo = init_repository(directory, center=center, code=code.upper(), name=name)
     message(f"created records repository in {repo.root}")
     message(f"you are coordinator {code.upper()}; next: cd {repo.root} && rjc new person")

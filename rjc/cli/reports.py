@@ -86,7 +86,9 @@ def _text(report, fmt: str) -> str:
     from rjc.outputs.reports import render
 
     if fmt != "table":
-        return render.render(report, fmt)
+        text = render.render(report, fmt)
+        assert text is not None  # only a table is printed rather than returned
+        return text
     import io
 
     from rich.console import Console

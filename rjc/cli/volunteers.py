@@ -4,7 +4,7 @@ availability, programs, hours."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -69,7 +69,7 @@ def add(
 
     repo = open_repository()
     ask = interactive(no_input)
-    name = "<stdin>" if from_file == "-" else from_file
+    name = "<stdin>" if from_file == "-" else from_file or ""
     enrolment = core.read_volunteer_file(read_source(from_file), name) if from_file else core.Enrolment()
     if since:
         enrolment.fields["since"] = since.date()
@@ -122,7 +122,7 @@ def _ask_volunteer(repo, enrolment) -> None:
     from rjc.workflows import volunteers as core
 
     today = dt.date.today()
-    trainings = []
+    trainings: list[dict] = []
     while True:
         training = _optional(f"training {len(trainings) + 1}: name [blank to finish]")
         if not training:
@@ -207,7 +207,7 @@ def list_(
 
     _format(fmt)
     today = _date(as_of) or dt.date.today()
-    filters = core.RosterFilters(active=active, program=program and choice(Program, program, "--program"))
+    filters = core.RosterFilters(active=active, program=choice(Program, program, "--program") if program else None)
     if available:
         try:
             filters.available = core.parse_availability(" ".join(available))[0]
@@ -264,8 +264,9 @@ def hours(
         period = periods.fiscal_year(today, "vermont")
         label = f"vermont {period.label}"
     ledger = core.load_ledger(open_repository(), volunteer, period)
-    rows = [{"date": e.date, "kind": e.kind, "record": e.record, "program": e.program, "hours": e.hours}
-            for e in ledger.entries]
+    rows: list[dict[str, Any]] = [
+        {"date": e.date, "kind": e.kind, "record": e.record, "program": e.program, "hours": e.hours}
+        for e in ledger.entries]
     columns = ["date", "kind", "record", "program", "hours"]
     if fmt == "json":
         bounds = {"from": None if period.start == dt.date.min else period.start.isoformat(),
