@@ -465,6 +465,8 @@ def test_list_filters(center, rjc):
     assert bad.code == 2 and "--available takes DAY PART" in bad.err
     bad = rjc("volunteer", "list", "--program", "panels")
     assert bad.code == 1 and "--program 'panels' is not one of" in bad.err
+    bad = rjc("volunteer", "list", "--program", "")  # refused too, not read as "serves no program"
+    assert bad.code == 1 and "--program '' is not one of" in bad.err
     assert rjc("volunteer", "list", "--format", "xml").code == 2
 
 

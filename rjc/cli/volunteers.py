@@ -207,7 +207,7 @@ def list_(
 
     _format(fmt)
     today = _date(as_of) or dt.date.today()
-    filters = core.RosterFilters(active=active, program=choice(Program, program, "--program") if program else None)
+    filters = core.RosterFilters(active=active, program=None if program is None else choice(Program, program, "--program"))
     if available:
         try:
             filters.available = core.parse_availability(" ".join(available))[0]
