@@ -38,10 +38,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
-# Style, and the direction of imports between the layers (pyproject.toml).
+# Style, the direction of imports between the layers, and types (settings in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check rjc tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy rjc
 
 # The command reference, docs/cli.md, from every command's --help (a test fails when it is stale).
 docs: $(STAMP)
@@ -58,4 +59,4 @@ sample: $(STAMP)
 	rm -rf records && $(BIN)/python -m benchmarks.synth sample records
 
 clean:
-	rm -rf $(VENV) .demo build .pytest_cache
+	rm -rf $(VENV) .demo build .pytest_cache .mypy_cache
