@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import re
@@ -32,7 +31,7 @@ from pathlib import Path
 from rjc.model import Settings
 from rjc.model.settings import Mail
 from rjc.outputs.reminders import Reminder
-from rjc.storage import layout
+from rjc.storage import layout, locks
 from rjc.storage.errors import RjcError
 
 SENT_LOG = "reminders-sent.jsonl"
@@ -170,15 +169,9 @@ class SentLog:
 @contextlib.contextmanager
 def send_lock(root: Path):
     """One sending run per clone at a time (never the records' write lock: nothing is committed)."""
-    fd = os.open(layout.private_dir(root) / SEND_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RjcError("another rjc remind is sending mail from this clone; nothing was sent") from None
+    with locks.hold(layout.private_dir(root) / SEND_LOCK,
+                    busy="another rjc remind is sending mail from this clone; nothing was sent"):
         yield
-    finally:
-        os.close(fd)
 
 
 # --- digests -------------------------------------------------------------------------------------

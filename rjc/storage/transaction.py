@@ -10,15 +10,13 @@ names the action and ids only.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from rjc.model import Record, Settings
-from rjc.storage import layout, store
+from rjc.storage import layout, locks, store
 from rjc.storage.errors import Problem, RjcError
 from rjc.storage.gitrepo import Git
 
@@ -44,30 +42,10 @@ def _render(record: Record | Settings) -> str:
 @contextlib.contextmanager
 def write_lock(root: Path, *, timeout: float = LOCK_TIMEOUT,
                on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """Hold the repository's write lock; wait (telling `on_wait` once) while another rjc has it.
-
-    flock is released by the kernel when its holder dies, so a crashed rjc never leaves a
-    lock behind.
-    """
-    path = layout.private_dir(root) / "write.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.monotonic() + timeout
-        told = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise RjcError(f"another rjc has been writing for over {timeout:.0f} s; try again later") from None
-                if on_wait and not told:
-                    on_wait()
-                    told = True
-                time.sleep(0.05)
+    """Hold the repository's write lock; wait (telling `on_wait` once) while another rjc has it."""
+    with locks.hold(layout.private_dir(root) / "write.lock", timeout=timeout, on_wait=on_wait,
+                    busy=f"another rjc has been writing for over {timeout:.0f} s; try again later"):
         yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
 
 
 def write_atomically(target: Path, data: bytes) -> None:

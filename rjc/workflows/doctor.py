@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rjc.storage import gitrepo, layout
+from rjc.storage import gitrepo, layout, locks
 from rjc.storage.errors import RjcError
 from rjc.storage.transaction import JOURNAL, identity, write_atomically, write_lock
 from rjc.workflows.repository import Repository
@@ -94,19 +94,7 @@ def _shown(root: Path, lock: Path) -> str:
 
 def _lock_held(private: Path) -> bool:
     """Whether another process holds the write lock right now (tried without waiting)."""
-    import fcntl
-
-    try:
-        fd = os.open(private / "write.lock", os.O_RDWR)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return False
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
+    return locks.held(private / "write.lock")
 
 
 def interrupted_change(root: Path) -> dict | None:
