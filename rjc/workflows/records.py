@@ -18,7 +18,7 @@ from decimal import Decimal
 from pydantic import ValidationError
 
 from rjc.model import MODELS, SCHEMA_VERSION, entries
-from rjc.storage import layout, locks, store, yamlio
+from rjc.storage import layout, locks, private, store, yamlio
 from rjc.storage.errors import Problem, RjcError
 from rjc.storage.transaction import Result
 from rjc.workflows.repository import Repository
@@ -151,9 +151,9 @@ class EditSession:
         if not original.is_file():
             raise RjcError(f"no record {self.record_id}")
         self.original = original.read_bytes()
-        drafts = layout.private_dir(repo.root) / "drafts"
-        drafts.mkdir(mode=0o700, exist_ok=True)
-        self.draft = drafts / f"{self.record_id}.yaml"
+        folder = private.file(repo.root, private.DRAFTS)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        self.draft = folder / f"{self.record_id}.yaml"
 
     def start(self) -> str | None:
         """Write the draft; resume an abandoned one if the record has not changed since.
