@@ -149,6 +149,43 @@ def test_a_corrupt_cache_is_rebuilt_silently(sample, monkeypatch):
     assert _check(sample.root, monkeypatch, use_cache=True) == expected
 
 
+_ENGINE_ASKS = {name for name in vars(checks.CheckCache) if not name.startswith("_")}
+
+
+class _OnlyWhatTheEngineLists:
+    """A cache that answers only the methods of the engine's CheckCache protocol."""
+
+    def __init__(self, real: cache.Cache):
+        self._real = real
+
+    def __getattr__(self, name):
+        if name not in _ENGINE_ASKS:
+            raise AttributeError(f"the engine asked the cache for {name}, which CheckCache does not list")
+        return getattr(self._real, name)
+
+
+def test_the_engine_asks_the_cache_only_what_its_protocol_lists(sample, monkeypatch):
+    def check():
+        return checks.check_repository(sample.root, cache=_OnlyWhatTheEngineLists(cache.Cache(sample.root)))
+
+    assert check() == _check(sample.root, monkeypatch, use_cache=False)  # a cold cache
+    assert check() == _check(sample.root, monkeypatch, use_cache=False)  # nothing changed: the stored answer
+    _break(sample.root)
+    assert check() == _check(sample.root, monkeypatch, use_cache=False)  # a few files re-checked
+
+
+def test_the_cache_takes_every_call_the_engine_lists():
+    import inspect
+
+    for name in sorted(_ENGINE_ASKS):
+        listed = inspect.signature(getattr(checks.CheckCache, name)).parameters
+        real = inspect.signature(getattr(cache.Cache, name)).parameters
+        for parameter in listed.values():
+            assert parameter.name in real, (name, parameter.name)
+            assert (real[parameter.name].kind, real[parameter.name].default) == (parameter.kind, parameter.default), \
+                (name, parameter.name)
+
+
 def test_no_cache_means_no_cache_file(sample, monkeypatch):
     monkeypatch.setenv("RJC_NO_CACHE", "1")
     sample.load_all()

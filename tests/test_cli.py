@@ -100,6 +100,19 @@ def test_repository_found_by_option_then_environment_then_cwd(rjc, make_repo, tm
         assert len(commits(repo.root)) == 3  # init, settings, the person
 
 
+def test_the_records_option_does_not_outlive_its_run(rjc, make_repo, tmp_path, monkeypatch, person_file):
+    from rjc.cli.repo import open_repository
+
+    first = make_repo(tmp_path / "first")
+    second = make_repo(tmp_path / "second")
+    monkeypatch.chdir(tmp_path)
+    assert rjc("--records", first.root, "new", "person", "-f", person_file).code == 0
+    monkeypatch.chdir(second.root / "cases")
+    assert open_repository().root == second.root  # nothing kept from that run for a caller outside any run
+    assert rjc("new", "person", "-f", person_file).code == 0  # the cwd's repository, not the last run's option
+    assert len(commits(first.root)) == 3 and len(commits(second.root)) == 3  # init, settings, the person
+
+
 # --- new ----------------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from rjc.storage import layout
+from rjc.storage import layout, private
 
 from helpers import git
 
@@ -198,7 +198,7 @@ def _gone(pid: int) -> bool:
 def _git_locks(root: Path) -> list[str]:
     git_dir = root / ".git"
     return sorted(str(p.relative_to(git_dir)) for p in git_dir.rglob("*.lock")
-                  if p.relative_to(git_dir).parts[0] != layout.PRIVATE_DIR)
+                  if p.relative_to(git_dir).parts[0] != private.DIR)
 
 
 def _state(repo, referral: str) -> str:

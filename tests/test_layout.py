@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from rjc.storage import layout
@@ -234,10 +232,3 @@ def test_find_root_when_there_is_no_repository(tmp_path, monkeypatch):
     with pytest.raises(RjcError) as info:
         layout.find_root()
     assert str(info.value) == "no records repository here; run: rjc init"
-
-
-def test_private_dir_is_owner_only_and_inside_git(tmp_path):
-    (tmp_path / ".git").mkdir()
-    path = layout.private_dir(tmp_path)
-    assert path == tmp_path / ".git" / "rjc"
-    assert path.is_dir() and (os.stat(path).st_mode & 0o777) == 0o700

@@ -26,6 +26,7 @@ from test_reminders import (
 
 from rjc.model.settings import Mail
 from rjc.outputs import mail
+from rjc.storage import private
 from rjc.storage.errors import RjcError
 from rjc.workflows.repository import Repository
 
@@ -95,7 +96,7 @@ def remind(rjc, root, *args, today="2026-12-31"):
 
 
 def sent_log(root) -> list[dict]:
-    path = root / ".git" / "rjc" / mail.SENT_LOG
+    path = root / ".git" / "rjc" / private.SENT_LOG
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
@@ -143,7 +144,7 @@ def test_a_second_run_sends_nothing(center, smtp, rjc):
 def test_sent_log_is_private_uncommitted_and_keyed_by_occasion(center, smtp, rjc):
     commits = git(center.root, "rev-list", "--count", "HEAD")
     assert remind(rjc, center.root, "--email").code == 0
-    path = center.root / ".git" / "rjc" / mail.SENT_LOG
+    path = center.root / ".git" / "rjc" / private.SENT_LOG
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     entries = sent_log(center.root)
     assert {(e["kind"], e["record"], e["occasion"], e["to"]) for e in entries} >= {

@@ -22,7 +22,7 @@ import pytest
 
 from rjc.model.case import Participant
 from rjc.model.entries import stable_id
-from rjc.storage import gitrepo, layout, store
+from rjc.storage import gitrepo, layout, private, store
 from rjc.storage.gitrepo import Git
 from rjc.workflows import casework
 from rjc.workflows import sync as core
@@ -87,7 +87,7 @@ def synced(run):
         result = run(root, "sync", *args, **kwargs)
         checked = run(root, "check", code=None)
         assert checked.code == 0, checked.out
-        assert not (root / ".git" / "rjc" / core.STATE_FILE).exists()
+        assert not (root / ".git" / "rjc" / private.SYNC_STATE).exists()
         return result
 
     return go
@@ -351,7 +351,7 @@ def test_a_true_conflict_stops_a_sync_without_a_terminal(shared_person, clones, 
     assert "[sync-conflict]" in result.err and "--ours" in result.err and "--theirs" in result.err
     assert PHONE_A not in result.err + result.out and PHONE_B not in result.err + result.out
     assert (head(b), (b / path_of(shared_person)).read_bytes()) == before
-    assert not (b / ".git" / "rjc" / core.STATE_FILE).exists()
+    assert not (b / ".git" / "rjc" / private.SYNC_STATE).exists()
     assert git(b, "status", "--porcelain") == ""
 
 
@@ -462,7 +462,7 @@ def test_offline_says_so_and_leaves_local_work_untouched(shared_person, clones, 
     assert "Traceback" not in result.err
     assert (head(a), git(a, "rev-parse", "origin/main"), (a / path_of(shared_person)).read_bytes()) == before
     assert git(a, "status", "--porcelain") == ""
-    assert not (a / ".git" / "rjc" / core.STATE_FILE).exists()
+    assert not (a / ".git" / "rjc" / private.SYNC_STATE).exists()
     (tmp_path / "away.git").rename(tmp_path / "remote.git")
     assert "sent 1 change" in run(a, "sync").out
 
@@ -558,7 +558,7 @@ def test_a_rewritten_origin_is_refused_until_accepted(shared_person, clones, run
         assert head(b) == git(b, "rev-parse", "origin/main").strip() == old
         assert data(b, shared_person)["family_name"] == "Rivera"
         assert git(b, "status", "--porcelain") == ""
-        assert not (b / ".git" / "rjc" / core.STATE_FILE).exists()
+        assert not (b / ".git" / "rjc" / private.SYNC_STATE).exists()
     assert git(b, "ls-remote", "origin", "main").split()[0] == new
     out = synced(b, "--accept-rewrite").out
     assert "followed origin's rewritten history" in out
@@ -602,7 +602,7 @@ def test_a_sync_killed_while_updating_is_finished_by_recover(shared_person, clon
     git(b, "update-ref", "refs/heads/main", after)
     state = {"version": 1, "pid": 1, "started": "2026-01-01T00:00:00+00:00", "phase": "updating",
              "before": before, "remote": after, "after": after}
-    (b / ".git" / "rjc" / core.STATE_FILE).write_text(json.dumps(state))
+    (b / ".git" / "rjc" / private.SYNC_STATE).write_text(json.dumps(state))
     assert "rjc doctor" in run(b, "sync", code=1).err
     done = core.recover(Repository(b))
     assert "files now match" in done
@@ -622,7 +622,7 @@ def test_a_sync_killed_before_main_moved_is_undone_by_recover(shared_person, clo
     git(b, "read-tree", "-m", "-u", before, after)  # files half-way: updated, main not moved
     state = {"version": 1, "pid": 1, "started": "2026-01-01T00:00:00+00:00", "phase": "updating",
              "before": before, "remote": after, "after": after}
-    (b / ".git" / "rjc" / core.STATE_FILE).write_text(json.dumps(state))
+    (b / ".git" / "rjc" / private.SYNC_STATE).write_text(json.dumps(state))
     assert "back as before the sync" in core.recover(Repository(b))
     assert head(b) == before and "phone" not in data(b, shared_person)
     assert git(b, "status", "--porcelain") == ""
@@ -634,7 +634,7 @@ def test_doctor_clears_a_sync_that_stopped_while_integrating(clones, run, synced
     a, _ = clones
     state = {"version": 1, "pid": 1, "started": "2026-01-01T00:00:00+00:00", "phase": "integrating",
              "before": head(a), "remote": head(a), "after": None}
-    (a / ".git" / "rjc" / core.STATE_FILE).write_text(json.dumps(state))
+    (a / ".git" / "rjc" / private.SYNC_STATE).write_text(json.dumps(state))
     assert "interrupted rjc sync" in run(a, "check").err
     out = run(a, "doctor").out
     assert "an interrupted sync: it had stopped before changing anything here" in out
@@ -655,7 +655,7 @@ def test_a_failure_while_integrating_leaves_everything_as_it_was(shared_person, 
     assert run(b, "sync", code=130)
     assert (head(b), (b / path_of(shared_person)).read_bytes()) == before
     assert git(b, "status", "--porcelain") == ""
-    assert not (b / ".git" / "rjc" / core.STATE_FILE).exists()
+    assert not (b / ".git" / "rjc" / private.SYNC_STATE).exists()
 
 
 # --- a sync interrupted at its conflict prompt --------------------------------------------------
@@ -718,14 +718,14 @@ def at_the_prompt(shared_person, clones, run, synced):
     try:
         shown = terminal.read(until=PROMPT)
         assert f"{shared_person} phone was changed both here and on origin".encode() in shown
-        assert not (b / ".git" / "rjc" / core.STATE_FILE).exists()  # asking has changed nothing yet
+        assert not (b / ".git" / "rjc" / private.SYNC_STATE).exists()  # asking has changed nothing yet
         yield b, before, terminal
     finally:
         terminal.end()
 
 
 def assert_nothing_left(b: Path, before: str, synced, shared_person: str) -> None:
-    assert not (b / ".git" / "rjc" / core.STATE_FILE).exists()
+    assert not (b / ".git" / "rjc" / private.SYNC_STATE).exists()
     assert git(b, "status", "--porcelain") == ""
     assert head(b) == before
     assert data(b, shared_person)["phone"] == PHONE_B

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from rjc.storage import layout
+from rjc.storage import layout, private
 from rjc.workflows import sync as core
 
 from helpers import git
@@ -178,7 +178,7 @@ def head(root: Path, ref: str = "HEAD") -> str:
 
 def assert_nothing_left(rjc, root: Path) -> None:
     """No sync state, every file committed and valid, nothing for rjc doctor to repair."""
-    assert not (root / ".git" / "rjc" / core.STATE_FILE).exists()
+    assert not (root / ".git" / "rjc" / private.SYNC_STATE).exists()
     assert git(root, "status", "--porcelain") == ""
     checked = rjc("--records", root, "check")
     assert (checked.code, checked.err) == (0, "all records valid\n"), checked

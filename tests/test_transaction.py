@@ -14,7 +14,7 @@ import pytest
 import rjc
 from rjc.model import SCHEMA_VERSION, Case, Person
 from rjc.model.settings import Coordinator
-from rjc.storage import layout, store
+from rjc.storage import layout, private, store
 from rjc.storage.errors import Problem, RjcError
 from rjc.storage.transaction import write_lock
 from rjc.workflows.repository import Repository
@@ -386,12 +386,12 @@ def test_records_inside_another_repository_are_never_committed_to_it(tmp_path, r
 
 
 def test_commits_keep_a_commit_graph_with_changed_path_filters(repo, monkeypatch):
-    from rjc.storage import gitrepo, layout
+    from rjc.storage import gitrepo
 
     graph = repo.root / ".git" / "objects" / "info"
     assert (graph / "commit-graphs").is_dir() or (graph / "commit-graph").is_file()  # written at init
     monkeypatch.setattr(gitrepo, "MAINTENANCE_EVERY", 2)
-    counter = layout.private_dir(repo.root) / "commits-since-maintenance"
+    counter = private.file(repo.root, private.MAINTENANCE)
     before = git(repo.root, "count-objects", "-v")
     for number in range(3):
         person = Person(id=f"P-2026-KB-{number + 1:04d}", schema_version=SCHEMA_VERSION, given_name=f"N{number}")

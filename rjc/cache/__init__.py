@@ -1,4 +1,4 @@
-"""The cache of parsed records (`.git/rjc/cache.sqlite`): warm commands do not parse YAML again,
+"""The cache of parsed records (in `.git/rjc`): warm commands do not parse YAML again,
 and it can never change what is reported (see `parsed`).
 
 May import: rjc.model, rjc.storage. Imported by the checks, workflows and outputs.

@@ -1,6 +1,6 @@
 """A cache of parsed records, so warm commands do not parse YAML again.
 
-It lives in the repository's private directory (`.git/rjc/cache.sqlite`), outside version
+It lives in the repository's private directory (`private.CACHE`), outside version
 control, and it can never change what is reported:
 
 - An entry is used only while its file's size, mtime, inode and ctime are unchanged; a file
@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from rjc.storage import layout, store
+from rjc.storage import layout, private, store
 from rjc.storage.errors import Problem
 
 CACHE_FORMAT = 2
@@ -276,7 +276,7 @@ class Cache:
 
     def __init__(self, root: Path):
         self.root = root
-        self.path = root / ".git" / layout.PRIVATE_DIR / "cache.sqlite"
+        self.path = private.location(root) / private.CACHE
         self._db: sqlite3.Connection | None = None
         self._known: dict[str, tuple] | None = None
         self._last_digests: tuple[Scan, Entries] | None = None

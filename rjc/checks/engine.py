@@ -7,13 +7,46 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from rjc.checks.rules import INVALID, REPOSITORY_RULES, Context, check_change, check_record
 from rjc.model import Record, Settings
 from rjc.storage import layout, store
 from rjc.storage.errors import Problem, sort_key
+
+if TYPE_CHECKING:  # for the annotations only: the cache is imported where it is used, not at startup
+    from rjc.cache.parsed import CheckState, Entries, Entry, InWorkers, Progress, Scan, StateChange
+
+
+class CheckCache(Protocol):
+    """All the engine asks of the cache (rjc.cache.Cache): parsed entries, a digest of every file,
+    whole results kept against a key, and per-file and per-rule check results kept against the
+    state they were computed in."""
+
+    def entries(self, found: Scan, *, progress: Progress | None = None, rows_only: bool = False,
+                digests_only: bool = False) -> Entries: ...
+
+    def content_key(self, found: Scan, *, progress: Progress | None = None,
+                    in_workers: InWorkers | None = None) -> str: ...
+
+    def memo(self, name: str, key: str) -> bytes | None: ...
+
+    def store_memo(self, name: str, key: str, value: bytes) -> None: ...
+
+    def check_state(self) -> CheckState: ...
+
+    def consulting(self, ids: set[str]) -> set[str]: ...
+
+    def check_problems(self) -> dict[str, list[Problem]]: ...
+
+    def store_checks(self, before: CheckState, after: CheckState, change: StateChange,
+                     results: dict[str, tuple[list[str], list[Problem]]], *, everything: bool) -> None: ...
+
+    def repository_check(self, rule: str) -> tuple[str, list[Problem]] | None: ...
+
+    def store_repository_check(self, rule: str, key: str, problems: list[Problem]) -> None: ...
 
 # --- running them ------------------------------------------------------------------------
 
@@ -49,13 +82,14 @@ def check_staged(root: Path, staged: dict[str, store.Loaded], ctx: Context) -> l
     from rjc.cache import Cache, scan
 
     problems: list[Problem] = []
+    cache: CheckCache = Cache(root)
     for rule in REPOSITORY_RULES:
         mine = {path: loaded for path, loaded in staged.items()
                 if loaded.record is not None and layout.record_kind(path).name in rule.kinds}
         if not mine or rule.meet is None:
             continue
         shared = {str(getattr(loaded.record, rule.meet)) for loaded in mine.values()}
-        found = Cache(root).entries(scan(root, [layout.KINDS[kind] for kind in rule.kinds]), rows_only=True)
+        found = cache.entries(scan(root, [layout.KINDS[kind] for kind in rule.kinds]), rows_only=True)
         others = [store.read_record(root, path) for path, entry in found.items()
                   if path not in mine and entry.row and str(json.loads(entry.row).get(rule.meet)) in shared]
         sources = {loaded.path for loaded in mine.values()}
@@ -64,7 +98,8 @@ def check_staged(root: Path, staged: dict[str, store.Loaded], ctx: Context) -> l
     return problems
 
 
-def check_repository(root: Path, *, cache=None, progress=None) -> list[Problem]:
+def check_repository(root: Path, *, cache: CheckCache | None = None,
+                     progress: Progress | None = None) -> list[Problem]:
     """Every problem in every file of the repository, sorted by file and position.
 
     Results are cached per file with what they depended on: the file's content, rjc.yaml's,
@@ -79,7 +114,7 @@ def check_repository(root: Path, *, cache=None, progress=None) -> list[Problem]:
         return _check_repository(root, cache, progress)
 
 
-def _check_repository(root: Path, cache, progress) -> list[Problem]:
+def _check_repository(root: Path, cache: CheckCache, progress: Progress | None) -> list[Problem]:
     import pickle
 
     from rjc.cache import InWorkers, scan, state_key
@@ -134,7 +169,7 @@ def _password_file(root: Path) -> Iterator[Problem]:
                              "(chmod 600)", "warning")
 
 
-def _check_all(root: Path, cache, found, entries) -> list[Problem]:
+def _check_all(root: Path, cache: CheckCache, found: Scan, entries: Entries) -> list[Problem]:
     from rjc.cache import CheckState, StateChange, digest
 
     settings = store.read_settings(root)
@@ -323,7 +358,7 @@ class _Records:
 
     KEEP = 2_000  # records held at most (about 40 MB): lookups come close together, by year
 
-    def __init__(self, root: Path, entries: dict, by_id: dict[str, str], contents: dict[str, str]):
+    def __init__(self, root: Path, entries: Mapping[str, Entry], by_id: dict[str, str], contents: dict[str, str]):
         self._root, self._entries, self._by_id, self._contents = root, entries, by_id, contents
         self._loaded: dict[str, object] = {}
 

@@ -98,7 +98,7 @@ def remind(
 def _email(repo, day: dt.date, *, dry_run: bool) -> None:
     from rjc.cli.output import message, say
     from rjc.outputs import mail, reminders
-    from rjc.storage import layout
+    from rjc.storage import private
     from rjc.storage.errors import RjcError
 
     settings = repo.settings
@@ -138,7 +138,7 @@ def _email(repo, day: dt.date, *, dry_run: bool) -> None:
         raise RjcError(f"mail not sent to {len(outcome.failed)} recipient(s) "
                        f"({'; '.join(lines)}); {len(outcome.sent)} sent. "
                        f"What was not sent stays unsent and the next run tries again "
-                       f"(sent-log: .git/{layout.PRIVATE_DIR}/{mail.SENT_LOG})")
+                       f"(sent-log: .git/{private.DIR}/{private.SENT_LOG})")
 
 
 def _volunteer_people(repo, volunteer_ids: set[str]) -> dict[str, object]:

@@ -8,10 +8,11 @@ from typing import Annotated, Optional
 
 import typer
 
-_records_option: dict[str, Optional[str]] = {"path": None}
+RECORDS = "rjc.records"  # the --records option, in the run's Click context (ctx.meta)
 
 
 def options(
+    ctx: typer.Context,
     records: Annotated[Optional[Path], typer.Option(
         "--records", metavar="DIR",
         help="Records repository to use (default: $RJC_RECORDS, else the one containing the current directory).",
@@ -24,14 +25,15 @@ def options(
 
         print(f"rjc {__version__}")
         raise typer.Exit()
-    _records_option["path"] = str(records) if records else None
+    ctx.meta[RECORDS] = str(records) if records else None  # kept with this run, gone with it
 
 
 def open_repository(*, warn_leftovers: bool = True):
     from rjc.cli.output import message, progress_bar
     from rjc.workflows.repository import Repository
 
-    repo = Repository.find(_records_option["path"],
+    ctx = _current_context()  # none outside a command: no --records was given
+    repo = Repository.find(ctx.meta.get(RECORDS) if ctx else None,
                            on_wait=lambda: message("waiting for another rjc to finish writing..."))
     repo.progress = progress_bar()
     from rjc.workflows.doctor import leftovers
@@ -40,6 +42,15 @@ def open_repository(*, warn_leftovers: bool = True):
     if found:
         message(f"warning: found {' and '.join(found)}; run: rjc doctor")
     return repo
+
+
+def _current_context():
+    """The running command's Click context, or None outside a run. Found through typer.Context:
+    newer Typer versions carry their own copy of Click, whose contexts `import click` never sees."""
+    import importlib
+
+    base = next(c for c in typer.Context.__mro__ if c.__name__ == "Context" and c.__module__.endswith(".core"))
+    return importlib.import_module(base.__module__.removesuffix(".core") + ".globals").get_current_context(silent=True)
 
 
 def interactive(no_input: bool) -> bool:

@@ -1,6 +1,6 @@
 """Reminder digests by email: one message per recipient, each reminder sent once.
 
-Once is kept by a sent-log, `.git/rjc/reminders-sent.jsonl`, in the clone that sends: outside
+Once is kept by a sent-log (`private.SENT_LOG`) in the clone that sends: outside
 version control (sending is read-only for the records: it never takes the write lock, never
 commits), owner-only, one JSON line per (kind, record, occasion, recipient). A line is appended
 and fsynced right after its digest was accepted by the server, so a crash between sending and
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import re
@@ -32,11 +31,9 @@ from pathlib import Path
 from rjc.model import Settings
 from rjc.model.settings import Mail
 from rjc.outputs.reminders import Reminder
-from rjc.storage import layout
+from rjc.storage import layout, locks, private
 from rjc.storage.errors import RjcError
 
-SENT_LOG = "reminders-sent.jsonl"
-SEND_LOCK = "reminders-send.lock"
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 _ADDRESS = re.compile(r"\S+@\S+")
 
@@ -133,7 +130,7 @@ class SentLog:
     """What this clone has sent: append-only JSON lines, fsynced after each digest."""
 
     def __init__(self, root: Path):
-        self.path = layout.private_dir(root) / SENT_LOG
+        self.path = private.file(root, private.SENT_LOG)
 
     def keys(self) -> set[tuple[str, str, str, str]]:
         try:
@@ -171,15 +168,9 @@ class SentLog:
 @contextlib.contextmanager
 def send_lock(root: Path):
     """One sending run per clone at a time (never the records' write lock: nothing is committed)."""
-    fd = os.open(layout.private_dir(root) / SEND_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RjcError("another rjc remind is sending mail from this clone; nothing was sent") from None
+    with locks.hold(private.file(root, private.SEND_LOCK),
+                    busy="another rjc remind is sending mail from this clone; nothing was sent"):
         yield
-    finally:
-        os.close(fd)
 
 
 # --- digests -------------------------------------------------------------------------------------

@@ -186,15 +186,14 @@ class Git:
         except GitError:  # no commit yet
             return None
 
-    def maintain(self, state_dir: Path) -> None:
+    def maintain(self, counter: Path) -> None:
         """Every MAINTENANCE_EVERY commits: extend the commit-graph (with changed-path filters, which make
         `git log -- path` skip commits that did not touch the record) and pack loose objects.
 
         Incremental (--split), so it costs little; automatic gc is off (see REPOSITORY_CONFIG)
         so that git never starts a long repack in the middle of a command.
         """
-        every = MAINTENANCE_EVERY
-        counter = state_dir / "commits-since-maintenance"
+        every = MAINTENANCE_EVERY  # `counter`: a file keeping the commits since the last time
         try:
             count = int(counter.read_text() or "0") + 1
         except (OSError, ValueError):

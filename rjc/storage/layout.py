@@ -24,7 +24,6 @@ from rjc.storage.errors import RjcError
 SETTINGS_FILE = "rjc.yaml"
 SCHEMA_DIR = "schemas"
 TEMPLATE_DIR = "templates"
-PRIVATE_DIR = "rjc"  # inside .git: lock, drafts, cache; never versioned or pushed
 
 
 @dataclass(frozen=True)
@@ -212,10 +211,3 @@ def symlink_on_path(root: Path, relpath: str) -> str | None:
         if not current.exists():
             return None
     return None
-
-
-def private_dir(root: Path) -> Path:
-    """Owner-only working space inside .git (never committed, never pushed)."""
-    path = root / ".git" / PRIVATE_DIR
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path

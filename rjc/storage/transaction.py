@@ -10,15 +10,13 @@ names the action and ids only.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from rjc.model import Record, Settings
-from rjc.storage import layout, store
+from rjc.storage import layout, locks, private, store
 from rjc.storage.errors import Problem, RjcError
 from rjc.storage.gitrepo import Git
 
@@ -30,7 +28,6 @@ Validator = Callable[[Path, Settings, dict[str, str], dict[str, bytes | None], d
 
 LOCK_TIMEOUT = float(os.environ.get("RJC_LOCK_TIMEOUT", "300"))
 MAX_IDS_IN_SUBJECT = 8
-JOURNAL = "journal.json"  # in the private directory: a change being written, until it is committed
 
 
 def _path_of(record: Record | Settings) -> str:
@@ -44,30 +41,10 @@ def _render(record: Record | Settings) -> str:
 @contextlib.contextmanager
 def write_lock(root: Path, *, timeout: float = LOCK_TIMEOUT,
                on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """Hold the repository's write lock; wait (telling `on_wait` once) while another rjc has it.
-
-    flock is released by the kernel when its holder dies, so a crashed rjc never leaves a
-    lock behind.
-    """
-    path = layout.private_dir(root) / "write.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.monotonic() + timeout
-        told = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise RjcError(f"another rjc has been writing for over {timeout:.0f} s; try again later") from None
-                if on_wait and not told:
-                    on_wait()
-                    told = True
-                time.sleep(0.05)
+    """Hold the repository's write lock; wait (telling `on_wait` once) while another rjc has it."""
+    with locks.hold(private.file(root, private.WRITE_LOCK), timeout=timeout, on_wait=on_wait,
+                    busy=f"another rjc has been writing for over {timeout:.0f} s; try again later"):
         yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
 
 
 def write_atomically(target: Path, data: bytes) -> None:
@@ -176,7 +153,7 @@ class Transaction:
             raise
         journal.unlink(missing_ok=True)
         if sha:
-            self.git.maintain(layout.private_dir(self.root))
+            self.git.maintain(private.file(self.root, private.MAINTENANCE))
         return Result(sha, ids)
 
     def _read(self, relpath: str) -> bytes | None:
@@ -241,6 +218,6 @@ def begin_journal(root: Path, command: str, previous: dict[str, bytes | None], t
                          "after": hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()}
                   for path, text in texts.items() for data, before in [(text.encode("utf-8"), previous[path])]},
     }
-    target = layout.private_dir(root) / JOURNAL
+    target = private.file(root, private.JOURNAL)
     write_atomically(target, json.dumps(entry).encode())
     return target

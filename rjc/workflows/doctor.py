@@ -29,12 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rjc.storage import gitrepo, layout
+from rjc.storage import gitrepo, layout, locks, private
 from rjc.storage.errors import RjcError
-from rjc.storage.transaction import JOURNAL, identity, write_atomically, write_lock
+from rjc.storage.transaction import identity, write_atomically, write_lock
 from rjc.workflows.repository import Repository
 
-SYNC_STATE = "sync-state.json"
 STALE_SECONDS = 5  # without /proc to ask: a git lock file older than this is taken as a leftover
 GIT_WAIT = float(os.environ.get("RJC_GIT_WAIT", "30"))  # seconds doctor waits for running git commands
 
@@ -48,10 +47,10 @@ class Finding:
 
 def leftovers(root: Path) -> list[str]:
     """What a quick look finds (no lock taken): for a warning at the start of any command."""
-    private = root / ".git" / layout.PRIVATE_DIR
+    here = private.location(root)  # a look only: nothing created
     found = []
-    journal, sync_state = (private / JOURNAL).exists(), (private / SYNC_STATE).exists()
-    if (journal or sync_state) and not _lock_held(private):  # held: a change in flight, not a leftover
+    journal, sync_state = (here / private.JOURNAL).exists(), (here / private.SYNC_STATE).exists()
+    if (journal or sync_state) and not locks.held(here / private.WRITE_LOCK):  # held: a change in flight, not a leftover
         if journal:
             found.append("an interrupted rjc change")
         if sync_state:
@@ -92,25 +91,8 @@ def _shown(root: Path, lock: Path) -> str:
     return f".git/{lock.relative_to(root / '.git').as_posix()}"
 
 
-def _lock_held(private: Path) -> bool:
-    """Whether another process holds the write lock right now (tried without waiting)."""
-    import fcntl
-
-    try:
-        fd = os.open(private / "write.lock", os.O_RDWR)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return False
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-
-
 def interrupted_change(root: Path) -> dict | None:
-    path = root / ".git" / layout.PRIVATE_DIR / JOURNAL
+    path = private.location(root) / private.JOURNAL
     try:
         return json.loads(path.read_text())
     except FileNotFoundError:
@@ -138,7 +120,7 @@ def _journal(repo: Repository) -> list[Finding]:
     entry = interrupted_change(repo.root)
     if entry is None:
         return []
-    journal = layout.private_dir(repo.root) / JOURNAL
+    journal = private.file(repo.root, private.JOURNAL)
     files = entry.get("files", {})
     if entry.get("unreadable"):
         journal.unlink()
@@ -212,12 +194,12 @@ def _git_locks(repo: Repository) -> list[Finding]:
 
 
 def _sync(repo: Repository) -> list[Finding]:
-    if not (layout.private_dir(repo.root) / SYNC_STATE).exists():
+    if not private.file(repo.root, private.SYNC_STATE).exists():
         return []
     try:
         from rjc.workflows import sync
     except ImportError:  # pragma: no cover - sync is part of rjc
-        return [Finding("an interrupted sync", "remove .git/rjc/sync-state.json after checking the history")]
+        return [Finding("an interrupted sync", f"remove .git/{private.DIR}/{private.SYNC_STATE} after checking the history")]
     return [Finding("an interrupted sync", sync.recover(repo))]
 
 

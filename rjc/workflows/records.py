@@ -6,11 +6,10 @@ defaults a new record starts from, validation with located problems, and the com
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import enum
-import fcntl
-import os
 import types
 import typing
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from decimal import Decimal
 from pydantic import ValidationError
 
 from rjc.model import MODELS, SCHEMA_VERSION, entries
-from rjc.storage import layout, store, yamlio
+from rjc.storage import layout, locks, private, store, yamlio
 from rjc.storage.errors import Problem, RjcError
 from rjc.storage.transaction import Result
 from rjc.workflows.repository import Repository
@@ -142,6 +141,7 @@ class EditSession:
 
     def __init__(self, repo: Repository, record_id: str):
         self.repo = repo
+        self._lock = contextlib.ExitStack()  # the draft's lock, once start() takes it
         self.record_id = str(layout.parse_id(record_id))
         self.relpath = layout.parse_id(record_id).path
         original = repo.root / self.relpath
@@ -151,20 +151,18 @@ class EditSession:
         if not original.is_file():
             raise RjcError(f"no record {self.record_id}")
         self.original = original.read_bytes()
-        drafts = layout.private_dir(repo.root) / "drafts"
-        drafts.mkdir(mode=0o700, exist_ok=True)
-        self.draft = drafts / f"{self.record_id}.yaml"
+        folder = private.file(repo.root, private.DRAFTS)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        self.draft = folder / f"{self.record_id}.yaml"
 
     def start(self) -> str | None:
         """Write the draft; resume an abandoned one if the record has not changed since.
 
         Returns a note for the user when an earlier draft was resumed or set aside.
         """
-        self._lock: int | None = os.open(self.draft.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when this process ends
-        except BlockingIOError:
-            raise RjcError(f"{self.record_id} is already being edited in another rjc; finish that edit first") from None
+        self._lock.enter_context(locks.hold(  # until close(), or until this process ends
+            self.draft.with_suffix(".lock"),
+            busy=f"{self.record_id} is already being edited in another rjc; finish that edit first"))
         base = self.draft.with_suffix(".base")
         note = None
         if self.draft.exists():
@@ -225,10 +223,7 @@ class EditSession:
 
     def close(self) -> None:
         """End the session (the draft, if any, stays for next time)."""
-        lock = getattr(self, "_lock", None)  # not there when the session was never opened
-        if lock is not None:
-            os.close(lock)
-            self._lock = None
+        self._lock.close()
 
 
 def with_names(repo: Repository, text: str, own_id: str) -> str:

@@ -12,10 +12,10 @@ from pathlib import Path
 from rjc import checks
 from rjc.model import SCHEMA_VERSION, Record, Settings
 from rjc.model.settings import Center, Coordinator
-from rjc.storage import layout, schema, store
+from rjc.storage import layout, private, schema, store
 from rjc.storage.errors import RjcError
 from rjc.storage.gitrepo import Git
-from rjc.storage.transaction import JOURNAL, Result, Transaction, write_atomically, write_lock
+from rjc.storage.transaction import Result, Transaction, write_atomically, write_lock
 
 ACTOR_ENV = "RJC_COORDINATOR"
 ACTOR_CONFIG = "rjc.coordinator"
@@ -137,8 +137,8 @@ class Repository:
         """Hold the write lock around a Transaction; the caller stages records and commits."""
         actor = self.actor()
         with write_lock(self.root, on_wait=self.on_wait):
-            if (layout.private_dir(self.root) / JOURNAL).exists() or \
-                    (layout.private_dir(self.root) / "sync-state.json").exists():
+            if private.file(self.root, private.JOURNAL).exists() or \
+                    private.file(self.root, private.SYNC_STATE).exists():
                 raise RjcError("an earlier rjc change or sync was interrupted; run: rjc doctor")
             yield Transaction(self.root, self.settings, self.git, actor=actor, command=command,
                               validate=checks.validate_change)
@@ -187,5 +187,5 @@ def _populate(directory: Path, *, center: str, code: str, name: str) -> Reposito
     repo.git.config_set(ACTOR_CONFIG, code)
     repo.git.commit_paths(paths, "init records repository", command="init", actor=code,
                           identity=(name, f"{code.lower()}@rjc.invalid"))
-    repo.git.maintain(layout.private_dir(directory))  # the commit-graph history reads from
+    repo.git.maintain(private.file(directory, private.MAINTENANCE))  # the commit-graph history reads from
     return repo

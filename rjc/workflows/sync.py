@@ -36,7 +36,7 @@ What came in and what went out is reported as counts and the record ids found in
 subjects, never any other text (subjects name ids only, by construction; anything else in a
 subject written by hand is left out).
 
-The sync state file, `.git/rjc/sync-state.json`, exists only while a sync moves main, the index
+The sync state file (`private.SYNC_STATE`) exists only while a sync moves main, the index
 and the working tree (step 3), the one phase that changes anything here. Fetching and building
 the commits (and asking the coordinator at a terminal) change nothing here, so a sync stopped
 then, however it is stopped, leaves nothing for `rjc doctor`. The file is written (atomically,
@@ -71,7 +71,7 @@ from pathlib import Path
 from typing import Any
 
 from rjc.model import Settings
-from rjc.storage import layout, store, yamlio
+from rjc.storage import layout, private, store, yamlio
 from rjc.storage.errors import Problem, RjcError, sort_key
 from rjc.storage.gitrepo import TRAILER_ACTOR, TRAILER_COMMAND, Git, GitError
 
@@ -79,9 +79,7 @@ REMOTE = "origin"
 BRANCH = "main"
 TRACKING = f"refs/remotes/{REMOTE}/{BRANCH}"  # the remote's tip as this clone last took it
 PUSH_ATTEMPTS = 4
-STATE_FILE = "sync-state.json"
 STATE_VERSION = 1
-INDEX_FILE = "sync-index"  # the private index commits are built in
 WHOLE_FILE = "(whole file)"
 # Histories that are also a state machine: each side's new entries were made from the status
 # both sides started from, so both sides' moves cannot simply follow one another (intake, then
@@ -198,7 +196,7 @@ def clone_repository(url: str, directory: Path, *, coordinator: str | None = Non
             git.config_set(ACTOR_CONFIG, coordinator)
             for kind in layout.KINDS.values():
                 (directory / kind.directory).mkdir(mode=0o700, exist_ok=True)
-            layout.private_dir(directory)
+            private.directory(directory)
         except BaseException:
             _remove_clone(directory, created)
             raise
@@ -330,10 +328,7 @@ def _actor(repo) -> str:
 
 
 def _refuse_to_start(repo) -> None:
-    from rjc.storage.transaction import JOURNAL
-
-    private = layout.private_dir(repo.root)
-    if (private / STATE_FILE).exists() or (private / JOURNAL).exists():
+    if private.file(repo.root, private.SYNC_STATE).exists() or private.file(repo.root, private.JOURNAL).exists():
         raise RjcError("an earlier rjc change or sync was interrupted; run: rjc doctor (nothing was synced)")
     branch = repo.git.current_branch()
     if branch != f"refs/heads/{BRANCH}":
@@ -424,7 +419,7 @@ def _integrate(repo, actor: str, local: str, remote: str | None, prefer: str | N
 
     try:  # building commits changes nothing here: an interruption leaves nothing to undo
         committer = identity(repo.settings, actor)
-        builder = _TreeBuilder(git, layout.private_dir(repo.root) / INDEX_FILE)
+        builder = _TreeBuilder(git, private.file(repo.root, private.SYNC_INDEX))
         tip = remote
         for commit in replayed:
             tip = _replay(git, builder, commit, tip, decide, report, actor, committer)
@@ -434,7 +429,7 @@ def _integrate(repo, actor: str, local: str, remote: str | None, prefer: str | N
         _remove_index(repo.root)
     if tip != local:
         _update(repo, local, remote, tip)
-    git.maintain(layout.private_dir(repo.root))
+    git.maintain(private.file(repo.root, private.MAINTENANCE))
     return tip
 
 
@@ -749,7 +744,7 @@ def _conflict_problems(git: Git, local: str, conflicts: list[Conflict]) -> list[
 
 
 def _state_path(root: Path) -> Path:
-    return layout.private_dir(root) / STATE_FILE
+    return private.file(root, private.SYNC_STATE)
 
 
 def _write_state(root: Path, state: dict) -> None:
@@ -764,7 +759,7 @@ def _remove_state(root: Path) -> None:
 
 
 def _remove_index(root: Path) -> None:
-    (layout.private_dir(root) / INDEX_FILE).unlink(missing_ok=True)
+    private.file(root, private.SYNC_INDEX).unlink(missing_ok=True)
 
 
 def _undo(repo, state: dict) -> None:
