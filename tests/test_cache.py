@@ -166,6 +166,45 @@ def test_new_code_drops_the_cache(sample, monkeypatch):
     assert [loaded.record for loaded in Repository(sample.root).load_all()] == [loaded.record for loaded in _fresh(sample.root, monkeypatch)]
 
 
+def _other_libyaml(monkeypatch, tmp_path):
+    from yaml import _yaml
+
+    monkeypatch.setattr(_yaml, "get_version_string", lambda: "0.9.9")
+
+
+def _pure_loader(monkeypatch, tmp_path):
+    import yaml
+
+    from rjc.storage import yamlio
+
+    monkeypatch.setattr(yamlio, "Loader", yaml.SafeLoader)
+
+
+def _installed_first(name: str):
+    def change(monkeypatch, tmp_path):
+        (tmp_path / "site" / f"{name}-99.0.dist-info").mkdir(parents=True)
+        monkeypatch.syspath_prepend(str(tmp_path / "site"))  # found before the installed one, as import would
+    return change
+
+
+@pytest.mark.parametrize("change", [
+    lambda monkeypatch, tmp_path: monkeypatch.setattr(sys, "version", sys.version + " (another build)"),
+    lambda monkeypatch, tmp_path: monkeypatch.setattr(__import__("pydantic_core"), "__version__", "2.0.0"),
+    lambda monkeypatch, tmp_path: monkeypatch.setattr(__import__("yaml"), "__version__", "5.4"),
+    _other_libyaml, _pure_loader, _installed_first("pygal"), _installed_first("markdown_it_py"),
+], ids=["python", "pydantic-core", "pyyaml", "libyaml", "loader", "pygal", "markdown-it-py"])
+def test_another_python_or_library_drops_the_cache(sample, monkeypatch, tmp_path, change):
+    sample.load_all()
+    db = sqlite3.connect(sample.cache.path)
+    db.execute("UPDATE files SET data = replace(data, 'restorative-panel', 'nonsense')")
+    db.commit()
+    db.close()
+    before = cache._fingerprint()
+    change(monkeypatch, tmp_path)
+    assert cache._fingerprint() != before
+    assert [loaded.record for loaded in Repository(sample.root).load_all()] == [loaded.record for loaded in _fresh(sample.root, monkeypatch)]
+
+
 def test_parsing_in_a_pool_gives_what_parsing_in_process_gives(sample, monkeypatch):
     monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
     monkeypatch.setattr(cache, "CHUNK", 16)

@@ -16,7 +16,8 @@ control, and it can never change what is reported:
 - `rjc check`'s per-file results are kept against the state they were computed in, with an index
   from each record id to the files whose rules consulted it, so a check after a change re-checks
   only the changed files and those that consulted them.
-- The whole cache is dropped when rjc's code, version or schema version changes.
+- The whole cache is dropped when rjc's code, version or schema version changes, or the
+  Python or a library that decides what is parsed or drawn (`_dependencies`).
 - A missing, locked-out or corrupt cache is rebuilt silently; `RJC_NO_CACHE=1` bypasses it.
 - Two processes may use it at once: SQLite in WAL mode serializes writers; an entry is written
   only with the stat taken before its file was read, and not at all if the file changed while
@@ -35,6 +36,7 @@ import json
 import marshal
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -765,16 +767,52 @@ def state_key(root: Path, found: Scan, files_key: str) -> str:
 
 
 def _fingerprint() -> str:
-    """rjc's version, the schema version, the cache format and the code itself."""
+    """rjc's version, the schema version, the cache format, the code itself, and the Python and
+    libraries that decide what a file parses to and how a report is drawn."""
     from rjc import __version__
     from rjc.model import SCHEMA_VERSION
 
     package = Path(__file__).resolve().parent.parent  # all of rjc
-    parts = [__version__, str(SCHEMA_VERSION), str(CACHE_FORMAT)]
+    parts = [__version__, str(SCHEMA_VERSION), str(CACHE_FORMAT), *_dependencies()]
     for path in sorted(package.rglob("*.py")):
         st = path.stat()
         parts.append(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns}")
     return digest("\n".join(parts).encode())
+
+
+def _dependencies() -> list[str]:
+    """Python, pydantic-core (validation), PyYAML and which loader it uses (the C one, on libyaml,
+    or the pure one: they have parsed some input differently), pygal and markdown-it-py (drawn
+    into cached reports). The last two are read from their installed metadata, not imported:
+    that costs ~100 ms."""
+    import pydantic_core
+    import yaml
+
+    from rjc.storage import yamlio
+
+    libyaml = "pure-python loader"
+    if yamlio.Loader is getattr(yaml, "CSafeLoader", None):
+        from yaml import _yaml
+
+        libyaml = f"libyaml {_yaml.get_version_string()}"
+    return [sys.version, f"pydantic-core {pydantic_core.__version__}", f"PyYAML {yaml.__version__}", libyaml,
+            *(_installed(name) for name in ("pygal", "markdown_it_py"))]
+
+
+def _installed(name: str) -> str:
+    """`name-version` of the distribution found first on sys.path (as import finds it), from the
+    name of its metadata directory; `name` alone if none."""
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for found in names:
+            if found.endswith((".dist-info", ".egg-info")):
+                distribution, _, version = found.rsplit(".", 1)[0].partition("-")
+                if distribution.replace("-", "_").replace(".", "_").lower() == name:
+                    return f"{name}-{version}"
+    return name
 
 
 def iter_loaded(root: Path, entries: dict[str, Entry]) -> Iterator[store.Loaded]:
