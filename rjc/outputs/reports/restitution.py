@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from rjc.model import Case, Person
 from rjc.model.case import RestitutionItem
-from rjc.model.vocab import ItemStatus
+from rjc.model.vocab import ItemStatus, ItemType
 from rjc.workflows.casework import agreement_state
 
 ZERO = Decimal("0.00")
@@ -78,10 +78,11 @@ class Balance:
 
 
 def restitution_items(case: Case) -> Iterable[tuple[int, int, object, RestitutionItem]]:
-    """(agreement number, item number, agreement, item) for each restitution item of a case."""
+    """(agreement number, item number, agreement, item) for each restitution item of a case (or
+    of its facts, rjc.model.report_facts)."""
     for a, agreement in enumerate(case.agreements, start=1):
         for i, item in enumerate(agreement.items, start=1):
-            if isinstance(item, RestitutionItem):
+            if item.type == ItemType.RESTITUTION:
                 yield a, i, agreement, item
 
 
