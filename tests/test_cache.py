@@ -358,6 +358,45 @@ def test_a_check_after_one_change_rechecks_only_that_file_and_those_that_consult
     assert found == _check(sample.root, monkeypatch, use_cache=False)
 
 
+def test_a_change_to_any_record_a_rule_consulted_rechecks_the_record_that_consulted_it(sample, monkeypatch):
+    """Every record rule, run on every sample record against a Context noting what it looks up;
+    for each rule that looked something up, a change to (the removal of) a record it consulted,
+    then its return: the incremental check re-checks the consulting file, and finds what a
+    check without the cache finds."""
+    from rjc.checks import rules
+
+    root = sample.root
+    valid = [loaded for p in layout.record_paths(root) if (loaded := store.read_record(root, p)).record is not None]
+    by_id = {loaded.record.id: loaded.record for loaded in valid}
+    paths = {loaded.record.id: loaded.path for loaded in valid}
+    settings = store.read_settings(root).record
+    consulted: dict[str, tuple[str, str]] = {}  # rule -> (a file it checked, a record it consulted for it)
+    for rule in rules.RECORD_RULES:
+        for loaded in valid:
+            ctx = rules.Context(root, settings, by_id, complete=True)
+            list(rule(loaded, ctx))
+            other = next((i for i in sorted(ctx.consulted) if i in paths and paths[i] != loaded.path), None)
+            if other is not None:
+                consulted.setdefault(rule.__name__, (loaded.path, other))
+                break
+    assert {"references_exist", "referral_link", "dates_in_order", "panel_seats"} <= set(consulted)
+
+    assert _check(root, monkeypatch, use_cache=True) == _check(root, monkeypatch, use_cache=False)
+    seen = _checked(monkeypatch)
+    for rule_name, (path, other) in consulted.items():
+        target = root / paths[other]
+        text = target.read_text()
+        for removed in (True, False):
+            if removed:
+                target.unlink()
+            else:
+                target.write_text(text)
+            seen.clear()
+            found = _check(root, monkeypatch, use_cache=True)
+            assert path in seen, (rule_name, path, other)
+            assert found == _check(root, monkeypatch, use_cache=False), rule_name
+
+
 def test_nothing_changed_is_known_without_reading_the_snapshot(sample, monkeypatch):
     found = cache.scan(sample.root)
     key = sample.cache.content_key(found)
