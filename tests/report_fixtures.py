@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from rjc.model import SCHEMA_VERSION, Case, Panel, Person, Referral, Volunteer
 from rjc.workflows.repository import Repository
+
+from helpers import git
 
 Q = "Vermont FY2027 Q1"  # 2026-07-01 .. 2026-09-30 (federal FY2026 Q4)
 P = "Vermont FY2026 Q4"  # 2026-04-01 .. 2026-06-30
@@ -202,3 +207,15 @@ def report_repo(repo) -> Repository:
             tx.stage(record)
         tx.commit("test")
     return Repository(repo.root)
+
+
+@pytest.fixture
+def sample_repo(tmp_path):
+    """The bundled sample year as a real repository, as `make demo` makes it."""
+    root = tmp_path / "sample"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "records", root)
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git(root, "add", "--all")
+    git(root, "-c", "user.name=rjc test", "-c", "user.email=test@rjc.invalid", "commit", "--quiet", "-m", "sample")
+    git(root, "config", "rjc.coordinator", "KB")
+    return Repository(root)

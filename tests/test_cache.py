@@ -203,6 +203,45 @@ def test_new_code_drops_the_cache(sample, monkeypatch):
     assert [loaded.record for loaded in Repository(sample.root).load_all()] == [loaded.record for loaded in _fresh(sample.root, monkeypatch)]
 
 
+def _other_libyaml(monkeypatch, tmp_path):
+    from yaml import _yaml
+
+    monkeypatch.setattr(_yaml, "get_version_string", lambda: "0.9.9")
+
+
+def _pure_loader(monkeypatch, tmp_path):
+    import yaml
+
+    from rjc.storage import yamlio
+
+    monkeypatch.setattr(yamlio, "Loader", yaml.SafeLoader)
+
+
+def _installed_first(name: str):
+    def change(monkeypatch, tmp_path):
+        (tmp_path / "site" / f"{name}-99.0.dist-info").mkdir(parents=True)
+        monkeypatch.syspath_prepend(str(tmp_path / "site"))  # found before the installed one, as import would
+    return change
+
+
+@pytest.mark.parametrize("change", [
+    lambda monkeypatch, tmp_path: monkeypatch.setattr(sys, "version", sys.version + " (another build)"),
+    lambda monkeypatch, tmp_path: monkeypatch.setattr(__import__("pydantic_core"), "__version__", "2.0.0"),
+    lambda monkeypatch, tmp_path: monkeypatch.setattr(__import__("yaml"), "__version__", "5.4"),
+    _other_libyaml, _pure_loader, _installed_first("pygal"), _installed_first("markdown_it_py"),
+], ids=["python", "pydantic-core", "pyyaml", "libyaml", "loader", "pygal", "markdown-it-py"])
+def test_another_python_or_library_drops_the_cache(sample, monkeypatch, tmp_path, change):
+    sample.load_all()
+    db = sqlite3.connect(sample.cache.path)
+    db.execute("UPDATE files SET data = replace(data, 'restorative-panel', 'nonsense')")
+    db.commit()
+    db.close()
+    before = cache._fingerprint()
+    change(monkeypatch, tmp_path)
+    assert cache._fingerprint() != before
+    assert [loaded.record for loaded in Repository(sample.root).load_all()] == [loaded.record for loaded in _fresh(sample.root, monkeypatch)]
+
+
 def test_parsing_in_a_pool_gives_what_parsing_in_process_gives(sample, monkeypatch):
     monkeypatch.setattr(cache, "PARALLEL_MIN", 10)
     monkeypatch.setattr(cache, "CHUNK", 16)
@@ -354,6 +393,45 @@ def test_a_check_after_one_change_rechecks_only_that_file_and_those_that_consult
     assert set(seen) == consulting
     assert {p.path for p in found} == consulting
     assert found == _check(sample.root, monkeypatch, use_cache=False)
+
+
+def test_a_change_to_any_record_a_rule_consulted_rechecks_the_record_that_consulted_it(sample, monkeypatch):
+    """Every record rule, run on every sample record against a Context noting what it looks up;
+    for each rule that looked something up, a change to (the removal of) a record it consulted,
+    then its return: the incremental check re-checks the consulting file, and finds what a
+    check without the cache finds."""
+    from rjc.checks import rules
+
+    root = sample.root
+    valid = [loaded for p in layout.record_paths(root) if (loaded := store.read_record(root, p)).record is not None]
+    by_id = {loaded.record.id: loaded.record for loaded in valid}
+    paths = {loaded.record.id: loaded.path for loaded in valid}
+    settings = store.read_settings(root).record
+    consulted: dict[str, tuple[str, str]] = {}  # rule -> (a file it checked, a record it consulted for it)
+    for rule in rules.RECORD_RULES:
+        for loaded in valid:
+            ctx = rules.Context(root, settings, by_id, complete=True)
+            list(rule(loaded, ctx))
+            other = next((i for i in sorted(ctx.consulted) if i in paths and paths[i] != loaded.path), None)
+            if other is not None:
+                consulted.setdefault(rule.__name__, (loaded.path, other))
+                break
+    assert {"references_exist", "referral_link", "dates_in_order", "panel_seats"} <= set(consulted)
+
+    assert _check(root, monkeypatch, use_cache=True) == _check(root, monkeypatch, use_cache=False)
+    seen = _checked(monkeypatch)
+    for rule_name, (path, other) in consulted.items():
+        target = root / paths[other]
+        text = target.read_text()
+        for removed in (True, False):
+            if removed:
+                target.unlink()
+            else:
+                target.write_text(text)
+            seen.clear()
+            found = _check(root, monkeypatch, use_cache=True)
+            assert path in seen, (rule_name, path, other)
+            assert found == _check(root, monkeypatch, use_cache=False), rule_name
 
 
 def test_nothing_changed_is_known_without_reading_the_snapshot(sample, monkeypatch):

@@ -7,7 +7,8 @@ control, and it can never change what is reported:
   changed within RACY_NS of being cached is read again and compared by content digest (the
   "racily clean" case git also guards against, for file systems with coarse timestamps).
 - Everything a file alone decides is cached with it: the validated record (as JSON, validated
-  again on load, which is cheap), the file's own problems, and its row for `rjc list`.
+  again on load, which is cheap), the file's own problems, its row for `rjc list` and its
+  facts for the reports (rjc.model.rows, rjc.model.report_facts).
 - A snapshot (one blob) holds the stat, content digest, id and own problems of every file that
   is past the racy window: a command compares it with what it finds on disk in one pass and
   reads no row unless it needs records or list rows. A summary row pairs a digest of every
@@ -16,7 +17,8 @@ control, and it can never change what is reported:
 - `rjc check`'s per-file results are kept against the state they were computed in, with an index
   from each record id to the files whose rules consulted it, so a check after a change re-checks
   only the changed files and those that consulted them.
-- The whole cache is dropped when rjc's code, version or schema version changes.
+- The whole cache is dropped when rjc's code, version or schema version changes, or the
+  Python or a library that decides what is parsed or drawn (`_dependencies`).
 - A missing, locked-out or corrupt cache is rebuilt silently; `RJC_NO_CACHE=1` bypasses it.
 - Two processes may use it at once: SQLite in WAL mode serializes writers; an entry is written
   only with the stat taken before its file was read, and not at all if the file changed while
@@ -35,6 +37,7 @@ import json
 import marshal
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -44,10 +47,11 @@ from typing import NamedTuple
 from rjc.storage import layout, private, store
 from rjc.storage.errors import Problem
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: report facts
 RACY_NS = 2_000_000_000
 PARALLEL_MIN = 400  # fewer files than this are parsed in-process: a pool costs more to start
 CHUNK = 200
+ROWS, FACTS = "row", "facts"  # the column fetched for entries' rows_only, facts_only
 _PLAIN = 2  # marshal format without back-references: equal data, equal bytes, whatever the objects
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -138,7 +142,8 @@ def _walk(directory: str | Path, relpath: str, depth: int, result: Scan) -> None
 
 @dataclass(slots=True)
 class Entry:
-    """What one file alone decides: its record (JSON), its problems, its `rjc list` row."""
+    """What one file alone decides: its record (JSON), its problems, its `rjc list` row and its
+    report facts (JSON; None for a person)."""
 
     path: str
     key: StatKey | None
@@ -147,6 +152,7 @@ class Entry:
     data: str | None  # the validated record, as JSON; None when the file is not a valid record
     problems: list[Problem]
     row: str | None
+    facts: str | None = None
     loaded: store.Loaded | None = None  # kept when parsed in this process (with its document)
     source: Cache | None = None  # where to fetch `data` from when it was read for its row only
     done_in_worker: object = None  # what an InWorkers task's `each` returned for this file
@@ -173,19 +179,21 @@ class Entries(Mapping[str, Entry]):
     made only when asked for: a check after one change reads 100,000 digests and a few entries."""
 
     def __init__(self, found: dict[str, StatKey], made: dict[str, Entry], vouched: dict[str, tuple],
-                 fetched: dict[str, tuple], *, rows_only: bool, source: Cache | None):
+                 fetched: dict[str, tuple], *, fetch: str, source: Cache | None):
         self._found, self._made, self._vouched, self._fetched = found, made, vouched, fetched
-        self._rows_only, self._source = rows_only, source
+        self._fetch, self._source = fetch, source
 
     def __getitem__(self, path: str) -> Entry:
         entry = self._made.get(path)
         if entry is None:
             hit = self._vouched[path]
             # (popped: a record's JSON is let go of with its entry's, see iter_loaded)
-            data, row = (None, self._fetched.pop(path)[0]) if self._rows_only else self._fetched.pop(path, (None, None))
+            got = self._fetched.pop(path, None) or (None, None)
+            data, row, facts = (None, got[0], None) if self._fetch == ROWS else (None, None, got[0]) \
+                if self._fetch == FACTS else (got[0], got[1], None)
             entry = self._made[path] = Entry(path, self._found[path], hit[DIGEST], hit[RECORD_ID], data,
                                              [Problem(*p) for p in hit[PROBLEMS]] if hit[PROBLEMS] else [],
-                                             row, None, self._source)
+                                             row, facts, source=self._source)
         return entry
 
     def __iter__(self) -> Iterator[str]:
@@ -212,6 +220,7 @@ def digest(data: bytes) -> str:
 
 def parse_file(root: Path | str, relpath: str, key: StatKey | None = None) -> Entry:
     """Read and parse one file. `key` is the stat taken before reading (None: not cacheable)."""
+    from rjc.model.report_facts import project
     from rjc.model.rows import list_row
 
     full = os.path.join(root, relpath)  # (a string, not a Path: made 100,000 times a cold check)
@@ -232,7 +241,7 @@ def parse_file(root: Path | str, relpath: str, key: StatKey | None = None) -> En
     row = json.dumps(list_row(record), default=str) if record is not None else None
     return Entry(relpath, key, digest(source), record.id if record is not None else None,
                  record.model_dump_json(by_alias=True) if record is not None else None,
-                 loaded.problems, row, loaded)
+                 loaded.problems, row, project(record) if record is not None else None, loaded)
 
 
 class InWorkers(NamedTuple):
@@ -250,7 +259,8 @@ def _parse_chunk(root: str, items: list[tuple[str, StatKey]], each: Callable[[En
     out = []
     for relpath, key in items:
         e = parse_file(root, relpath, key)
-        out.append((e.path, e.key, e.digest, e.record_id, e.data, e.problems, e.row, each(e) if each else None))
+        out.append((e.path, e.key, e.digest, e.record_id, e.data, e.problems, e.row, e.facts,
+                    each(e) if each else None))
     return out
 
 
@@ -312,7 +322,8 @@ class Cache:
             for table in ("files", "blobs", "checks", "consults", "repository_checks", "memo"):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, size INT, mtime_ns INT, ino INT, ctime_ns INT,"
-                       " cached_ns INT, digest TEXT, record_id TEXT, data TEXT, problems TEXT, row TEXT)")
+                       " cached_ns INT, digest TEXT, record_id TEXT, data TEXT, problems TEXT, row TEXT,"
+                       " facts TEXT)")
             db.execute("CREATE TABLE blobs (name TEXT PRIMARY KEY, value BLOB)")
             db.execute("CREATE TABLE checks (path TEXT PRIMARY KEY, problems TEXT)")
             db.execute("CREATE TABLE consults (id TEXT, path TEXT)")
@@ -344,11 +355,13 @@ class Cache:
 
     @without_gc()
     def entries(self, found: Scan, *, progress: Progress | None = None, rows_only: bool = False,
-                digests_only: bool = False, in_workers: InWorkers | None = None) -> Entries:
+                facts_only: bool = False, digests_only: bool = False,
+                in_workers: InWorkers | None = None) -> Entries:
         """A fresh entry for every file in `found`: from the cache when it still holds, else parsed.
 
-        rows_only: without the records (fetched one by one if asked for); digests_only: without
-        the `rjc list` rows either; in_workers: more work on files parsed by a pool of workers.
+        rows_only: without the records (fetched one by one if asked for) or their report facts;
+        facts_only: their report facts instead of their rows; digests_only: with neither;
+        in_workers: more work on files parsed by a pool of workers.
         """
         if digests_only and self._last_digests is not None and self._last_digests[0] is found:
             return self._last_digests[1]  # asked again for the same scan (content_key, then a check)
@@ -364,7 +377,8 @@ class Cache:
         now = time.time_ns()
         recent, settled = self._recent(misses, now)
         stored: set[str] = set()
-        lean = rows_only or digests_only
+        lean = rows_only or facts_only or digests_only
+        fetch = "" if digests_only else ROWS if rows_only else FACTS if facts_only else "data, row"
 
         def store(chunk: list[Entry]) -> None:  # while the workers parse the rest, this process is idle
             self._store_rows(chunk, now)
@@ -373,6 +387,10 @@ class Cache:
                 for e in chunk:
                     if e.key is not None:
                         e.data, e.source = None, self
+                    if fetch != ROWS:
+                        e.row = None
+                    if fetch != FACTS:
+                        e.facts = None
 
         parsed = self._parse([(p, k) for p, k in misses if p not in recent], progress, in_workers,
                              store if self._db is not None else None)
@@ -380,12 +398,10 @@ class Cache:
             if found.files and self._may_have_gone(found, known, len(hits), misses) else []
         if self._db is not None:  # without a database there is nothing to fetch records from later
             self._remember(found, known, len(hits), parsed, [recent[p] for p in settled], removed, now, stored)
-        fetch = "" if digests_only else ("row" if rows_only else "data, row")
         extra = (self._guard(lambda db: _select(db, fetch, list(hits)), {}) or {}) if fetch and hits else {}
         if fetch and len(extra) < len(hits):  # rows removed by another rjc since the snapshot was read
             parsed.update(self._parse([(p, found.files[p]) for p in hits if p not in extra], None))
-        result = Entries(found.files, {**recent, **parsed}, hits, extra, rows_only=rows_only,
-                         source=self if lean else None)
+        result = Entries(found.files, {**recent, **parsed}, hits, extra, fetch=fetch, source=self if lean else None)
         if digests_only:
             self._last_digests = (found, result)
         return result
@@ -407,7 +423,7 @@ class Cache:
         if not misses:
             return {}, []
         rows = self._guard(lambda db: _select(
-            db, "size, mtime_ns, ino, ctime_ns, cached_ns, digest, record_id, problems, data, row",
+            db, "size, mtime_ns, ino, ctime_ns, cached_ns, digest, record_id, problems, data, row, facts",
             [p for p, _ in misses]), {}) or {}
         recent: dict[str, Entry] = {}
         settled: list[str] = []
@@ -415,7 +431,7 @@ class Cache:
             row = rows.get(relpath)
             if row is None or row[:4] != key:
                 continue
-            cached_ns, dig, rid, problems, data, list_row = row[4:]
+            cached_ns, dig, rid, problems, data, list_row, facts = row[4:]
             if key[MTIME] + RACY_NS >= cached_ns:  # racily clean: compare the content itself
                 try:
                     if digest((self.root / relpath).read_bytes()) != dig:
@@ -425,7 +441,7 @@ class Cache:
             if key[MTIME] + RACY_NS < now:
                 settled.append(relpath)
             recent[relpath] = Entry(relpath, key, dig, rid, data, _problems_from_json(problems),
-                                    list_row)
+                                    list_row, facts)
         return recent, settled
 
     @staticmethod
@@ -521,8 +537,8 @@ class Cache:
             # (no list of the futures kept: each holds its chunk's records until let go of)
             for future in as_completed([pool.submit(_parse_chunk, str(self.root), chunk, each)
                                         for chunk in _chunks(stale, workers)]):
-                chunk = [Entry(path, key, dig, rid, data, problems, row, done_in_worker=done)
-                         for path, key, dig, rid, data, problems, row, done in future.result()]
+                chunk = [Entry(path, key, dig, rid, data, problems, row, facts, done_in_worker=done)
+                         for path, key, dig, rid, data, problems, row, facts, done in future.result()]
                 result.update((entry.path, entry) for entry in chunk)
                 if store:
                     store(chunk)
@@ -712,14 +728,14 @@ def _read_summary(db: sqlite3.Connection) -> tuple[str, str] | None:
         return None
 
 
-_INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+_INSERT_FILE = "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
 def _row(entry: Entry, now: int) -> tuple:
     """The files table's row for an entry (cached at `now`)."""
     assert entry.key is not None  # only entries with a stat are cached
     return (entry.path, *entry.key, now, entry.digest, entry.record_id, entry.data,
-            _problems_json(entry.problems), entry.row)
+            _problems_json(entry.problems), entry.row, entry.facts)
 
 
 def _problems_json(problems: list[Problem]) -> str:
@@ -768,16 +784,52 @@ def state_key(root: Path, found: Scan, files_key: str) -> str:
 
 
 def _fingerprint() -> str:
-    """rjc's version, the schema version, the cache format and the code itself."""
+    """rjc's version, the schema version, the cache format, the code itself, and the Python and
+    libraries that decide what a file parses to and how a report is drawn."""
     from rjc import __version__
     from rjc.model import SCHEMA_VERSION
 
     package = Path(__file__).resolve().parent.parent  # all of rjc
-    parts = [__version__, str(SCHEMA_VERSION), str(CACHE_FORMAT)]
+    parts = [__version__, str(SCHEMA_VERSION), str(CACHE_FORMAT), *_dependencies()]
     for path in sorted(package.rglob("*.py")):
         st = path.stat()
         parts.append(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns}")
     return digest("\n".join(parts).encode())
+
+
+def _dependencies() -> list[str]:
+    """Python, pydantic-core (validation), PyYAML and which loader it uses (the C one, on libyaml,
+    or the pure one: they have parsed some input differently), pygal and markdown-it-py (drawn
+    into cached reports). The last two are read from their installed metadata, not imported:
+    that costs ~100 ms."""
+    import pydantic_core
+    import yaml
+
+    from rjc.storage import yamlio
+
+    libyaml = "pure-python loader"
+    if yamlio.Loader is getattr(yaml, "CSafeLoader", None):
+        from yaml import _yaml
+
+        libyaml = f"libyaml {_yaml.get_version_string()}"
+    return [sys.version, f"pydantic-core {pydantic_core.__version__}", f"PyYAML {yaml.__version__}", libyaml,
+            *(_installed(name) for name in ("pygal", "markdown_it_py"))]
+
+
+def _installed(name: str) -> str:
+    """`name-version` of the distribution found first on sys.path (as import finds it), from the
+    name of its metadata directory; `name` alone if none."""
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for found in names:
+            if found.endswith((".dist-info", ".egg-info")):
+                distribution, _, version = found.rsplit(".", 1)[0].partition("-")
+                if distribution.replace("-", "_").replace(".", "_").lower() == name:
+                    return f"{name}-{version}"
+    return name
 
 
 def iter_loaded(root: Path, entries: dict[str, Entry]) -> Iterator[store.Loaded]:

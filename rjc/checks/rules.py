@@ -1,9 +1,20 @@
 """The rules beyond a file's shape: ids, references, dates, status histories, panel seats.
 
-Each rule is a plain function registered in one of two lists. Record rules look at one record
-and learn about others only through the `Context`, so what a check depends on is known (the
-engine caches a result until a record it consulted changes); repository rules look across the
-records of their kinds. Rules return problems and never raise.
+Each rule is a plain function registered in one of two lists. Rules return problems and never
+raise.
+
+The contract a record rule keeps, because `rjc check` keeps its result until one of its inputs
+changes (and `rjc check` after one edit re-checks only the files whose inputs changed):
+
+- Its inputs are its own record (`loaded`), the settings (`ctx.settings`), and other records
+  asked for by id through `ctx.get(id)` or `ctx.exists(id)`, which note the id as consulted.
+- Nothing else: no reading files, the cache or git, no module-level state, no clock (a rule
+  about "today" belongs in reminders, not checks). A record learnt of any other way is a
+  dependency the engine cannot see: its change would leave a stale result.
+- The same inputs give the same problems, in the same order.
+
+Repository rules look across all the records of their kinds at once; their results are kept
+against the content of all of those files together.
 """
 
 from __future__ import annotations

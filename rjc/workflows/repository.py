@@ -94,11 +94,14 @@ class Repository:
 
         return Cache(self.root)
 
-    def entries(self, kinds: list[layout.Kind] | None = None, *, rows_only: bool = False) -> dict:
-        """Every record file of these kinds, fresh: from the cache where it holds, else parsed."""
+    def entries(self, kinds: list[layout.Kind] | None = None, *, rows_only: bool = False,
+                facts_only: bool = False) -> dict:
+        """Every record file of these kinds, fresh: from the cache where it holds, else parsed
+        (with their `rjc list` rows, or their report facts, instead of their records)."""
         from rjc.cache import scan
 
-        return self.cache.entries(scan(self.root, kinds), progress=self.progress, rows_only=rows_only)
+        return self.cache.entries(scan(self.root, kinds), progress=self.progress, rows_only=rows_only,
+                                  facts_only=facts_only)
 
     def state_key(self) -> str:
         """A digest of the content of every record file and rjc.yaml (see cache.state_key)."""

@@ -3,25 +3,23 @@
 A repository that fails `rjc check` (errors, not warnings) is refused with its problems; with
 `force`, the report goes ahead without every file that has an error, and says which.
 
-A report reads every case, panel and volunteer whole, and of each referral a few facts; it
-names few people (new victims' demographics, restitution's payees), so a person is validated
-only when asked for.
+A report reads of every case, referral, panel and volunteer its facts (rjc.model.report_facts:
+what reports read, computed when the file was parsed and kept in the cache), never the whole
+model; it names few people (new victims' demographics, restitution's payees), so a person is
+validated only when asked for.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING
 
 from rjc.checks import check_repository
-from rjc.model import Case, Panel, Person, Referral, Volunteer
+from rjc.model import Person
+from rjc.model.report_facts import CaseFacts, PanelFacts, Rebuilder, ReferralFacts, VolunteerFacts, facts_of
 from rjc.model.settings import Reminders, Settings
-from rjc.model.vocab import Program, ReferralSource
 from rjc.storage import layout
 from rjc.storage.errors import Problem, RjcError
 from rjc.workflows.repository import Repository
@@ -30,20 +28,6 @@ if TYPE_CHECKING:
     from rjc.cache import Entry
 
 ALL_KINDS = ("case", "referral", "panel", "volunteer", "person")
-
-
-class ReferralFacts(NamedTuple):
-    """What reports read of a referral, kept for every one: its whole model would take ~25 times
-    the memory."""
-
-    id: str
-    received: dt.date
-    program: Program
-    source: ReferralSource
-
-    @classmethod
-    def of(cls, referral: Referral) -> ReferralFacts:
-        return cls(referral.id, referral.received, referral.program, referral.source)
 
 
 class People(Mapping[str, Person]):
@@ -74,10 +58,10 @@ class People(Mapping[str, Person]):
 
 @dataclass
 class Records:
-    cases: list[Case] = field(default_factory=list)
+    cases: list[CaseFacts] = field(default_factory=list)
     referrals: list[ReferralFacts] = field(default_factory=list)
-    panels: list[Panel] = field(default_factory=list)
-    volunteers: list[Volunteer] = field(default_factory=list)
+    panels: list[PanelFacts] = field(default_factory=list)
+    volunteers: list[VolunteerFacts] = field(default_factory=list)
     people: Mapping[str, Person] = field(default_factory=People)
     settings: Settings | None = None
     skipped: list[str] = field(default_factory=list)  # files left out because they fail rjc check
@@ -117,22 +101,19 @@ def load(repo: Repository, kinds: tuple[str, ...] = ALL_KINDS, *, force: bool = 
     left_out = set(skipped)
     if "person" in kinds:
         records.people = _people(repo, left_out)
-    shared_fields_sets: dict[frozenset[str], frozenset[str]] = {}
+    rebuild = Rebuilder()
+    into = {"case": records.cases, "referral": records.referrals, "panel": records.panels,
+            "volunteer": records.volunteers}
     for kind in [k for k in kinds if k != "person"]:  # a kind at a time: fewer cache entries held
-        for loaded in repo.iter_loaded([layout.KINDS[kind]]):
-            record = loaded.record
-            if record is None or loaded.path in left_out:
+        found = into[kind]
+        for entry in repo.entries([layout.KINDS[kind]], facts_only=True).values():
+            if entry.record_id is None or entry.path in left_out:
                 continue
-            if isinstance(record, Referral):
-                records.referrals.append(ReferralFacts.of(record))
-                continue
-            _share_fields_sets(record, shared_fields_sets)
-            if isinstance(record, Case):
-                records.cases.append(record)
-            elif isinstance(record, Panel):
-                records.panels.append(record)
-            elif isinstance(record, Volunteer):
-                records.volunteers.append(record)
+            if entry.facts is not None:
+                found.append(rebuild(kind, entry.facts))
+                entry.facts = None  # (its JSON is let go of as it is read)
+            elif (record := entry.load(repo.root).record) is not None:  # (the cache went away meanwhile)
+                found.append(facts_of(record))
     for items in (records.cases, records.referrals, records.panels, records.volunteers):
         items.sort(key=lambda r: r.id)
     return records
@@ -143,23 +124,3 @@ def _people(repo: Repository, left_out: set[str]) -> People:
     entries = repo.entries([layout.KINDS["person"]], rows_only=True).values()
     return People(repo.root, {e.record_id: e for e in entries if e.record_id is not None and e.path not in left_out})
 
-
-def _share_fields_sets(model: BaseModel, shared: dict[frozenset[str], frozenset[str]]) -> None:
-    """Give this model and every model in it a shared, frozen copy of the set of fields it was
-    given (equal sets: one object).
-
-    Pydantic keeps that set on every instance (`model_fields_set`): over the ~650,000 models of
-    a 100,000-record repository's cases and panels the sets take more than half of the memory
-    the records do. A report never writes a record and never reads the set; if one did set a
-    field, it would fail loudly (a frozen set cannot be added to) rather than change another
-    record's set.
-    """
-    fields_set = frozenset(model.__pydantic_fields_set__)
-    object.__setattr__(model, "__pydantic_fields_set__", shared.setdefault(fields_set, fields_set))
-    for value in model.__dict__.values():
-        if isinstance(value, BaseModel):
-            _share_fields_sets(value, shared)
-        elif isinstance(value, list):
-            for item in value:
-                if isinstance(item, BaseModel):
-                    _share_fields_sets(item, shared)

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from rjc.model import Case, periods
-from rjc.model.case import CommunityServiceItem
 from rjc.model.vocab import (
     CaseStatus,
     ClosureReason,
     ItemStatus,
+    ItemType,
     PanelStatus,
     Program,
     ReferralSource,
@@ -329,7 +329,7 @@ class Calculator:
         for case in self.cases:
             for agreement in case.agreements:
                 for item in agreement.items:
-                    if not isinstance(item, CommunityServiceItem):
+                    if item.type != ItemType.COMMUNITY_SERVICE:
                         continue
                     if agreement.signed in w:
                         ordered += item.hours_required

@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from rjc.model import Case, Person
-from rjc.model.case import Agreement, RestitutionItem
-from rjc.model.vocab import ItemStatus
+from rjc.model.case import RestitutionItem
+from rjc.model.vocab import ItemStatus, ItemType
 from rjc.workflows.casework import agreement_state
 
 ZERO = Decimal("0.00")
@@ -78,11 +78,12 @@ class Balance:
         return TO_OTHER if self.payee else TO_VICTIM if self.victim else TO_UNKNOWN
 
 
-def restitution_items(case: Case) -> Iterable[tuple[int, int, Agreement, RestitutionItem]]:
-    """(agreement number, item number, agreement, item) for each restitution item of a case."""
+def restitution_items(case: Case) -> Iterable[tuple[int, int, object, RestitutionItem]]:
+    """(agreement number, item number, agreement, item) for each restitution item of a case (or
+    of its facts, rjc.model.report_facts)."""
     for a, agreement in enumerate(case.agreements, start=1):
         for i, item in enumerate(agreement.items, start=1):
-            if isinstance(item, RestitutionItem):
+            if item.type == ItemType.RESTITUTION:
                 yield a, i, agreement, item
 
 
