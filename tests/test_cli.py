@@ -596,3 +596,25 @@ def test_an_unreadable_input_file_is_a_plain_error(repo, rjc, tmp_path, monkeypa
     result = rjc("new", "person", "-f", missing)
     assert (result.code, result.err.strip()) == (1, f"Error: cannot read {missing}: No such file or directory")
     assert len(commits(repo.root)) == 2
+
+
+def test_vocabularies_and_help_load_without_pydantic():
+    """The choices `--help` lists come from rjc.model.vocab: importing it, or building every command for
+    `rjc --help`, must not pay for pydantic and the record types."""
+    for code in ("import rjc.model.vocab", "from rjc.cli.main import main; main(['--help'])"):
+        script = f"import sys\ntry:\n    {code}\nexcept SystemExit:\n    pass\nprint('pydantic' in sys.modules)"
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert run.stdout.splitlines()[-1] == "False", run.stderr
+
+
+def test_a_choice_is_checked_as_usage_and_listed_in_help(rjc, tmp_path):
+    helped = rjc("case", "note", "--help")
+    assert "--kind <phone|email|letter|in-person|video|text|voicemail>" in helped.out
+    assert "--format <table|json|csv>" in rjc("list", "--help").out
+    result = rjc("--records", tmp_path, "case", "note", "C-2026-KB-0001", "--kind", "fax")
+    assert result.code == 2 and result.out == ""
+    assert result.err.splitlines()[-1] == ("Error: Invalid value for '--kind': 'fax' is not one of 'phone', 'email', "
+                                           "'letter', 'in-person', 'video', 'text', 'voicemail'.")
+    result = rjc("--records", tmp_path, "check", "--format", "xml")
+    assert result.code == 2 and result.err.splitlines()[-1] == (
+        "Error: Invalid value for '--format': 'xml' is not one of 'text', 'json'.")

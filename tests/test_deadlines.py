@@ -51,14 +51,14 @@ def _diversion(repo, rjc, tmp_path, *accept_flags):
 def test_diversion_case_is_due_back_and_victims_must_be_told(repo, rjc, tmp_path):
     case_id = _diversion(repo, rjc, tmp_path)
     assert str(repo.get(case_id).diversion.return_by) == "2027-02-18"  # received + 90 days
-    result = rjc("--records", repo.root, "case", "timeline", case_id, "--date", "2026-12-03")
+    result = rjc("--records", repo.root, "case", "timeline", case_id, "--as-of", "2026-12-03")
     assert result.code == 0, result.err
     assert result.out.splitlines()[0].split() == ["referred", "from", "2026-11-23", "so", "far", "10", "days"]
     assert "victims to be told of the referral: 2026-12-02 (passed)" in result.out
     assert "due back to the referrer: 2027-02-18" in result.out
     late = rjc("--records", repo.root, "victim", "choose", case_id, "P-2026-KB-0002", "attend", "--notified", "2026-12-03")
     assert late.code == 0 and "warning: notified after the diversion deadline (2026-12-02" in late.err
-    timeline = rjc("--records", repo.root, "case", "timeline", case_id, "--date", "2026-12-03").out
+    timeline = rjc("--records", repo.root, "case", "timeline", case_id, "--as-of", "2026-12-03").out
     assert "victims to be told" not in timeline
 
 
@@ -111,6 +111,6 @@ def test_victim_list_shows_participation_and_standing(repo, rjc, tmp_path):
     case_id = _diversion(repo, rjc, tmp_path)
     assert rjc("--records", repo.root, "victim", "choose", case_id, "P-2026-KB-0002",
                "written-statement-shared", "--notified", "2026-11-24").code == 0
-    out = rjc("--records", repo.root, "victim", "list", case_id, "--date", "2026-12-01").out
+    out = rjc("--records", repo.root, "victim", "list", case_id, "--as-of", "2026-12-01").out
     assert out.split() == ["P-2026-KB-0002", "written-statement-shared", "notified", "2026-11-24",
                            "new", "in", "federal", "FY2027"]

@@ -102,7 +102,9 @@ def test_people_already_on_file_by_id(repo, rjc, tmp_path):
         ("P-2026-KB-0001", "party"), ("P-2026-KB-0002", "party")]
     bad_role = rjc("--records", repo.root, "referral", "new", "--no-input", "--program", "mediation",
                    "--source", "self", "--person", "P-2026-KB-0001=judge")
-    assert bad_role.code == 1 and "not one of" in bad_role.err
+    assert bad_role.code == 2 and bad_role.err.splitlines()[-1] == (
+        "Error: Invalid value for '--person': 'judge' is not one of 'responsible-party', 'victim', 'core-member', "
+        "'client', 'party', 'family-member', 'parent-guardian', 'support-person', 'other'.")
     not_a_person = rjc("--records", repo.root, "referral", "new", "--no-input", "--program", "mediation",
                        "--source", "self", "--person", f"{made.out.strip()}=party")
     assert not_a_person.code == 1 and "is not a person" in not_a_person.err

@@ -37,7 +37,7 @@ def _text(path: Path) -> str:
 
 
 def _pdf(rjc, out: Path, *args: str) -> Path:
-    result = rjc("letter", *args, "--format", "pdf", "--out", out, "--date", NOTICE_DATE)
+    result = rjc("letter", *args, "--format", "pdf", "--out", out, "--as-of", NOTICE_DATE)
     assert result.code == 0, result.err
     (line,) = result.err.splitlines()
     assert line.startswith("wrote ")
@@ -65,7 +65,8 @@ def test_pdf_paper_is_us_letter_unless_a4_is_asked(unicode_repo, rjc, tmp_path):
     a4 = PdfReader(_pdf(rjc, tmp_path / "a4", "agreement", CASE, "--paper", "a4")).pages[0].mediabox
     assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
     wrong = rjc("letter", "agreement", CASE, "--format", "pdf", "--out", tmp_path, "--paper", "legal")
-    assert wrong.code == 1 and "--paper is one of: letter, a4" in wrong.err
+    assert wrong.code == 2 and wrong.err.splitlines()[-1] == (
+        "Error: Invalid value for '--paper': 'legal' is not one of 'letter', 'a4'.")
 
 
 def test_new_letters_as_pdf(panel_repo, rjc, tmp_path):  # noqa: F811

@@ -91,7 +91,7 @@ def center(repo, smtp) -> Repository:
 
 
 def remind(rjc, root, *args, today="2026-12-31"):
-    return rjc("--records", root, "remind", "--today", today, *args)
+    return rjc("--records", root, "remind", "--as-of", today, *args)
 
 
 def sent_log(root) -> list[dict]:

@@ -319,8 +319,8 @@ def test_records_that_fail_check_are_refused_or_left_out_with_force(report_repo,
     (["--from", "2026-09-30", "--to", "2026-07-01"], "--to 2026-07-01 is before --from 2026-09-30"),
     (["--quarter", "2026Q3", "--from", "2026-07-01", "--to", "2026-09-30"], "give --quarter, or --from and --to"),
     (["--from", "2026-07-01"], "give both --from and --to"),
-    (["--year", "fiscal"], "--year is one of: vermont, federal, calendar"),
-    (["--format", "pdf"], "--format is one of"),
+    (["--year", "fiscal"], "Invalid value for '--year': 'fiscal' is not one of 'vermont', 'federal', 'calendar'."),
+    (["--format", "pdf"], "Invalid value for '--format': 'pdf' is not one of 'table', 'md', 'csv', 'json', 'html'."),
     (["--suppress-below", "3"], "--suppress-below goes with --public"),
 ])
 def test_bad_input_exits_2(report_repo, rjc, args, message):
