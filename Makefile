@@ -30,7 +30,7 @@ demo: $(STAMP)
 	$(RJC) --records $(DEMO) list cases --status open --program restorative-panel
 	$(RJC) --records $(DEMO) list referrals --since 2026-10-01
 	$(RJC) --records $(DEMO) show $$($(RJC) --records $(DEMO) list cases --status monitoring --format csv | sed -n 2p | cut -d, -f1)
-	$(RJC) --records $(DEMO) remind --today 2026-11-24
+	$(RJC) --records $(DEMO) remind --as-of 2026-11-24
 	$(RJC) --records $(DEMO) report quarterly --as-of 2026-11-24
 	@echo
 	@echo "The sample records are in $(DEMO); try: cd $(DEMO) && ../../$(RJC) list panels"

@@ -51,14 +51,14 @@ def _diversion(repo, rjc, tmp_path, *accept_flags):
 def test_diversion_case_is_due_back_and_victims_must_be_told(repo, rjc, tmp_path):
     case_id = _diversion(repo, rjc, tmp_path)
     assert str(repo.get(case_id).diversion.return_by) == "2027-02-18"  # received + 90 days
-    result = rjc("--records", repo.root, "case", "timeline", case_id, "--date", "2026-12-03")
+    result = rjc("--records", repo.root, "case", "timeline", case_id, "--as-of", "2026-12-03")
     assert result.code == 0, result.err
     assert result.out.splitlines()[0].split() == ["referred", "from", "2026-11-23", "so", "far", "10", "days"]
     assert "victims to be told of the referral: 2026-12-02 (passed)" in result.out
     assert "due back to the referrer: 2027-02-18" in result.out
     late = rjc("--records", repo.root, "victim", "choose", case_id, "P-2026-KB-0002", "attend", "--notified", "2026-12-03")
-    assert late.code == 0 and "warning: notified after the diversion deadline (2026-12-02" in late.err
-    timeline = rjc("--records", repo.root, "case", "timeline", case_id, "--date", "2026-12-03").out
+    assert late.code == 0 and late.err.splitlines()[-1] == "warning: notified after the diversion deadline (2026-12-02, 7 business days after the referral)"
+    timeline = rjc("--records", repo.root, "case", "timeline", case_id, "--as-of", "2026-12-03").out
     assert "victims to be told" not in timeline
 
 
@@ -69,7 +69,7 @@ def test_return_by_and_outcome_notice(repo, rjc, tmp_path):
     assert early.code == 1 and "is not closed" in early.err
     assert rjc("--records", repo.root, "case", "close", case_id, "--reason", "withdrawn", "--date", "2026-12-01").code == 0
     before = rjc("--records", repo.root, "case", "notify-referrer", case_id, "--date", "2026-11-30")
-    assert before.code == 1 and "before its closure" in before.err
+    assert before.code == 1 and before.err == "Error: 2026-11-30 is before its closure (2026-12-01); nothing was changed\n"
     told = rjc("--records", repo.root, "case", "notify-referrer", case_id, "--date", "2026-12-02")
     assert told.code == 0, told.err
     case = repo.get(case_id)
@@ -83,7 +83,7 @@ def test_return_by_is_only_for_diversion(repo, rjc, tmp_path):
     made = rjc("--records", repo.root, "referral", "new", "--no-input", "--program", "mediation",
                "--source", "self", "--received", "2026-11-20", "--person-file", path)
     result = rjc("--records", repo.root, "referral", "accept", made.out.strip(), "--return-by", "2027-01-01")
-    assert result.code == 1 and "--return-by is for pre-charge diversion" in result.err
+    assert result.code == 1 and result.err == "Error: --return-by is for pre-charge diversion cases\n"
 
 
 def test_victims_are_new_once_per_federal_fiscal_year(repo, rjc, tmp_path):
@@ -111,6 +111,6 @@ def test_victim_list_shows_participation_and_standing(repo, rjc, tmp_path):
     case_id = _diversion(repo, rjc, tmp_path)
     assert rjc("--records", repo.root, "victim", "choose", case_id, "P-2026-KB-0002",
                "written-statement-shared", "--notified", "2026-11-24").code == 0
-    out = rjc("--records", repo.root, "victim", "list", case_id, "--date", "2026-12-01").out
+    out = rjc("--records", repo.root, "victim", "list", case_id, "--as-of", "2026-12-01").out
     assert out.split() == ["P-2026-KB-0002", "written-statement-shared", "notified", "2026-11-24",
                            "new", "in", "federal", "FY2027"]

@@ -16,7 +16,7 @@ from helpers import git
 
 
 def test_agreement_letter_has_the_terms_and_no_victim_details(case_repo, rjc):
-    result = rjc("letter", "agreement", "C-2026-KB-0001", "--date", "2026-11-06")
+    result = rjc("letter", "agreement", "C-2026-KB-0001", "--as-of", "2026-11-06")
     assert result.code == 0, result.err
     text = result.out
     assert "Dear Ana," in text and "12 Elm Street" in text and "2026-11-06" in text
@@ -62,7 +62,7 @@ def test_a_missing_field_stops_the_letter_and_lists_every_one(case_repo, rjc):
     case_repo.save(person, "edit person", command="test")
     result = rjc("letter", "agreement", "C-2026-KB-0001")
     assert result.code == 1
-    assert "the agreement letter for C-2026-KB-0001 is missing: address;" in result.err and result.out == ""
+    assert result.err == "Error: the agreement letter for C-2026-KB-0001 is missing: address; fill them in, or use --draft to see placeholders\n" and result.out == ""
     draft = rjc("letter", "agreement", "C-2026-KB-0001", "--draft")
     assert draft.code == 0 and "Ana Rivera\n[MISSING: address]\n" in draft.out
 
@@ -90,13 +90,13 @@ def test_completion_letter_for_a_program_without_an_agreement_names_the_program(
 
 def test_completion_and_return_letters_match_how_the_case_closed(case_repo, rjc):
     open_case = rjc("letter", "return", "C-2026-KB-0001")
-    assert open_case.code == 1 and "is not closed; the return letter is written after closure" in open_case.err
+    assert open_case.code == 1 and open_case.err == "Error: C-2026-KB-0001 is not closed; the return letter is written after closure\n"
     case = case_repo.get("C-2026-KB-0001")
     case.status_history.append(StatusEntry(status="closed", date="2027-01-30", by="KB"))
     case.closure = Closure(date="2027-01-30", reason="returned-non-compliance", by="KB")
     case_repo.save(case, "close case", command="test")
     wrong = rjc("letter", "completion", "C-2026-KB-0001")
-    assert wrong.code == 1 and "closed as returned-non-compliance; write the return letter instead" in wrong.err
+    assert wrong.code == 1 and wrong.err == "Error: C-2026-KB-0001 closed as returned-non-compliance; write the return letter instead\n"
     assert "returned non compliance" in rjc("letter", "return", "C-2026-KB-0001").out
 
 
@@ -150,7 +150,7 @@ def test_a_template_syntax_error_names_the_file_and_line(case_repo, rjc):
 
 def test_letters_stay_out_of_the_records_repository(case_repo, rjc):
     result = rjc("letter", "agreement", "C-2026-KB-0001", "--out", case_repo.root / "letters")
-    assert result.code == 1 and "letters go outside the records repository" in result.err
+    assert result.code == 1 and result.err == "Error: letters go outside the records repository; choose another --out, or add --into-records\n"
     assert git(case_repo.root, "status", "--porcelain") == ""
 
 
@@ -163,7 +163,7 @@ def _letter(rjc, *args):
 
 
 def test_panel_notice_to_the_victim_has_the_next_panel_and_nothing_of_the_responsible_party(panel_repo, rjc):
-    text = _letter(rjc, "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002", "--date", NOTICE_DATE)
+    text = _letter(rjc, "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002", "--as-of", NOTICE_DATE)
     assert "Dear Bo," in text and "9 Oak Lane" in text and "whether you come is your choice" in text
     # The earliest scheduled panel on or after the letter's date: not the one before it, not the later one.
     assert "**Date:** Thursday, November 19, 2026" in text and "**Time:** 5:30 p.m. to 7:00 p.m." in text
@@ -176,7 +176,7 @@ def test_panel_notice_to_the_victim_has_the_next_panel_and_nothing_of_the_respon
 
 
 def test_panel_notice_to_the_responsible_party_carries_nothing_of_the_victim(panel_repo, rjc):
-    text = _letter(rjc, "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0001", "--date", "2026-11-20")
+    text = _letter(rjc, "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0001", "--as-of", "2026-11-20")
     assert "Dear Ana," in text and "12 Elm Street" in text and "Please come" in text
     assert "Thursday, December 3, 2026" in text and "reviews how the agreement is going" in text
     assert "video" not in text  # that panel has no video link
@@ -185,46 +185,46 @@ def test_panel_notice_to_the_responsible_party_carries_nothing_of_the_victim(pan
 
 
 def test_panel_notice_needs_a_recipient_on_the_case_and_a_scheduled_panel(panel_repo, rjc):
-    both = rjc("letter", "panel-notice", "C-2026-KB-0001", "--date", NOTICE_DATE)
-    assert both.code == 1 and "C-2026-KB-0001 has 2 possible recipients; choose one with --to PERSON" in both.err
-    stranger = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0003", "--date", NOTICE_DATE)
-    assert stranger.code == 1 and "P-2026-KB-0003 is not a participant on C-2026-KB-0001" in stranger.err
-    name = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "Bo Lind", "--date", NOTICE_DATE)
-    assert name.code == 1 and "not a record id" in name.err and "Lind" not in name.err
-    volunteer = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "V-2026-KB-0001", "--date", NOTICE_DATE)
-    assert volunteer.code == 1 and "--to takes a person id" in volunteer.err
-    late = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002", "--date", "2026-12-04")
+    both = rjc("letter", "panel-notice", "C-2026-KB-0001", "--as-of", NOTICE_DATE)
+    assert both.code == 1 and both.err == "Error: C-2026-KB-0001 has 2 possible recipients; choose one with --to PERSON\n"
+    stranger = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0003", "--as-of", NOTICE_DATE)
+    assert stranger.code == 1 and stranger.err == "Error: P-2026-KB-0003 is not a participant on C-2026-KB-0001\n"
+    name = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "Bo Lind", "--as-of", NOTICE_DATE)
+    assert name.code == 1 and name.err == "Error: not a record id: ids look like C-2026-KB-0019 (kind P, R, C, PN or V; year; coordinator code; number)\n" and "Lind" not in name.err
+    volunteer = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "V-2026-KB-0001", "--as-of", NOTICE_DATE)
+    assert volunteer.code == 1 and volunteer.err == "Error: --to takes a person id (like P-2026-KB-0001), and V-2026-KB-0001 is not one\n"
+    late = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002", "--as-of", "2026-12-04")
     assert late.code == 1
-    assert "Error: C-2026-KB-0001 has no panel scheduled on or after 2026-12-04; schedule one first" in late.err
-    agency = rjc("letter", "panel-notice-agency", "C-2026-KB-0001", "--date", "2026-12-04")
-    assert agency.code == 1 and "has no panel scheduled" in agency.err
+    assert late.err == "Error: C-2026-KB-0001 has no panel scheduled on or after 2026-12-04; schedule one first\n"
+    agency = rjc("letter", "panel-notice-agency", "C-2026-KB-0001", "--as-of", "2026-12-04")
+    assert agency.code == 1 and agency.err == "Error: C-2026-KB-0001 has no panel scheduled on or after 2026-12-04; schedule one first\n"
 
 
 def test_panel_notice_without_a_place_lists_it_as_missing(panel_repo, rjc):
     panel = panel_repo.get("PN-2026-KB-0005")
     panel.place, panel.video_link = None, None
     panel_repo.save(panel, "edit panel", command="test")
-    result = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002", "--date", NOTICE_DATE)
-    assert result.code == 1 and "the panel-notice letter for C-2026-KB-0001 is missing: place;" in result.err
-    draft = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002", "--date", NOTICE_DATE,
+    result = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002", "--as-of", NOTICE_DATE)
+    assert result.code == 1 and result.err == "Error: the panel-notice letter for C-2026-KB-0001 is missing: place; fill them in, or use --draft to see placeholders\n"
+    draft = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002", "--as-of", NOTICE_DATE,
                 "--draft")
     assert draft.code == 0 and "**Place:** [MISSING: place]" in draft.out
-    agency = rjc("letter", "panel-notice-agency", "C-2026-KB-0001", "--date", NOTICE_DATE)
-    assert agency.code == 1 and "is missing: place;" in agency.err
+    agency = rjc("letter", "panel-notice-agency", "C-2026-KB-0001", "--as-of", NOTICE_DATE)
+    assert agency.code == 1 and agency.err == "Error: the panel-notice-agency letter for C-2026-KB-0001 is missing: place; fill them in, or use --draft to see placeholders\n"
 
 
 def test_a_video_only_panel_gives_its_link_to_participants_not_to_the_agency(panel_repo, rjc):
     panel = panel_repo.get("PN-2026-KB-0005")
     panel.place = None
     panel_repo.save(panel, "edit panel", command="test")
-    text = _letter(rjc, "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0001", "--date", NOTICE_DATE)
+    text = _letter(rjc, "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0001", "--as-of", NOTICE_DATE)
     assert "**By video:** https://meet.example.org/rjc-19" in text and "Place" not in text
-    agency = _letter(rjc, "panel-notice-agency", "C-2026-KB-0001", "--date", NOTICE_DATE)
+    agency = _letter(rjc, "panel-notice-agency", "C-2026-KB-0001", "--as-of", NOTICE_DATE)
     assert "**Place:** by video conference" in agency and "meet.example.org" not in agency
 
 
 def test_panel_notice_to_the_agency_names_the_responsible_party_only(panel_repo, rjc):
-    text = _letter(rjc, "panel-notice-agency", "C-2026-KB-0001", "--date", NOTICE_DATE)
+    text = _letter(rjc, "panel-notice-agency", "C-2026-KB-0001", "--as-of", NOTICE_DATE)
     assert "Dear Sgt. Pat Doe," in text and "Hartford Police Department" in text
     assert "Re: Ana Rivera, docket 26-CR-1 (our case C-2026-KB-0001)" in text
     assert "**Date:** Thursday, November 19, 2026" in text and "**Time:** 5:30 p.m. to 7:00 p.m." in text
@@ -234,43 +234,43 @@ def test_panel_notice_to_the_agency_names_the_responsible_party_only(panel_repo,
 
 
 def test_volunteer_thanks_counts_held_panels_attended_in_the_letters_year(panel_repo, rjc):
-    text = _letter(rjc, "volunteer-thanks", "V-2026-KB-0001", "--date", "2026-12-15")
+    text = _letter(rjc, "volunteer-thanks", "V-2026-KB-0001", "--as-of", "2026-12-15")
     assert "Zoë Nguyễn\n3 Birch Road\nNorwich, VT 05055" in text and "Dear Zoë," in text
     # 2 hours (the meeting's length) + 1.25; not the cancelled panel, not 2025's, not the scheduled ones.
     assert "In 2026 you sat on **2 panels**, giving **3.25 hours** of your time" in text
     # Its own hours when written down; an absence is not counted.
     assert "**2 panels**, giving **2.75 hours**" in _letter(rjc, "volunteer-thanks", "V-2026-KB-0002",
-                                                              "--date", "2026-12-15")
+                                                              "--as-of", "2026-12-15")
     assert "**1 panel**, giving **1.25 hours**" in _letter(rjc, "volunteer-thanks", "V-2026-KB-0003",
-                                                            "--date", "2026-12-15")
+                                                            "--as-of", "2026-12-15")
     for detail in ("C-2026", "Ana", "Rivera", "Bo ", "Lind", "Elm", "Oak", "802-555-0133", "PN-2026"):
         assert detail not in text
 
 
 def test_volunteer_thanks_for_a_chosen_period(panel_repo, rjc):
-    text = _letter(rjc, "volunteer-thanks", "V-2026-KB-0001", "--date", "2026-12-15",
+    text = _letter(rjc, "volunteer-thanks", "V-2026-KB-0001", "--as-of", "2026-12-15",
                    "--from", "2025-12-01", "--until", "2026-03-31")
     assert ("From Monday, December 1, 2025 to Tuesday, March 31, 2026 you sat on **2 panels**, "
             "giving **4 hours**") in text
-    until = _letter(rjc, "volunteer-thanks", "V-2026-KB-0001", "--date", "2026-12-15", "--until", "2025-12-31")
+    until = _letter(rjc, "volunteer-thanks", "V-2026-KB-0001", "--as-of", "2026-12-15", "--until", "2025-12-31")
     assert "In 2025 you sat on **1 panel**, giving **2 hours**" in until  # from the start of that year
-    since = _letter(rjc, "volunteer-thanks", "V-2026-KB-0001", "--date", "2026-12-15", "--from", "2025-06-01")
+    since = _letter(rjc, "volunteer-thanks", "V-2026-KB-0001", "--as-of", "2026-12-15", "--from", "2025-06-01")
     assert "to Thursday, December 31, 2026 you sat on **3 panels**, giving **5.25 hours**" in since
-    none = _letter(rjc, "volunteer-thanks", "V-2026-KB-0001", "--date", "2027-01-05")
+    none = _letter(rjc, "volunteer-thanks", "V-2026-KB-0001", "--as-of", "2027-01-05")
     assert "Thank you for being one of our volunteers since 2024." in none and "panels" not in none
     backwards = rjc("letter", "volunteer-thanks", "V-2026-KB-0001", "--from", "2026-05-01", "--until", "2026-04-01")
-    assert backwards.code == 1 and "the period starts (2026-05-01) after it ends (2026-04-01)" in backwards.err
+    assert backwards.code == 1 and backwards.err == "Error: the period starts (2026-05-01) after it ends (2026-04-01)\n"
 
 
 def test_volunteer_thanks_refuses_to_guess_an_unrecorded_attendance(panel_repo, rjc):
     panel = panel_repo.get("PN-2026-KB-0002")
     panel.seats[0].attended = None
     panel_repo.save(panel, "edit panel", command="test")
-    result = rjc("letter", "volunteer-thanks", "V-2026-KB-0001", "--date", "2026-12-15")
+    result = rjc("letter", "volunteer-thanks", "V-2026-KB-0001", "--as-of", "2026-12-15")
     assert result.code == 1
-    assert "attendance of V-2026-KB-0001 is not recorded at PN-2026-KB-0002; record it, or use --draft" in result.err
+    assert result.err == "Error: attendance of V-2026-KB-0001 is not recorded at PN-2026-KB-0002; record it, or use --draft\n"
     assert "**1 panel**, giving **2 hours**" in _letter(rjc, "volunteer-thanks", "V-2026-KB-0001",
-                                                          "--date", "2026-12-15", "--draft")
+                                                          "--as-of", "2026-12-15", "--draft")
 
 
 @pytest.mark.parametrize("args, error", [
@@ -312,7 +312,7 @@ def test_the_sandbox_refuses_escapes_in_the_new_letters(panel_repo, rjc, letter,
     own = panel_repo.root / "templates"
     own.mkdir()
     (own / letter).write_text(template + "\n")
-    result = rjc("letter", *args, "--date", NOTICE_DATE)
+    result = rjc("letter", *args, "--as-of", NOTICE_DATE)
     assert result.code == 1, result.out
     assert "Traceback" not in result.err and result.err.startswith("Error: template")
 
@@ -321,9 +321,9 @@ def test_an_invalid_panel_file_stops_panel_letters_rather_than_skip_it(panel_rep
     path = panel_repo.root / "panels/2026/KB/PN-2026-KB-0008.yaml"
     path.write_text("id: PN-2026-KB-0008\nschema_version: 2\ndate: not a date\n")
     for args in (["panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002"], ["volunteer-thanks", "V-2026-KB-0001"]):
-        result = rjc("letter", *args, "--date", NOTICE_DATE)
+        result = rjc("letter", *args, "--as-of", NOTICE_DATE)
         assert result.code == 1
-        assert "panel files are not valid: panels/2026/KB/PN-2026-KB-0008.yaml; run: rjc check" in result.err
+        assert result.err == "Error: panel files are not valid: panels/2026/KB/PN-2026-KB-0008.yaml; run: rjc check\n"
 
 
 def test_volunteer_thanks_counts_circle_meetings_too(panel_repo, rjc):
@@ -338,5 +338,5 @@ def test_volunteer_thanks_counts_circle_meetings_too(panel_repo, rjc):
                               meetings=[CircleMeeting.new(date="2026-01-14", attended=[volunteer.id], hours="1.5"),
                                         CircleMeeting.new(date="2026-01-21", attended=[volunteer.id], hours="1.5")]))
     panel_repo.save(case, "test", command="test")
-    before = rjc("letter", "volunteer-thanks", volunteer.id, "--date", "2026-12-01", "--draft").out
+    before = rjc("letter", "volunteer-thanks", volunteer.id, "--as-of", "2026-12-01", "--draft").out
     assert "met with your circle **2 times**" in before

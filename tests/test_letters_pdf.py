@@ -37,7 +37,7 @@ def _text(path: Path) -> str:
 
 
 def _pdf(rjc, out: Path, *args: str) -> Path:
-    result = rjc("letter", *args, "--format", "pdf", "--out", out, "--date", NOTICE_DATE)
+    result = rjc("letter", *args, "--format", "pdf", "--out", out, "--as-of", NOTICE_DATE)
     assert result.code == 0, result.err
     (line,) = result.err.splitlines()
     assert line.startswith("wrote ")
@@ -65,7 +65,8 @@ def test_pdf_paper_is_us_letter_unless_a4_is_asked(unicode_repo, rjc, tmp_path):
     a4 = PdfReader(_pdf(rjc, tmp_path / "a4", "agreement", CASE, "--paper", "a4")).pages[0].mediabox
     assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
     wrong = rjc("letter", "agreement", CASE, "--format", "pdf", "--out", tmp_path, "--paper", "legal")
-    assert wrong.code == 1 and "--paper is one of: letter, a4" in wrong.err
+    assert wrong.code == 2 and wrong.err.splitlines()[-1] == (
+        "Error: Invalid value for '--paper': 'legal' is not one of 'letter', 'a4'.")
 
 
 def test_new_letters_as_pdf(panel_repo, rjc, tmp_path):  # noqa: F811
@@ -137,7 +138,7 @@ def test_draft_pdf_is_marked_and_shows_the_placeholders(unicode_repo, rjc, tmp_p
     person.address = None
     unicode_repo.save(person, "edit person", command="test")
     refused = rjc("letter", "agreement", CASE, "--format", "pdf", "--out", tmp_path)
-    assert refused.code == 1 and "is missing: address" in refused.err
+    assert refused.code == 1 and refused.err == "Error: the agreement letter for C-2026-KB-0001 is missing: address; fill them in, or use --draft to see placeholders\n"
     target = _pdf(rjc, tmp_path, "agreement", CASE, "--draft")
     assert target.name == f"{CASE}-agreement-draft.pdf"
     text = _text(target)
@@ -148,7 +149,7 @@ def test_pdf_is_never_printed_to_a_terminal(unicode_repo, rjc, monkeypatch):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     result = rjc("letter", "agreement", CASE, "--format", "pdf")
     assert result.code == 1
-    assert "Error: a PDF is not for the terminal; write it to a directory with --out DIR" in result.err
+    assert result.err == "Error: a PDF is not for the terminal; write it to a directory with --out DIR\n"
 
 
 def test_pdf_goes_into_a_pipe(unicode_repo):
@@ -161,7 +162,7 @@ def test_pdf_goes_into_a_pipe(unicode_repo):
 
 def test_pdf_stays_out_of_the_records_repository(unicode_repo, rjc):
     result = rjc("letter", "agreement", CASE, "--format", "pdf", "--out", unicode_repo.root / "letters")
-    assert result.code == 1 and "letters go outside the records repository" in result.err
+    assert result.code == 1 and result.err == "Error: letters go outside the records repository; choose another --out, or add --into-records\n"
     assert git(unicode_repo.root, "status", "--porcelain") == ""
 
 

@@ -163,7 +163,7 @@ def test_a_case_that_cannot_go_to_panel_is_refused(rjc, center):
 def test_past_dates_need_yes(rjc, center):
     result = rjc("--records", center["root"], "panel", "schedule", "--date", "2020-01-07", "--time", "18:00",
                  "--place", "Hall", "--case", center["cases"][0], "--volunteer", center["volunteers"][0])
-    assert result.code == 1 and "in the past; add --yes" in result.err
+    assert result.code == 1 and result.err == "Error: 2020-01-07 is in the past; add --yes if that is what you mean\n"
 
 
 def test_suggest_proposes_only_eligible_available_volunteers_least_recently_seated(rjc, center):
@@ -182,7 +182,7 @@ def test_suggest_proposes_only_eligible_available_volunteers_least_recently_seat
     assert suggested == [*center["volunteers"][3:5], center["volunteers"][0]]
     no_confirm = rjc("--records", root, "panel", "schedule", "--date", later, "--time", "10:00", "--place", "Hall",
                      "--case", center["cases"][0], "--suggest", "3", stdin="")
-    assert no_confirm.code == 1 and "nothing was scheduled" in no_confirm.err
+    assert no_confirm.code == 1 and no_confirm.err.splitlines()[-1] == "Error: nothing was scheduled; accept with --yes, or seat with --volunteer"
 
 
 def test_suggest_never_proposes_an_ineligible_volunteer(rjc, center):
@@ -235,7 +235,7 @@ def test_record_stores_attendance_outcomes_and_hours(rjc, center, repo):
     panel_id = result.out.strip()
     missing = rjc("--records", root, "panel", "record", panel_id, "--outcome", f"{center['cases'][0]}=agreement-signed",
                   "--no-input")
-    assert missing.code == 1 and f"give the outcome for {center['cases'][1]}" in missing.err
+    assert missing.code == 1 and missing.err == f"Error: give the outcome for {center['cases'][1]} (--outcome CASE=OUTCOME)\n"
     recorded = rjc("--records", root, "panel", "record", panel_id, "--no-input",
                    "--outcome", f"{center['cases'][0]}=agreement-signed", "--outcome", f"{center['cases'][1]}=no-show",
                    "--absent", center["volunteers"][2], "--attended", f"{center['cases'][0]}={center['party']}",

@@ -79,11 +79,11 @@ def ok(result):
     return result
 
 
-def refused(rjc, repo, *args, message: str, stdin: str | None = None):
+def refused(rjc, repo, *args, message: str, stdin: str | None = None, code: int = 1):
     """The command fails with `message` and commits nothing."""
     before = head(repo)
     result = rjc(*args, stdin=stdin)
-    assert result.code == 1, (result.out, result.err)
+    assert result.code == code, (result.out, result.err)
     assert message in result.err, result.err
     assert head(repo) == before
     return result
@@ -137,7 +137,7 @@ def test_a_circle_from_roster_to_end(rjc, center):
         ("2026-12-01", Decimal("2"), [v1, v2, v3], False, None),
         ("2026-12-08", Decimal("1.25"), [v3], True, None),
     ]
-    assert ok(rjc("circle", "show", case_id, "--date", "2026-12-29")).out.splitlines() == [
+    assert ok(rjc("circle", "show", case_id, "--as-of", "2026-12-29")).out.splitlines() == [
         f"circle of {case_id} (case in-circle)",
         "phase: phase-1",
         "started: 2026-11-20 (12 months on 2027-11-20)",
@@ -189,7 +189,8 @@ def test_seating_refuses_a_second_seat_a_sixth_seat_and_bad_dates(rjc, center):
             message=f"2026-11-01 is before the case was opened ({OPENED}); nothing was changed")
     refused(rjc, repo, "circle", "add", case_id, vs[1], "--role", "member", "--date", "2026-01-09",
             message="is before the case was opened")
-    refused(rjc, repo, "circle", "add", case_id, vs[1], "--role", "chair", message="--role 'chair' is not one of")
+    refused(rjc, repo, "circle", "add", case_id, vs[1], "--role", "chair", code=2,
+            message="Error: Invalid value for '--role': 'chair' is not one of 'member', 'anchor', 'professional'.\n")
     refused(rjc, repo, "circle", "add", case_id, center["person"], "--role", "member",
             message=f"{center['person']} is not a volunteer")
     seat(rjc, center, *vs[1:5])
@@ -290,7 +291,8 @@ def test_phases_go_forward_and_need_three_seats(rjc, center):
     refused(rjc, repo, "circle", "phase", case_id, "forming",
             message=f"circles move forward only: the circle of {case_id} is in forming; "
                     "it can move to: phase-1, phase-2, phase-3, ended")
-    refused(rjc, repo, "circle", "phase", case_id, "phase-9", message="PHASE 'phase-9' is not one of")
+    refused(rjc, repo, "circle", "phase", case_id, "phase-9", code=2, message=(
+        "Error: Invalid value for 'PHASE': 'phase-9' is not one of 'forming', 'phase-1', 'phase-2', 'phase-3', 'ended'.\n"))
     seat(rjc, center, vs[2])
     ok(rjc("circle", "phase", case_id, "phase-2", "--date", "2026-11-20"))  # skipping forward is allowed
     refused(rjc, repo, "circle", "phase", case_id, "phase-1",

@@ -390,7 +390,7 @@ def test_complete_agreements_and_closed_cases_remind_nothing():
 
 def test_remind_prints_ids_only(repo, rjc):
     root = save_world(repo, world()).root
-    result = rjc("--records", root, "remind", "--today", "2026-12-31")
+    result = rjc("--records", root, "remind", "--as-of", "2026-12-31")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert len(lines) == len(EXPECTED)
@@ -401,7 +401,7 @@ def test_remind_prints_ids_only(repo, rjc):
 
 
 def test_remind_prints_nothing_when_nothing_is_due(repo, rjc):
-    result = rjc("--records", repo.root, "remind", "--today", "2027-02-15")
+    result = rjc("--records", repo.root, "remind", "--as-of", "2027-02-15")
     assert (result.code, result.out, result.err) == (0, "", "")
 
 
@@ -409,14 +409,14 @@ def test_remind_only_reads(repo, rjc):
     repo = save_world(repo, world())
     commits = git(repo.root, "rev-list", "--count", "HEAD")
     with write_lock(repo.root, timeout=0.5):  # held by "another rjc": reminders do not wait for it
-        result = rjc("--records", repo.root, "remind", "--today", "2026-12-31")
+        result = rjc("--records", repo.root, "remind", "--as-of", "2026-12-31")
     assert result.code == 0 and result.out
     assert git(repo.root, "rev-list", "--count", "HEAD") == commits
     assert git(repo.root, "status", "--porcelain") == ""
 
 
 def test_remind_bad_date_is_a_usage_error(repo, rjc):
-    assert rjc("--records", repo.root, "remind", "--today", "31/12/2026").code == 2
+    assert rjc("--records", repo.root, "remind", "--as-of", "31/12/2026").code == 2
 
 
 def test_cron_line(repo, rjc):

@@ -201,12 +201,12 @@ def panel_case(rjc, repo, referral_id: str, program: str, *, linked: str | None 
     refused(rjc, repo, 1, f"{case_id} has no panel scheduled on or after {dt.date.today()}",
             "letter", "panel-notice", case_id, "--to", victim)
     refused(rjc, repo, 1, f"{case_id} has 2 possible recipients; choose one with --to PERSON",
-            "letter", "panel-notice", case_id, "--date", day(-5))
-    notice = look(rjc, repo, "letter", "panel-notice", case_id, "--to", victim, "--date", day(-5))
+            "letter", "panel-notice", case_id, "--as-of", day(-5))
+    notice = look(rjc, repo, "letter", "panel-notice", case_id, "--to", victim, "--as-of", day(-5))
     assert all(fact in notice for fact in (long_date(day(0)), "6:00 p.m. to 7:30 p.m.", "Community room",
                                            "Lou", "3 Depot Sq", "Barre, VT 05641"))
     assert "Dana" not in notice and "Whitcomb" not in notice  # a victim's letter never names the party
-    agency = look(rjc, repo, "letter", "panel-notice-agency", case_id, "--date", day(-5))
+    agency = look(rjc, repo, "letter", "panel-notice-agency", case_id, "--as-of", day(-5))
     assert long_date(day(0)) in agency and "Officer Reyes" in agency and "Dana Whitcomb" in agency
     assert not any(detail in agency for detail in ("Depot Sq", "802-555-0141", "802-555-0177"))  # no contacts
     for to in ("referring-agency", "participants", "volunteers"):
@@ -239,7 +239,7 @@ def panel_case(rjc, repo, referral_id: str, program: str, *, linked: str | None 
     step(rjc, repo, "agreement", "pay", case_id, "2", "--amount", "100.00", "--date", day(18))
     step(rjc, repo, "agreement", "log", case_id, "3", "--hours", "8", "--place", "Food shelf", "--date", day(23))
     step(rjc, repo, "agreement", "pay", case_id, "2", "--amount", "150.00", "--date", day(38))
-    assert look(rjc, repo, "agreement", "status", case_id, "--date", day(39)).splitlines() == [
+    assert look(rjc, repo, "agreement", "status", case_id, "--as-of", day(39)).splitlines() == [
         f"agreement 1: signed {day(0)}, mid-term review {day(45)}, due {day(90)}: on track",
         "  1. apology-letter: pending",
         "  2. restitution: completed 250.00 of 250.00 paid",
@@ -248,12 +248,12 @@ def panel_case(rjc, repo, referral_id: str, program: str, *, linked: str | None 
     refused(rjc, repo, 1, f"agreement 1 of {case_id} has items 1-3, not 4",
             "agreement", "item", case_id, "4", "completed", "--date", day(40))
     step(rjc, repo, "agreement", "item", case_id, "1", "completed", "--date", day(40))  # the apology letter
-    status = look(rjc, repo, "agreement", "status", case_id, "--date", day(41)).splitlines()
+    status = look(rjc, repo, "agreement", "status", case_id, "--as-of", day(41)).splitlines()
     assert status[0].endswith(": complete") and status[1] == "  1. apology-letter: completed"
 
     refused(rjc, repo, 2, "--reason", "case", "close", case_id, "--date", day(57))
     step(rjc, repo, "case", "close", case_id, "--reason", "completed-successfully", "--date", day(57))
-    letter = look(rjc, repo, "letter", "completion", case_id, "--date", day(58))
+    letter = look(rjc, repo, "letter", "completion", case_id, "--as-of", day(58))
     assert case_id in letter and "completed successfully" in letter and "Officer Reyes" in letter
     step(rjc, repo, "case", "notify-referrer", case_id, "--date", day(58))
     assert str(repo.get(case_id).closure.referrer_notified) == day(58)
@@ -337,7 +337,7 @@ def test_pre_charge_diversion(center, rjc, tmp_path):
             "referral", "accept", referral_id, "--date", "2026-10-30")
     case_id = step(rjc, repo, "referral", "accept", referral_id, "--date", "2026-11-03")
     (victim,) = people(repo, case_id)["victim"]
-    timeline = look(rjc, repo, "case", "timeline", case_id, "--date", "2026-11-04")
+    timeline = look(rjc, repo, "case", "timeline", case_id, "--as-of", "2026-11-04")
     assert "due back to the referrer: 2027-01-31" in timeline  # received + 90 days
     assert "victims to be told of the referral: 2026-11-12" in timeline  # 7 business days, Veterans Day skipped
 
@@ -352,16 +352,16 @@ def test_pre_charge_diversion(center, rjc, tmp_path):
             "agreement", "pay", case_id, "2", "--amount", "5.00", "--date", "2026-11-12")
     step(rjc, repo, "agreement", "pay", case_id, "1", "--amount", "64.00", "--date", "2026-11-20")
     step(rjc, repo, "agreement", "log", case_id, "2", "--hours", "10", "--place", "Town library", "--date", "2026-12-01")
-    assert look(rjc, repo, "agreement", "status", case_id, "--date", "2026-12-02").splitlines()[0].endswith(": complete")
+    assert look(rjc, repo, "agreement", "status", case_id, "--as-of", "2026-12-02").splitlines()[0].endswith(": complete")
 
     step(rjc, repo, "case", "close", case_id, "--reason", "completed-successfully", "--date", "2026-12-03")
-    assert "due back to the referrer" in look(rjc, repo, "case", "timeline", case_id, "--date", "2026-12-03")
-    letter = look(rjc, repo, "letter", "completion", case_id, "--date", "2026-12-04")
+    assert "due back to the referrer" in look(rjc, repo, "case", "timeline", case_id, "--as-of", "2026-12-03")
+    letter = look(rjc, repo, "letter", "completion", case_id, "--as-of", "2026-12-04")
     assert "DA-26-311" in letter and "Deputy SA Holm" in letter
     step(rjc, repo, "case", "notify-referrer", case_id, "--date", "2026-12-04")
     case = repo.get(case_id)
     assert str(case.diversion.outcome_reported) == "2026-12-04" and str(case.closure.referrer_notified) == "2026-12-04"
-    assert "due back to the referrer" not in look(rjc, repo, "case", "timeline", case_id, "--date", "2026-12-05")
+    assert "due back to the referrer" not in look(rjc, repo, "case", "timeline", case_id, "--as-of", "2026-12-05")
     finished(rjc, repo, case_id, "completed-successfully",
              ["Jordan", "Tibbetts", "802-555-0162", "Maren", "Lacasse", "Holm", "jackets", "thrift"])
 
@@ -488,7 +488,8 @@ def test_mediation(center, rjc, tmp_path):
     step(rjc, repo, "case", "resolve", case_id, "agreement")
     step(rjc, repo, "case", "status", case_id, "agreement-signed", "--date", "2026-11-19")
     refused(rjc, repo, 2, "--reason", "case", "close", case_id)
-    refused(rjc, repo, 1, "--reason 'settled'", "case", "close", case_id, "--reason", "settled")
+    refused(rjc, repo, 2, "Invalid value for '--reason': 'settled' is not one of 'completed-successfully', 'completed-partially', 'returned-non-compliance', 'returned-new-offense', 'declined', 'no-contact', 'withdrawn', 'ineligible', 'transferred'.",
+            "case", "close", case_id, "--reason", "settled")
     step(rjc, repo, "case", "close", case_id, "--reason", "completed-successfully", "--date", "2026-11-30")
     case = repo.get(case_id)
     assert [(str(s.date), s.minutes, s.attended) for s in case.sessions] == [
@@ -545,7 +546,7 @@ def test_family_group_conferencing(center, rjc, tmp_path):
     step(rjc, repo, "case", "status", case_id, "agreement-signed", "--date", "2026-11-13")
     step(rjc, repo, "case", "status", case_id, "monitoring", "--date", "2026-11-14")
     step(rjc, repo, "agreement", "log", case_id, "1", "--hours", "6", "--place", "School garden", "--date", "2026-11-21")
-    assert look(rjc, repo, "agreement", "status", case_id, "--date", "2026-11-22").splitlines()[0].endswith(": complete")
+    assert look(rjc, repo, "agreement", "status", case_id, "--as-of", "2026-11-22").splitlines()[0].endswith(": complete")
     step(rjc, repo, "case", "close", case_id, "--reason", "completed-successfully", "--date", "2026-12-01")
     step(rjc, repo, "case", "notify-referrer", case_id, "--date", "2026-12-02")
     assert repo.get(case_id).sessions[0].attended == [youth, parent, aunt, victim]
@@ -607,7 +608,7 @@ def test_cosa_circle(center, rjc, tmp_path):
          "--date", "2026-11-24", stdin="Russell has a job interview at the quarry on Monday.\n")
     step(rjc, repo, "circle", "meeting", case_id, "--hours", "2", *everyone, "--core-member-absent", "--no-note",
          "--date", "2026-12-01")
-    assert look(rjc, repo, "circle", "show", case_id, "--date", "2026-12-10").splitlines() == [
+    assert look(rjc, repo, "circle", "show", case_id, "--as-of", "2026-12-10").splitlines() == [
         f"circle of {case_id} (case in-circle)",
         "phase: phase-1",
         "started: 2026-11-16 (12 months on 2027-11-16)",
@@ -633,7 +634,7 @@ def test_cosa_circle(center, rjc, tmp_path):
     step(rjc, repo, "circle", "phase", case_id, "ended", "--date", "2027-11-16")
     refused(rjc, repo, 1, f"the circle of {case_id} ended on 2027-11-16",
             "circle", "meeting", case_id, "--hours", "1", *everyone, "--no-note", "--date", "2027-11-23")
-    show = look(rjc, repo, "circle", "show", case_id, "--date", "2027-11-16").splitlines()
+    show = look(rjc, repo, "circle", "show", case_id, "--as-of", "2027-11-16").splitlines()
     assert show[1:4] == ["phase: ended", "started: 2026-11-16 (12 months on 2027-11-16)", "ended: 2027-11-16"]
     assert show[-2:] == ["meetings: 5, 7.5 hours (21.0 volunteer hours)", "last meeting: 2027-11-09, 1 week ago"]
     ledger = json.loads(look(rjc, repo, "volunteer", "hours", member, "--from", "2026-11-01", "--to", "2027-11-30",
@@ -715,7 +716,7 @@ def test_star_internship(center, rjc, tmp_path):
     step(rjc, repo, "case", "close", case_id, "--reason", "completed-successfully", "--date", "2027-02-19")
     refused(rjc, repo, 1, f"{case_id} is closed; reopen it first",
             "internship", "hours", case_id, "--hours", "2", "--date", "2027-02-12")
-    letter = look(rjc, repo, "letter", "completion", case_id, "--date", "2027-02-22")
+    letter = look(rjc, repo, "letter", "completion", case_id, "--as-of", "2027-02-22")
     assert case_id in letter and "Caseworker Amundsen" in letter and "Kayla Drouin" in letter
     step(rjc, repo, "case", "notify-referrer", case_id, "--date", "2027-02-22")
     assert str(repo.get(case_id).closure.referrer_notified) == "2027-02-22"

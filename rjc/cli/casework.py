@@ -12,6 +12,15 @@ from rjc.cli.options import NOTE_HELP, AsOfOption, DateOption
 from rjc.cli.options import day as _day
 from rjc.cli.options import done as _done
 from rjc.cli.repo import open_repository
+from rjc.model.vocab import (
+    CaseStatus,
+    ClosureReason,
+    ContactKind,
+    GoalStatus,
+    ItemStatus,
+    Resolution,
+    VictimChoice,
+)
 
 case_app = typer.Typer(help="Move a case along: status, contacts, closure.", no_args_is_help=True)
 
@@ -19,39 +28,33 @@ case_app = typer.Typer(help="Move a case along: status, contacts, closure.", no_
 @case_app.command("status")
 def status(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
-    new_status: Annotated[str, typer.Argument(metavar="STATUS", help="The status it moves to.")],
+    new_status: Annotated[CaseStatus, typer.Argument(
+        metavar="STATUS", case_sensitive=False, help="The status it moves to.")],
     date: DateOption = None,
     note: Annotated[Optional[str], typer.Option(help=NOTE_HELP)] = None,
 ) -> None:
     """Move a case to its next status; only the program's allowed transitions are accepted."""
-    from rjc.cli.choices import choice
-    from rjc.model.vocab import CaseStatus
     from rjc.workflows import casework
 
-    _done(casework.change_status(open_repository(), case_id, choice(CaseStatus, new_status, "status"),
+    _done(casework.change_status(open_repository(), case_id, new_status,
                                  day=_day(date), note=note))
 
 
 @case_app.command("close")
 def close(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
-    reason: Annotated[str, typer.Option(help="Why it closes: completed-successfully, completed-partially, "
-                                             "returned-non-compliance, returned-new-offense, declined, "
-                                             "no-contact, withdrawn, ineligible or transferred.")],
+    reason: Annotated[ClosureReason, typer.Option(case_sensitive=False, help="Why it closes.")],
     date: DateOption = None,
     note: Annotated[Optional[str], typer.Option(help=NOTE_HELP)] = None,
 ) -> None:
     """Close a case with a reason from the fixed list."""
-    from rjc.cli.choices import choice
     from rjc.cli.output import message
-    from rjc.model.vocab import ClosureReason
     from rjc.workflows import casework
 
     repo = open_repository()
-    reason_value = choice(ClosureReason, reason, "--reason")
-    _done(casework.close_case(repo, case_id, reason_value, day=_day(date), note=note))
+    _done(casework.close_case(repo, case_id, reason, day=_day(date), note=note))
     unfinished = casework.unfinished_items(casework.load_case(repo, case_id))
-    if reason_value == ClosureReason.COMPLETED_SUCCESSFULLY and unfinished:
+    if reason == ClosureReason.COMPLETED_SUCCESSFULLY and unfinished:
         message(f"warning: closed as completed with agreement items still open: {', '.join(unfinished)}")
 
 
@@ -92,7 +95,7 @@ def notify_referrer(
 @case_app.command("timeline")
 def timeline(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
-    date: AsOfOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Days spent in each status, and the dates the case is held to."""
     from rjc.cli.output import say
@@ -101,7 +104,7 @@ def timeline(
 
     repo = open_repository()
     case = casework.load_case(repo, case_id)
-    today = _day(date)
+    today = _day(as_of)
     for stage in lifecycle.stages(case.status_history, today):
         until = f"until {stage.end}" if stage.end else "so far"
         say(f"{stage.status:<22} from {stage.start} {until:<17} {stage.days:>4} days")
@@ -113,19 +116,16 @@ def timeline(
 @case_app.command("note")
 def note(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
-    kind: Annotated[str, typer.Option(help="phone, email, letter, in-person, video, text or voicemail.")],
+    kind: Annotated[ContactKind, typer.Option(case_sensitive=False, help="How the contact was made.")],
     person: Annotated[Optional[list[str]], typer.Option(
         "--with", metavar="PERSON", help="Who the contact was with (person id; repeatable).")] = None,
     date: DateOption = None,
 ) -> None:
     """Log a contact. Its text is typed at the prompt, or read from standard input, never argv."""
-    from rjc.cli.choices import choice
-    from rjc.model.vocab import ContactKind
     from rjc.workflows import casework
 
-    kind_value = choice(ContactKind, kind, "--kind")
     text = typer.prompt("Note", default="", show_default=False) if sys.stdin.isatty() else sys.stdin.read()
-    _done(casework.log_contact(open_repository(), case_id, kind_value, day=_day(date),
+    _done(casework.log_contact(open_repository(), case_id, kind, day=_day(date),
                                note=text.strip() or None, people=[p.upper() for p in person or []]))
 
 
@@ -138,19 +138,17 @@ agreement_app = typer.Typer(help="Reparative agreements: terms, service hours, r
 def choose(
     case_id: Annotated[str, typer.Argument(metavar="CASE", help="The case.")],
     person: Annotated[str, typer.Argument(metavar="PERSON", help="The victim's person id.")],
-    participation: Annotated[str, typer.Argument(metavar="CHOICE", help=(
-        "attend, written-statement-shared, written-statement-panel-only, not-participate or undecided."))],
+    participation: Annotated[VictimChoice, typer.Argument(
+        metavar="CHOICE", case_sensitive=False, help="How the victim takes part.")],
     notified: Annotated[Optional[dt.datetime], typer.Option(
         formats=["%Y-%m-%d"], help="When the victim was told of the case.")] = None,
 ) -> None:
     """Record how a victim chooses to take part in the case."""
-    from rjc.cli.choices import choice
     from rjc.cli.output import message
-    from rjc.model.vocab import VictimChoice
     from rjc.workflows import casework
 
     repo = open_repository()
-    _done(casework.choose_participation(repo, case_id, person.upper(), choice(VictimChoice, participation, "CHOICE"),
+    _done(casework.choose_participation(repo, case_id, person.upper(), participation,
                                         notified=notified.date() if notified else None))
     due = casework.victim_notice_due(repo, casework.load_case(repo, case_id))
     if notified and due and notified.date() > due:
@@ -161,7 +159,7 @@ def choose(
 @victim_app.command("list")
 def victim_list(
     case_id: Annotated[str, typer.Argument(metavar="CASE", help="The case.")],
-    date: AsOfOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """A case's victims: participation, when told, and NEW or continuing this federal fiscal year."""
     from rjc.cli.output import say
@@ -172,7 +170,7 @@ def victim_list(
 
     repo = open_repository()
     case = casework.load_case(repo, case_id)
-    today = _day(date)
+    today = _day(as_of)
     cases = [r.record for r in repo.load_all([layout.KINDS["case"]]) if isinstance(r.record, Case)]
     served = victims.served_dates(cases)
     year = periods.fiscal_year(today, "federal").label
@@ -277,24 +275,21 @@ def agreement_pay(
 def agreement_item(
     case_id: Annotated[str, typer.Argument(metavar="CASE", help="The case.")],
     item: Annotated[int, typer.Argument(metavar="ITEM", help="The item's number (1 = first).")],
-    status: Annotated[str, typer.Argument(metavar="STATUS", help=(
-        "completed, not-completed, waived, in-progress or pending."))],
+    status: Annotated[ItemStatus, typer.Argument(metavar="STATUS", case_sensitive=False, help="The item's status.")],
     date: DateOption = None,
     agreement: Annotated[Optional[int], typer.Option(help="Which agreement (default: the latest).")] = None,
 ) -> None:
     """Set an item's status: an apology letter delivered, a class attended, a term waived."""
-    from rjc.cli.choices import choice
-    from rjc.model.vocab import ItemStatus
     from rjc.workflows import casework
 
-    _done(casework.set_item_status(open_repository(), case_id, item, choice(ItemStatus, status, "STATUS"),
+    _done(casework.set_item_status(open_repository(), case_id, item, status,
                                    day=_day(date), agreement=agreement))
 
 
 @agreement_app.command("status")
 def agreement_status(
     case_id: Annotated[str, typer.Argument(metavar="CASE", help="The case.")],
-    date: DateOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Each agreement of a case: due dates, its state (on track, due soon, overdue, complete), its items."""
     from rjc.cli.output import say
@@ -302,7 +297,7 @@ def agreement_status(
 
     repo = open_repository()
     case = casework.load_case(repo, case_id)
-    today, soon = _day(date), repo.settings.reminders.item_due_days
+    today, soon = _day(as_of), repo.settings.reminders.item_due_days
     for number, agreement in enumerate(case.agreements, start=1):
         say(f"agreement {number}: signed {agreement.signed}, mid-term review {agreement.midterm_review}, "
             f"due {agreement.due}: {casework.agreement_state(agreement, today, soon)}")
@@ -347,11 +342,9 @@ def goal(
     text: Annotated[Optional[str], typer.Option("--add", metavar="GOAL", help="Add a plan goal.")] = None,
     target: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Target date.")] = None,
     number: Annotated[Optional[int], typer.Option("--number", help="The goal to update (1 = first).")] = None,
-    status: Annotated[Optional[str], typer.Option(help="open, met or dropped (with --number).")] = None,
+    status: Annotated[Optional[GoalStatus], typer.Option(case_sensitive=False, help="The goal's status (with --number).")] = None,
 ) -> None:
     """Add a reentry plan goal, or mark one met or dropped."""
-    from rjc.cli.choices import choice
-    from rjc.model.vocab import GoalStatus
     from rjc.storage.errors import RjcError
     from rjc.workflows import casework
 
@@ -359,7 +352,7 @@ def goal(
     if text and number is None:
         _done(casework.add_goal(repo, case_id, text, target=target.date() if target else None))
     elif number is not None and status and not text:
-        _done(casework.set_goal_status(repo, case_id, number, choice(GoalStatus, status, "--status")))
+        _done(casework.set_goal_status(repo, case_id, number, status))
     else:
         raise RjcError("either --add GOAL, or --number N --status STATUS")
 
@@ -382,14 +375,12 @@ def session(
 @case_app.command("resolve")
 def resolve(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
-    outcome: Annotated[str, typer.Argument(metavar="OUTCOME", help="agreement, partial or none.")],
+    outcome: Annotated[Resolution, typer.Argument(metavar="OUTCOME", case_sensitive=False, help="How it ended.")],
 ) -> None:
     """Record the outcome of a mediation or family group conference."""
-    from rjc.cli.choices import choice
-    from rjc.model.vocab import Resolution
     from rjc.workflows import casework
 
-    _done(casework.resolve(open_repository(), case_id, choice(Resolution, outcome, "OUTCOME")))
+    _done(casework.resolve(open_repository(), case_id, outcome))
 
 
 def register(app: typer.Typer) -> None:

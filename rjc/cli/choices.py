@@ -1,17 +1,18 @@
-"""Turning a word typed on the command line into one of a vocabulary's values."""
+"""A word inside a compound value (`--person ID=ROLE`, `--outcome CASE=OUTCOME`) that must be one
+of a vocabulary's values: refused as a usage error, in the words Typer uses for a choice option."""
 
 from __future__ import annotations
 
 import enum
 from typing import TypeVar
 
-from rjc.storage.errors import RjcError
+import typer
 
 E = TypeVar("E", bound=enum.Enum)
 
-
 def choice(vocabulary: type[E], value: str, name: str) -> E:
-    try:
-        return vocabulary(value.strip().lower())
-    except ValueError:
-        raise RjcError(f"{name} '{value}' is not one of: {', '.join(v.value for v in vocabulary)}") from None
+    for member in vocabulary:
+        if member.value == value.strip().lower():
+            return member
+    allowed = ", ".join(repr(v.value) for v in vocabulary)
+    raise typer.BadParameter(f"{value!r} is not one of {allowed}.", param_hint=f"'{name}'")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 
+from rjc.cli.options import format_option
 from rjc.cli.repo import open_repository
 
 _DAY = ["%Y-%m-%d"]
@@ -19,8 +20,8 @@ def letter(
         metavar="RECORD", help="The case the letter is about; for a volunteer letter, the volunteer.")] = None,
     to: Annotated[Optional[str], typer.Option(
         metavar="PERSON", help="The recipient, when the case has several who could be.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="md, html or pdf (pdf needs --out).")] = "md",
-    paper: Annotated[str, typer.Option(help="Paper size of a pdf: letter or a4.")] = "letter",
+    fmt: format_option("md", "html", "pdf", help="md, html or pdf (pdf needs --out).") = "md",
+    paper: Annotated[Literal["letter", "a4"], typer.Option(case_sensitive=False, help="Paper size of a pdf.")] = "letter",
     out: Annotated[Optional[Path], typer.Option(
         metavar="DIR", help="Write the letter into this directory (owner-only) instead of printing it.")] = None,
     draft: Annotated[bool, typer.Option(
@@ -28,8 +29,8 @@ def letter(
     into_records: Annotated[bool, typer.Option(
         "--into-records", help="Allow --out inside the records repository.")] = False,
     list_: Annotated[bool, typer.Option("--list", help="List the letters and where their templates are.")] = False,
-    date: Annotated[Optional[dt.datetime], typer.Option(
-        formats=_DAY, help="The letter's date (default today).")] = None,
+    as_of: Annotated[Optional[dt.datetime], typer.Option(
+        "--as-of", formats=_DAY, metavar="YYYY-MM-DD", help="The letter's date, as of which it is written (default: today).")] = None,
     since: Annotated[Optional[dt.datetime], typer.Option(
         "--from", formats=_DAY,
         help="Volunteer letters: first day counted (default: January 1 of the last day's year).")] = None,
@@ -54,15 +55,11 @@ def letter(
     if not kind or not record:
         raise RjcError("give the letter and the case (or volunteer), e.g.: rjc letter agreement C-2026-KB-0019 "
                        "(or --list)")
-    if fmt not in letters.FORMATS:
-        raise RjcError(f"--format is one of: {', '.join(letters.FORMATS)}")
-    if paper not in letters.PAPERS:
-        raise RjcError(f"--paper is one of: {', '.join(letters.PAPERS)}")
     if fmt == "pdf" and out is None and sys.stdout.isatty():
         raise RjcError("a PDF is not for the terminal; write it to a directory with --out DIR")
     record_id = record.upper()
     text = letters.render(repo, kind, record_id, draft=draft, person=to and to.upper(),
-                          today=date.date() if date else None,
+                          today=as_of.date() if as_of else None,
                           period=(since.date() if since else None, until.date() if until else None))
     title = f"{kind} letter, {record_id}"
     data = (letters.to_pdf(text, title, paper=paper, draft=draft) if fmt == "pdf"

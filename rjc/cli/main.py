@@ -143,6 +143,8 @@ def _main(args: list[str]) -> None:
             code = _interrupted()
         sys.exit(code or 0)
     except usage_error as exc:
+        # Typer checks values with pydantic, whose messages start "Value error, ": say it as Click does
+        exc.message = exc.message.removeprefix("Value error, ")
         exc.show()
         sys.exit(exc.exit_code)
     except typer.Abort as exc:  # Ctrl-C or end of input at a prompt

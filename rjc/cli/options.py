@@ -1,17 +1,33 @@
-"""Options and small helpers that several command modules share."""
+"""Options and small helpers that several command modules share.
+
+Conventions, the same in every command: a change takes `--date` (the day it happened); a read
+takes `--as-of` (the day its answer is computed for). An option that takes one of a fixed list
+is a choice of Typer's (an enum of `rjc.model.vocab`, or a Literal), so a bad value is a usage
+error (exit 2) and `--help` lists the values; case does not matter.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import typer
+
+from rjc.model.periods import YEAR_STARTS
 
 DateOption = Annotated[Optional[dt.datetime], typer.Option(
     "--date", formats=["%Y-%m-%d"], help="When it happened (default: today).")]
 AsOfOption = Annotated[Optional[dt.datetime], typer.Option(
-    "--date", formats=["%Y-%m-%d"], help="As of this day (default today).")]
+    "--as-of", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Answer as of this day (default: today).")]
+YearOption = Annotated[Optional[Literal[tuple(YEAR_STARTS)]], typer.Option(  # type: ignore[valid-type]
+    "--year", case_sensitive=False,
+    help="A kind of fiscal year: vermont (July-June, the default), federal (October-September) or calendar.")]
 NOTE_HELP = "A short explanation, kept in the record (not in the commit). No names: use ids."
+
+
+def format_option(*formats: str, help: str = "How to print it.") -> Any:
+    """The one `--format` option; each command names the formats it offers (the first is its default)."""
+    return Annotated[Literal[formats], typer.Option("--format", case_sensitive=False, help=help)]
 
 
 def day(value: dt.datetime | None) -> dt.date:

@@ -9,6 +9,7 @@ import typer
 
 from rjc.cli.options import day, done
 from rjc.cli.repo import interactive, open_repository
+from rjc.model.vocab import Notice, PanelOutcome, PanelPurpose
 
 panel_app = typer.Typer(help="Schedule volunteer panels, move or cancel them, record what happened.",
                         no_args_is_help=True)
@@ -68,9 +69,8 @@ def schedule(
     minutes: Annotated[int, typer.Option("--minutes", help="How long it is planned to last.")] = 90,
     place: Annotated[Optional[str], typer.Option(help="Where it meets.")] = None,
     video: Annotated[Optional[str], typer.Option(metavar="LINK", help="A video link, instead of or besides a place.")] = None,
-    purpose: Annotated[Optional[str], typer.Option(
-        help="agreement, mid-term-review, closure or reconvene (default: agreement, or mid-term-review "
-             "for a case that has one).")] = None,
+    purpose: Annotated[Optional[PanelPurpose], typer.Option(case_sensitive=False, help=(
+        "What it is for (default: agreement, or mid-term-review for a case that has one)."))] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm: accept suggested volunteers; allow a past date.")] = False,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
 ) -> None:
@@ -80,9 +80,7 @@ def schedule(
     background-check-expired volunteer; one seated elsewhere at an overlapping time; one with a
     declared conflict with a participant; a case that cannot go to a panel.
     """
-    from rjc.cli.choices import choice
     from rjc.cli.output import message, say
-    from rjc.model.vocab import PanelPurpose
     from rjc.storage.errors import RjcError, UsageProblem
     from rjc.workflows import scheduling
 
@@ -105,7 +103,7 @@ def schedule(
             raise RjcError("nothing was scheduled; accept with --yes, or seat with --volunteer")
         seats += [v for v in proposed if v not in seats]
     result = scheduling.schedule(repo, slot=slot, case_ids=cases, volunteer_ids=seats, place=place, video_link=video,
-                                 purpose=choice(PanelPurpose, purpose, "--purpose") if purpose else None,
+                                 purpose=purpose,
                                  today=dt.date.today())
     panel_id = next(i for i in result.ids if i.startswith("PN-"))
     say(panel_id)
@@ -164,7 +162,6 @@ def record(
     """Record a panel that met: attendance, each case's outcome, its length (volunteer hours)."""
     from rjc.cli.choices import choice
     from rjc.model import Panel
-    from rjc.model.vocab import PanelOutcome
     from rjc.workflows import scheduling
 
     repo = open_repository()
@@ -175,8 +172,7 @@ def record(
         choices = ", ".join(o.value for o in PanelOutcome)
         for entry in panel.docket:
             if entry.case not in outcomes:
-                outcomes[entry.case] = choice(PanelOutcome, typer.prompt(f"Outcome for {entry.case} ({choices})"),
-                                              "outcome")
+                outcomes[entry.case] = _ask_outcome(f"Outcome for {entry.case} ({choices})")
     done(scheduling.record(repo, panel_id, outcomes=outcomes, absent=[v.upper() for v in absent or []],
                            attended={k: [p.upper() for p in v] for k, v in _pairs(attended, "--attended", "CASE=PERSON").items()},
                            end=_time(end, "--end"), today=dt.date.today()))
@@ -185,16 +181,23 @@ def record(
 @panel_app.command("notice")
 def notice(
     panel_id: PanelArg,
-    to: Annotated[str, typer.Option(help="referring-agency, participants or volunteers.")],
+    to: Annotated[Notice, typer.Option(case_sensitive=False, help="Who it was sent to.")],
     date: Annotated[Optional[dt.datetime], typer.Option(
         "--date", formats=["%Y-%m-%d"], help="When it was sent (default today).")] = None,
 ) -> None:
     """Record that a panel's notice was sent to the referring agency, participants or volunteers."""
-    from rjc.cli.choices import choice
-    from rjc.model.vocab import Notice
     from rjc.workflows import scheduling
 
-    done(scheduling.notice_sent(open_repository(), panel_id, choice(Notice, to, "--to"), day=day(date)))
+    done(scheduling.notice_sent(open_repository(), panel_id, to, day=day(date)))
+
+
+def _ask_outcome(label: str) -> PanelOutcome:
+    """Ask until the answer is one of the outcomes."""
+    while True:
+        answer = typer.prompt(label).strip().lower()
+        if answer in set(PanelOutcome):
+            return PanelOutcome(answer)
+        typer.echo(f"  choose one of: {', '.join(PanelOutcome)}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,14 +8,14 @@ from typing import Annotated, Optional
 
 import typer
 
+from rjc.cli.options import AsOfOption, DateOption
 from rjc.cli.repo import open_repository
+from rjc.model.vocab import CirclePhase, CircleRole
 
 circle_app = typer.Typer(help="CoSA circles: roster, weekly meetings, phases.", no_args_is_help=True)
 internship_app = typer.Typer(help="STAR internships: host business, dates, hours, skills, references.",
                              no_args_is_help=True)
 
-DateOption = Annotated[Optional[dt.datetime], typer.Option(
-    "--date", formats=["%Y-%m-%d"], help="When it happened (default: today).")]
 CaseArgument = Annotated[str, typer.Argument(metavar="CASE", help="The case.")]
 VolunteerArgument = Annotated[str, typer.Argument(metavar="VOLUNTEER", help="The volunteer's id (V-...).")]
 
@@ -55,7 +55,7 @@ def _hours(text: str):
 def circle_add(
     case_id: CaseArgument,
     volunteer: VolunteerArgument,
-    role: Annotated[str, typer.Option(help="member, anchor or professional.")],
+    role: Annotated[CircleRole, typer.Option(case_sensitive=False, help="The seat's role.")],
     date: DateOption = None,
 ) -> None:
     """Seat a volunteer on a CoSA case's circle (the circle is created, forming, if it has none).
@@ -63,11 +63,9 @@ def circle_add(
     The volunteer must be active, trained, with a background check current that day, not
     already seated, with no declared conflict with anyone on the case; at most 5 active seats.
     """
-    from rjc.cli.choices import choice
-    from rjc.model.vocab import CircleRole
     from rjc.workflows import programs
 
-    _done(programs.seat_volunteer(open_repository(), case_id, volunteer, choice(CircleRole, role, "--role"),
+    _done(programs.seat_volunteer(open_repository(), case_id, volunteer, role,
                                   day=_day(date)))
 
 
@@ -113,7 +111,7 @@ def circle_meeting(
 @circle_app.command("phase")
 def circle_phase(
     case_id: CaseArgument,
-    phase: Annotated[str, typer.Argument(metavar="PHASE", help="phase-1, phase-2, phase-3 or ended.")],
+    phase: Annotated[CirclePhase, typer.Argument(metavar="PHASE", case_sensitive=False, help="The phase it moves to.")],
     date: DateOption = None,
 ) -> None:
     """Move the circle forward (forming, phase-1, phase-2, phase-3, ended).
@@ -121,25 +119,22 @@ def circle_phase(
     Phases 1-3 need at least 3 active seats; the first of them starts the circle (and moves a case
     at intake to in-circle). Ending before 12 months since the start is allowed, with a warning.
     """
-    from rjc.cli.choices import choice
-    from rjc.model.vocab import CirclePhase
     from rjc.workflows import programs
 
-    _done(programs.move_phase(open_repository(), case_id, choice(CirclePhase, phase, "PHASE"), day=_day(date)))
+    _done(programs.move_phase(open_repository(), case_id, phase, day=_day(date)))
 
 
 @circle_app.command("show")
 def circle_show(
     case_id: CaseArgument,
-    date: Annotated[Optional[dt.datetime], typer.Option(
-        "--date", formats=["%Y-%m-%d"], help="Count weeks since the last meeting up to this day (default: today).")] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """The circle of a CoSA case: phase, dates, roster with roles, seats, meetings and hours."""
     from rjc.cli.output import say
     from rjc.workflows import programs
 
     case = programs.load_cosa_case(open_repository(), case_id)
-    summary = programs.circle_summary(case, _day(date))
+    summary = programs.circle_summary(case, _day(as_of))
     if summary is None:
         say(f"{case.id} has no circle yet; seat its volunteers with: rjc circle add {case.id} VOLUNTEER --role ROLE")
         return

@@ -9,7 +9,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from rjc.cli.options import format_option
 from rjc.cli.repo import interactive, open_repository
+from rjc.model.vocab import Program, ReferralSource
 
 KIND_HELP = "person, referral, case, panel or volunteer (plural works too)."
 
@@ -88,7 +90,7 @@ def _answer_problem(question, value: str) -> str | None:
 
 def show(
     record_id: Annotated[str, typer.Argument(metavar="ID", help="The record's id, e.g. C-2026-KB-0007.")],
-    fmt: Annotated[str, typer.Option("--format", help="yaml (with names shown beside ids) or json.")] = "yaml",
+    fmt: format_option("yaml", "json", help="yaml (with names shown beside ids) or json.") = "yaml",
     names: Annotated[bool, typer.Option("--names/--no-names", help="Show people's names beside their ids.")] = True,
 ) -> None:
     """Show one record; people's names are shown beside their ids for the coordinator."""
@@ -105,8 +107,6 @@ def show(
     if fmt == "json":
         print(json.dumps(loaded.record.model_dump(mode="json", exclude_none=True, by_alias=True), indent=2))
         return
-    if fmt != "yaml":
-        raise RjcError(f"--format is yaml or json, not '{fmt}'")
     text = (repo.root / loaded.path).read_text(encoding="utf-8")
     say(records.with_names(repo, text, loaded.record.id) if names else text, end="")
     if loaded.problems:
@@ -117,13 +117,13 @@ def list_(
     kind: Annotated[str, typer.Argument(help=KIND_HELP)],
     status: Annotated[Optional[str], typer.Option(
         help="Case status (or open/closed), referral decision, panel status, or active/inactive.")] = None,
-    program: Annotated[Optional[str], typer.Option(help="Program, e.g. restorative-panel.")] = None,
-    source: Annotated[Optional[str], typer.Option(help="Referral source, e.g. states-attorney.")] = None,
+    program: Annotated[Optional[Program], typer.Option(case_sensitive=False, help="Program.")] = None,
+    source: Annotated[Optional[ReferralSource], typer.Option(case_sensitive=False, help="Referral source.")] = None,
     coordinator: Annotated[Optional[str], typer.Option(help="Coordinator code (cases).")] = None,
     since: Annotated[Optional[dt.datetime], typer.Option(
         formats=["%Y-%m-%d"], help="On or after this date (opened, received, panel date).")] = None,
     until: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="On or before this date.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    fmt: format_option("table", "json", "csv") = "table",
 ) -> None:
     """List records of one kind, filtered: ids and facts, never names."""
     import json
@@ -131,15 +131,11 @@ def list_(
     from rjc.cli.output import message, print_rows
     from rjc.outputs import listing
     from rjc.storage import layout
-    from rjc.storage.errors import RjcError
-
-    if fmt not in ("table", "json", "csv"):
-        raise RjcError(f"--format is table, json or csv, not '{fmt}'")
     kind_info = layout.kind_named(kind)
     repo = open_repository()
     entries = repo.entries([kind_info], rows_only=True).values()
     broken = [entry for entry in entries if entry.row is None]
-    filters = listing.Filters(status, program, source, coordinator and coordinator.upper(),
+    filters = listing.Filters(status, program and program.value, source and source.value, coordinator and coordinator.upper(),
                               since.date() if since else None, until.date() if until else None)
     rows = listing.rows(kind_info.name, [json.loads(entry.row) for entry in entries if entry.row], filters)
     print_rows(rows, listing.COLUMNS[kind_info.name], fmt)

@@ -9,16 +9,16 @@ import typer
 
 from rjc.cli.options import DateOption, day, done, offer_person_on_file
 from rjc.cli.repo import interactive, open_repository
+from rjc.model.vocab import Program, ReferralSource
 
 referral_app = typer.Typer(help="Take a referral in, then accept it (opening a case), decline or return it.",
                            no_args_is_help=True)
 
 @referral_app.command("new")
 def new(
-    program: Annotated[Optional[str], typer.Option(help="The program asked for (see rjc list --help).")] = None,
-    source: Annotated[Optional[str], typer.Option(help=(
-        "court, probation-parole, states-attorney, police, school, community-member, self, corrections "
-        "or other-agency."))] = None,
+    program: Annotated[Optional[Program], typer.Option(case_sensitive=False, help="The program asked for.")] = None,
+    source: Annotated[Optional[ReferralSource], typer.Option(
+        case_sensitive=False, help="Who referred it.")] = None,
     received: Annotated[Optional[dt.datetime], typer.Option(
         formats=["%Y-%m-%d"], help="When it came in (default today).")] = None,
     agency: Annotated[Optional[str], typer.Option(help="The referring agency, e.g. 'Windsor County SA'.")] = None,
@@ -43,9 +43,7 @@ def new(
     the same name and date of birth is offered (or, without a terminal, used) instead of
     being entered twice. Prints the new referral's id.
     """
-    from rjc.cli.choices import choice
     from rjc.cli.output import message, read_source, say
-    from rjc.model.vocab import Program, ReferralSource
     from rjc.storage.errors import UsageProblem
     from rjc.workflows import intake as core
 
@@ -54,8 +52,7 @@ def new(
     taken = (core.read_intake_file(read_source(person_file), "<stdin>" if person_file == "-" else person_file)
              if person_file else core.Intake(fields={}, people=[]))
     taken.people.extend(_existing(person or []))
-    flags = {"program": program and choice(Program, program, "--program").value,
-             "source": source and choice(ReferralSource, source, "--source").value,
+    flags = {"program": program and program.value, "source": source and source.value,
              "received": received and received.date(), "agency": agency, "docket": docket,
              "offense_date": offense_date and offense_date.date(), "town": town}
     taken.fields.update({k: v for k, v in flags.items() if v is not None})
@@ -92,7 +89,7 @@ def _existing(values: list[str]):
         record_id, sep, role = value.partition("=")
         if not sep:
             raise UsageProblem("--person takes ID=ROLE, e.g. --person P-2026-KB-0003=victim")
-        people.append(core.Involvement(role=choice(Role, role, "--person role"), person=record_id.strip().upper()))
+        people.append(core.Involvement(role=choice(Role, role, "--person"), person=record_id.strip().upper()))
     return people
 
 
@@ -173,7 +170,8 @@ def _ask_list(what: str) -> list[str]:
 @referral_app.command("accept")
 def accept(
     referral_id: Annotated[str, typer.Argument(metavar="ID", help="The referral.")],
-    program: Annotated[Optional[str], typer.Option(help="Open the case in another program than referred to.")] = None,
+    program: Annotated[Optional[Program], typer.Option(
+        case_sensitive=False, help="Open the case in another program than referred to.")] = None,
     date: DateOption = None,
     return_by: Annotated[Optional[dt.datetime], typer.Option(
         "--return-by", formats=["%Y-%m-%d"],
@@ -181,13 +179,11 @@ def accept(
              "(default: received + diversion_return_days from rjc.yaml).")] = None,
 ) -> None:
     """Accept a pending referral: opens its case (printed) with the referral's people."""
-    from rjc.cli.choices import choice
     from rjc.cli.output import say
-    from rjc.model.vocab import Program
     from rjc.workflows import casework
 
     result = casework.accept_referral(open_repository(), referral_id, day=day(date),
-                                      program=choice(Program, program, "--program") if program else None,
+                                      program=program,
                                       return_by=return_by.date() if return_by else None)
     say(result.ids[-1])
     done(result)

@@ -56,8 +56,8 @@ def calendar(
 
 
 def remind(
-    today: Annotated[Optional[dt.datetime], typer.Option(
-        "--today", formats=_DAY, metavar="YYYY-MM-DD", help="Compute what is due as of this day (default: today in rjc.yaml's time zone).")] = None,
+    as_of: Annotated[Optional[dt.datetime], typer.Option(
+        "--as-of", formats=_DAY, metavar="YYYY-MM-DD", help="What is due as of this day (default: today in rjc.yaml's time zone).")] = None,
     email: Annotated[bool, typer.Option(
         "--email", help="Send each recipient one digest by SMTP (mail: in rjc.yaml); each reminder is sent once.")] = False,
     dry_run: Annotated[bool, typer.Option(
@@ -84,7 +84,7 @@ def remind(
         say(_cron_units(open_repository().root), end="")
         return
     repo = open_repository()
-    day = today.date() if today else reminders.local_today(repo.settings)
+    day = as_of.date() if as_of else reminders.local_today(repo.settings)
     if email or dry_run:
         _email(repo, day, dry_run=dry_run)
         return

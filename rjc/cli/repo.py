@@ -8,6 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from rjc.cli.options import format_option
+
 RECORDS = "rjc.records"  # the --records option, in the run's Click context (ctx.meta)
 
 
@@ -100,7 +102,7 @@ def whoami(
 
 
 def check(
-    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    fmt: format_option("text", "json") = "text",
 ) -> None:
     """Validate every record and the rules between them; exit 1 if anything is wrong.
 
@@ -110,10 +112,8 @@ def check(
 
     from rjc.checks import check_repository
     from rjc.cli.output import message, say
-    from rjc.storage.errors import TOO_MANY, RjcError
+    from rjc.storage.errors import TOO_MANY
 
-    if fmt not in ("text", "json"):
-        raise RjcError(f"--format is text or json, not '{fmt}'")
     repo = open_repository()
     problems = check_repository(repo.root, cache=repo.cache, progress=repo.progress)
     if fmt == "json":

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from rjc.cli.options import AsOfOption, YearOption, format_option
 from rjc.cli.repo import open_repository
 
 report_app = typer.Typer(help="Reports for funders and for running the center: read-only, no names "
@@ -17,26 +18,15 @@ _DAY = ["%Y-%m-%d"]
 QuarterOption = Annotated[Optional[str], typer.Option(
     "--quarter", metavar="YYYYQN",
     help="A quarter of --year, e.g. 2026Q3: the fiscal year ending in 2026 (vermont, federal) or 2026 (calendar).")]
-YearOption = Annotated[Optional[str], typer.Option(
-    "--year", help="vermont (July-June, the default), federal (October-September) or calendar.")]
 FromOption = Annotated[Optional[dt.datetime], typer.Option(
     "--from", formats=_DAY, help="First day of the period (with --to).")]
 ToOption = Annotated[Optional[dt.datetime], typer.Option(
     "--to", formats=_DAY, help="Last day of the period (with --from).")]
-AsOfOption = Annotated[Optional[dt.datetime], typer.Option(
-    "--as-of", formats=_DAY, help="Report as if today were this date (default: today).")]
+FormatOption = format_option("table", "md", "csv", "json", "html")
 OutOption = Annotated[Optional[Path], typer.Option(
     "--out", metavar="FILE", help="Write the report to this file (owner-only, outside the records repository).")]
 ForceOption = Annotated[bool, typer.Option(
     "--force", help="Report even if the records fail rjc check, leaving out the files with errors (named).")]
-
-
-def _format(fmt: str, allowed: tuple[str, ...]) -> str:
-    from rjc.storage.errors import UsageProblem
-
-    if fmt not in allowed:
-        raise UsageProblem(f"--format is one of: {', '.join(allowed)}; not '{fmt}'")
-    return fmt
 
 
 def _day(value: dt.datetime | None) -> dt.date | None:
@@ -132,7 +122,7 @@ def quarterly(
     from_: FromOption = None,
     to: ToOption = None,
     as_of: AsOfOption = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, md, csv, json or html.")] = "table",
+    fmt: FormatOption = "table",
     out: OutOption = None,
     public: Annotated[bool, typer.Option(
         "--public", help="For publication: counts below --suppress-below are hidden, with the cells that "
@@ -151,7 +141,6 @@ def quarterly(
     from rjc.outputs.reports import window
     from rjc.storage.errors import UsageProblem
 
-    _format(fmt, ("table", "md", "csv", "json", "html"))
     if suppress_below is not None and not public:
         raise UsageProblem("--suppress-below goes with --public")
     today = _day(as_of) or dt.date.today()
@@ -178,13 +167,12 @@ def restitution(
     to_whom: Annotated[bool, typer.Option(
         "--to-whom", help="Add to whom each item is owed: the payee, or the victim's name. The one report "
                           "that shows names; only when asked.")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="table, md, csv, json or html.")] = "table",
+    fmt: FormatOption = "table",
     out: OutOption = None,
     force: ForceOption = False,
 ) -> None:
     """Restitution: owed, paid and outstanding per case and item (by id), and outstanding balances
     by age (under 60 days, 60 days-2 years, 2-4 years, 4+ years, from the agreement's signing)."""
-    _format(fmt, ("table", "md", "csv", "json", "html"))
     day = _day(as_of) or dt.date.today()
     repo = open_repository()
     _check_out(repo, out)
@@ -200,22 +188,21 @@ def restitution(
 
 @report_app.command("volunteers")
 def volunteers(
-    year: Annotated[Optional[str], typer.Option(
-        "--year", help="A whole fiscal year holding today: vermont (the default), federal or calendar; "
-                       "with --quarter, the kind of year the quarter belongs to.")] = None,
+    year: YearOption = None,
     quarter: QuarterOption = None,
     from_: FromOption = None,
     to: ToOption = None,
     as_of: AsOfOption = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, md, csv, json or html.")] = "table",
+    fmt: FormatOption = "table",
     out: OutOption = None,
     force: ForceOption = False,
 ) -> None:
     """Volunteer hours by volunteer id and program, and by program: held panels sat and CoSA
-    meetings attended in the period (default: this Vermont fiscal year). Ids only, never names."""
+    meetings attended in the period (default: this Vermont fiscal year). --year alone is the whole
+    fiscal year holding today; with --quarter, the kind of year the quarter belongs to. Ids only,
+    never names."""
     from rjc.outputs.reports import window
 
-    _format(fmt, ("table", "md", "csv", "json", "html"))
     today = _day(as_of) or dt.date.today()
     chosen = window.choose(quarter=quarter, year=year, start=_day(from_), end=_day(to), today=today,
                            whole_year=True)
@@ -235,12 +222,11 @@ def caseload(
     as_of: AsOfOption = None,
     coordinator: Annotated[Optional[str], typer.Option(
         "--coordinator", metavar="CODE", help="Only this coordinator's cases.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, md, csv, json or html.")] = "table",
+    fmt: FormatOption = "table",
     out: OutOption = None,
     force: ForceOption = False,
 ) -> None:
     """Open cases by coordinator and status, with days open and days in their current status."""
-    _format(fmt, ("table", "md", "csv", "json", "html"))
     day = _day(as_of) or dt.date.today()
     repo = open_repository()
     _check_out(repo, out)

@@ -8,16 +8,14 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from rjc.cli.options import offer_person_on_file
+from rjc.cli.options import AsOfOption, DateOption, YearOption, format_option, offer_person_on_file
 from rjc.cli.repo import interactive, open_repository
+from rjc.model.vocab import Program
 
 volunteer_app = typer.Typer(help="The volunteer roster: register volunteers, their trainings, background checks, "
                                  "programs, availability and conflicts; their hours.", no_args_is_help=True)
 
 VolunteerArg = Annotated[str, typer.Argument(metavar="VOLUNTEER", help="The volunteer's id (V-...).")]
-FormatOption = Annotated[str, typer.Option("--format", help="table, json or csv.")]
-AsOfOption = Annotated[Optional[dt.datetime], typer.Option(
-    "--as-of", formats=["%Y-%m-%d"], help="Count as if today were this date (default: today).")]
 # What is asked of a new volunteer's person at the prompts; everything else: rjc edit.
 PERSON_ASKED = ("given_name", "family_name", "date_of_birth", "phone", "email")
 
@@ -32,14 +30,6 @@ def _done(changed) -> None:
 
 def _date(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
-
-
-def _format(fmt: str) -> str:
-    from rjc.storage.errors import UsageProblem
-
-    if fmt not in ("table", "json", "csv"):
-        raise UsageProblem(f"--format is table, json or csv, not '{fmt}'")
-    return fmt
 
 
 # --- add -------------------------------------------------------------------------------------
@@ -187,27 +177,25 @@ def _ask_date(label: str, *, default: dt.date | None, latest: dt.date | None = N
 def list_(
     active: Annotated[Optional[bool], typer.Option(
         "--active/--inactive", help="Only active, or only inactive, volunteers.")] = None,
-    program: Annotated[Optional[str], typer.Option(help="Only volunteers who serve this program.")] = None,
+    program: Annotated[Optional[Program], typer.Option(
+        case_sensitive=False, help="Only volunteers who serve this program.")] = None,
     available: Annotated[Optional[tuple[str, str]], typer.Option(
         metavar="DAY PART", help="Only volunteers available then, e.g. --available tue evening.")] = None,
     as_of: AsOfOption = None,
-    fmt: FormatOption = "table",
+    fmt: format_option("table", "json", "csv") = "table",
 ) -> None:
     """The roster: ids and facts, never names.
 
     Each volunteer's programs, trainings, background check expiry, hours this Vermont fiscal
     year (July-June) and the last date they sat on a panel or a circle meeting.
     """
-    from rjc.cli.choices import choice
     from rjc.cli.output import message, print_rows
     from rjc.model import periods
-    from rjc.model.vocab import Program
     from rjc.storage.errors import RjcError, UsageProblem
     from rjc.workflows import volunteers as core
 
-    _format(fmt)
     today = _date(as_of) or dt.date.today()
-    filters = core.RosterFilters(active=active, program=None if program is None else choice(Program, program, "--program"))
+    filters = core.RosterFilters(active=active, program=program)
     if available:
         try:
             filters.available = core.parse_availability(" ".join(available))[0]
@@ -227,16 +215,15 @@ def hours(
         "--from", formats=["%Y-%m-%d"], help="From this date (inclusive).")] = None,
     to: Annotated[Optional[dt.datetime], typer.Option(
         "--to", formats=["%Y-%m-%d"], help="Up to this date (inclusive).")] = None,
-    year: Annotated[Optional[str], typer.Option(
-        help="A whole fiscal year: vermont (July-June), federal (October-September) or calendar; "
-             "the one holding today (or --as-of).")] = None,
+    year: YearOption = None,
     as_of: AsOfOption = None,
-    fmt: FormatOption = "table",
+    fmt: format_option("table", "json", "csv") = "table",
 ) -> None:
     """The volunteer's hours ledger: each held panel sat and CoSA circle meeting attended, and the total.
 
     A panel counts the seat's hours, else the panel's length when the seat was attended.
-    Without --from, --to or --year: the Vermont fiscal year holding today.
+    --year: the whole fiscal year holding today (or --as-of). Without --from, --to or --year: the
+    Vermont fiscal year holding today.
     """
     import json
 
@@ -245,14 +232,11 @@ def hours(
     from rjc.storage.errors import UsageProblem
     from rjc.workflows import volunteers as core
 
-    _format(fmt)
     today = _date(as_of) or dt.date.today()
     start, end = _date(from_), _date(to)
     if year is not None:
         if start or end:
             raise UsageProblem("give --year, or --from and --to, not both")
-        if year not in periods.YEAR_STARTS:
-            raise UsageProblem(f"--year is one of: {', '.join(periods.YEAR_STARTS)}; not '{year}'")
         period = periods.fiscal_year(today, year)
         label = f"{year} {period.label}"
     elif start or end:
@@ -291,8 +275,7 @@ def hours(
 def train(
     volunteer: VolunteerArg,
     name: Annotated[str, typer.Option(help="The training, e.g. 'Restorative panel training'.")],
-    date: Annotated[Optional[dt.datetime], typer.Option(
-        "--date", formats=["%Y-%m-%d"], help="When it was completed (default today; not in the future).")] = None,
+    date: DateOption = None,
 ) -> None:
     """Record a training the volunteer has completed."""
     from rjc.workflows import volunteers as core
