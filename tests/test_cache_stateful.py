@@ -29,7 +29,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from report_fixtures import fixture_records
 
 from rjc.cache import parsed as cache
-from rjc.storage import layout
+from rjc.storage import layout, private
 from rjc.workflows.repository import Repository
 
 COMMANDS = (("check",), ("list", "cases"), ("report", "quarterly", "--as-of", "2026-11-24", "--format", "json"))
@@ -43,7 +43,7 @@ def template(repo, tmp_path) -> Path:
         for record in fixture_records():
             tx.stage(record)
         tx.commit("test")
-    for found in (repo.root / ".git" / layout.PRIVATE_DIR).glob("cache.sqlite*"):
+    for found in private.location(repo.root).glob(private.CACHE + "*"):
         found.unlink()
     return repo.root
 
