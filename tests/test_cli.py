@@ -631,3 +631,13 @@ def test_a_choice_is_checked_as_usage_and_listed_in_help(rjc, tmp_path):
     result = rjc("--records", tmp_path, "check", "--format", "xml")
     assert result.code == 2 and result.err.splitlines()[-1] == (
         "Error: Invalid value for '--format': 'xml' is not one of 'text', 'json'.")
+
+
+def test_the_year_option_offers_every_kind_of_year_periods_knows():
+    # --year's choices are spelled out for the type checker; they must stay the kinds periods computes.
+    from typing import get_args
+
+    from rjc.cli.options import YearKind
+    from rjc.model.periods import YEAR_STARTS
+
+    assert get_args(YearKind) == tuple(YEAR_STARTS)

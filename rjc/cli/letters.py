@@ -20,7 +20,7 @@ def letter(
         metavar="RECORD", help="The case the letter is about; for a volunteer letter, the volunteer.")] = None,
     to: Annotated[Optional[str], typer.Option(
         metavar="PERSON", help="The recipient, when the case has several who could be.")] = None,
-    fmt: format_option("md", "html", "pdf", help="md, html or pdf (pdf needs --out).") = "md",
+    fmt: Annotated[Literal["md", "html", "pdf"], format_option(help="md, html or pdf (pdf needs --out).")] = "md",
     paper: Annotated[Literal["letter", "a4"], typer.Option(case_sensitive=False, help="Paper size of a pdf.")] = "letter",
     out: Annotated[Optional[Path], typer.Option(
         metavar="DIR", help="Write the letter into this directory (owner-only) instead of printing it.")] = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 
@@ -90,7 +90,7 @@ def _answer_problem(question, value: str) -> str | None:
 
 def show(
     record_id: Annotated[str, typer.Argument(metavar="ID", help="The record's id, e.g. C-2026-KB-0007.")],
-    fmt: format_option("yaml", "json", help="yaml (with names shown beside ids) or json.") = "yaml",
+    fmt: Annotated[Literal["yaml", "json"], format_option(help="yaml (with names shown beside ids) or json.")] = "yaml",
     names: Annotated[bool, typer.Option("--names/--no-names", help="Show people's names beside their ids.")] = True,
 ) -> None:
     """Show one record; people's names are shown beside their ids for the coordinator."""
@@ -123,7 +123,7 @@ def list_(
     since: Annotated[Optional[dt.datetime], typer.Option(
         formats=["%Y-%m-%d"], help="On or after this date (opened, received, panel date).")] = None,
     until: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="On or before this date.")] = None,
-    fmt: format_option("table", "json", "csv") = "table",
+    fmt: Annotated[Literal["table", "json", "csv"], format_option()] = "table",
 ) -> None:
     """List records of one kind, filtered: ids and facts, never names."""
     import json

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 
@@ -102,7 +102,7 @@ def whoami(
 
 
 def check(
-    fmt: format_option("text", "json") = "text",
+    fmt: Annotated[Literal["text", "json"], format_option()] = "text",
 ) -> None:
     """Validate every record and the rules between them; exit 1 if anything is wrong.
 

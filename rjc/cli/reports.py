@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 
@@ -22,7 +22,7 @@ FromOption = Annotated[Optional[dt.datetime], typer.Option(
     "--from", formats=_DAY, help="First day of the period (with --to).")]
 ToOption = Annotated[Optional[dt.datetime], typer.Option(
     "--to", formats=_DAY, help="Last day of the period (with --from).")]
-FormatOption = format_option("table", "md", "csv", "json", "html")
+FormatOption = Annotated[Literal["table", "md", "csv", "json", "html"], format_option()]
 OutOption = Annotated[Optional[Path], typer.Option(
     "--out", metavar="FILE", help="Write the report to this file (owner-only, outside the records repository).")]
 ForceOption = Annotated[bool, typer.Option(

@@ -4,7 +4,7 @@ availability, programs, hours."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import typer
 
@@ -16,6 +16,7 @@ volunteer_app = typer.Typer(help="The volunteer roster: register volunteers, the
                                  "programs, availability and conflicts; their hours.", no_args_is_help=True)
 
 VolunteerArg = Annotated[str, typer.Argument(metavar="VOLUNTEER", help="The volunteer's id (V-...).")]
+TableFormat = Annotated[Literal["table", "json", "csv"], format_option()]
 # What is asked of a new volunteer's person at the prompts; everything else: rjc edit.
 PERSON_ASKED = ("given_name", "family_name", "date_of_birth", "phone", "email")
 
@@ -182,7 +183,7 @@ def list_(
     available: Annotated[Optional[tuple[str, str]], typer.Option(
         metavar="DAY PART", help="Only volunteers available then, e.g. --available tue evening.")] = None,
     as_of: AsOfOption = None,
-    fmt: format_option("table", "json", "csv") = "table",
+    fmt: TableFormat = "table",
 ) -> None:
     """The roster: ids and facts, never names.
 
@@ -217,7 +218,7 @@ def hours(
         "--to", formats=["%Y-%m-%d"], help="Up to this date (inclusive).")] = None,
     year: YearOption = None,
     as_of: AsOfOption = None,
-    fmt: format_option("table", "json", "csv") = "table",
+    fmt: TableFormat = "table",
 ) -> None:
     """The volunteer's hours ledger: each held panel sat and CoSA circle meeting attended, and the total.
 

@@ -56,5 +56,10 @@ class Panel(Record):
     @property
     def length(self) -> Decimal:
         """How long it lasts, in hours to two decimals: a seat's hours when none are written down."""
-        minutes = (dt.datetime.combine(self.date, self.end) - dt.datetime.combine(self.date, self.start)).seconds // 60
-        return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
+        return length(self.date, self.start, self.end)
+
+
+def length(date: dt.date, start: dt.time, end: dt.time) -> Decimal:
+    """A panel's length, from its date, start and end (its facts' too: rjc.model.report_facts)."""
+    minutes = (dt.datetime.combine(date, end) - dt.datetime.combine(date, start)).seconds // 60
+    return (Decimal(minutes) / 60).quantize(Decimal("0.01"))

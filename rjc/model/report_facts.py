@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from rjc.model.case import Case, CommunityServiceItem, RestitutionItem
 from rjc.model.panel import Panel
+from rjc.model.panel import length as panel_length
 from rjc.model.referral import Referral
 from rjc.model.vocab import (
     CaseStatus,
@@ -180,7 +181,14 @@ class PanelFacts(NamedTuple):
     docket: tuple[DocketFacts, ...]
     seats: tuple[SeatFacts, ...]
 
-    length = Panel.length  # (the model's own computation, from date, start and end)
+    @property
+    def length(self) -> Decimal:
+        return panel_length(self.date, self.start, self.end)  # (the model's own computation)
+
+
+# What a function that reads either a record or its facts takes.
+CaseOrFacts = Case | CaseFacts
+PanelOrFacts = Panel | PanelFacts
 
 
 class VolunteerFacts(NamedTuple):
@@ -257,7 +265,7 @@ def project(record) -> str | None:
 class _Shared:
     """Equal dates and amounts as one object each: there are far fewer distinct ones than uses."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.dates: dict[str, dt.date] = {}
         self.amounts: dict[str, Decimal] = {}
         self.times: dict[str, dt.time] = {}

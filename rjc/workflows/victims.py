@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from rjc.model import Case, periods
+from rjc.model import periods
 from rjc.model.vocab import Program, Role
 
+if TYPE_CHECKING:
+    from rjc.model.report_facts import CaseOrFacts
 
-def served_dates(cases: Iterable[Case]) -> dict[str, list[dt.date]]:
+
+def served_dates(cases: Iterable[CaseOrFacts]) -> dict[str, list[dt.date]]:
     """Person id -> every date they were served as a victim, sorted."""
     served: dict[str, set[dt.date]] = {}
     for case in cases:

@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -41,6 +42,9 @@ from rjc.storage.errors import Problem, RjcError
 from rjc.storage.transaction import Result
 from rjc.workflows.intake import find_existing
 from rjc.workflows.repository import Repository
+
+if TYPE_CHECKING:
+    from rjc.model.report_facts import CaseOrFacts, PanelOrFacts
 
 CHECK_YEARS = 3  # a background check's default validity
 _DAY_NAMES = {"mon": "monday", "tue": "tuesday", "wed": "wednesday", "thu": "thursday", "fri": "friday",
@@ -537,7 +541,7 @@ class Ledger:
         return sum((e.hours for e in self.entries), Decimal("0"))
 
 
-def entries(panels: Iterable[Panel], cases: Iterable[Case]) -> Iterator[tuple[str, Entry]]:
+def entries(panels: Iterable[PanelOrFacts], cases: Iterable[CaseOrFacts]) -> Iterator[tuple[str, Entry]]:
     """(volunteer id, entry) for every seat sat on a held panel and every circle meeting attended.
 
     A seat counts its own hours when it has them, else the panel's length when it was attended;

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rjc.checks import check_repository
 from rjc.model import Person
@@ -102,7 +102,7 @@ def load(repo: Repository, kinds: tuple[str, ...] = ALL_KINDS, *, force: bool = 
     if "person" in kinds:
         records.people = _people(repo, left_out)
     rebuild = Rebuilder()
-    into = {"case": records.cases, "referral": records.referrals, "panel": records.panels,
+    into: dict[str, list[Any]] = {"case": records.cases, "referral": records.referrals, "panel": records.panels,
             "volunteer": records.volunteers}
     for kind in [k for k in kinds if k != "person"]:  # a kind at a time: fewer cache entries held
         found = into[kind]

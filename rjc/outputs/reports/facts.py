@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from rjc.model import Case, Panel
 from rjc.model.vocab import CaseStatus, ClosureReason, PanelStatus
+
+if TYPE_CHECKING:
+    from rjc.model.report_facts import CaseOrFacts, PanelOrFacts
 
 NOT_RECORDED = "not recorded"
 
 
-def status_on(case: Case, day: dt.date) -> CaseStatus | None:
+def status_on(case: CaseOrFacts, day: dt.date) -> CaseStatus | None:
     """The case's status at the end of `day`; None before its first status."""
     status = None
     for entry in case.status_history:
@@ -26,12 +29,12 @@ def status_on(case: Case, day: dt.date) -> CaseStatus | None:
     return status
 
 
-def open_on(case: Case, day: dt.date) -> bool:
+def open_on(case: CaseOrFacts, day: dt.date) -> bool:
     """Opened on or before `day`, and not closed at the end of it."""
     return case.opened <= day and status_on(case, day) != CaseStatus.CLOSED
 
 
-def closures(case: Case) -> list[tuple[dt.date, str]]:
+def closures(case: CaseOrFacts) -> list[tuple[dt.date, str]]:
     """(date, reason) for every time the case was closed, oldest first."""
     entries = [e for e in case.status_history if e.status == CaseStatus.CLOSED]
     found = []
@@ -52,12 +55,12 @@ def _reason_in(note: str | None) -> str:
     return NOT_RECORDED
 
 
-def came_in(case: Case, referral_received: dt.date | None) -> dt.date:
+def came_in(case: CaseOrFacts, referral_received: dt.date | None) -> dt.date:
     """When the case came to the center: its referral's received date, else the day it opened."""
     return referral_received or case.opened
 
 
-def held_panels_by_case(panels: Iterable[Panel]) -> dict[str, list[dt.date]]:
+def held_panels_by_case(panels: Iterable[PanelOrFacts]) -> dict[str, list[dt.date]]:
     """Case id -> the dates of held panels that had it on the docket."""
     found: dict[str, list[dt.date]] = {}
     for panel in panels:
@@ -67,7 +70,7 @@ def held_panels_by_case(panels: Iterable[Panel]) -> dict[str, list[dt.date]]:
     return found
 
 
-def activity_dates(case: Case, panel_dates: Iterable[dt.date] = ()) -> Iterator[dt.date]:
+def activity_dates(case: CaseOrFacts, panel_dates: Iterable[dt.date] = ()) -> Iterator[dt.date]:
     """Every dated thing done on a case: opening, status changes, contacts, services, sessions,
     agreements signed, payments, community service hours, items completed, circle meetings and
     roster changes, internship hours, letters to the referrer, and held panels it was heard at."""

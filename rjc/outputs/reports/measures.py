@@ -19,8 +19,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
-from rjc.model import Case, periods
+from rjc.model import periods
 from rjc.model.vocab import (
     CaseStatus,
     ClosureReason,
@@ -38,6 +39,9 @@ from rjc.outputs.reports.data import Records
 from rjc.outputs.reports.window import Window
 from rjc.workflows import victims
 from rjc.workflows import volunteers as ledger
+
+if TYPE_CHECKING:
+    from rjc.model.report_facts import CaseOrFacts
 
 COUNT, AMOUNT, DERIVED, LISTING = "count", "amount", "derived", "listing"
 TOTAL = "total"
@@ -201,10 +205,10 @@ class Calculator:
         for category in [*listed, *sorted(k for k in sums if k not in listed)]:
             yield Row(measure, category, w.label, shape(sums.get(category, ZERO)), AMOUNT)
 
-    def _came_in(self, case: Case) -> dt.date:
+    def _came_in(self, case: CaseOrFacts) -> dt.date:
         return facts.came_in(case, self.received.get(case.id))
 
-    def _open_during(self, case: Case, w: Window) -> bool:
+    def _open_during(self, case: CaseOrFacts, w: Window) -> bool:
         """Open at some time in the period: opened by its end, and not closed all through it."""
         if case.opened > w.end:
             return False
@@ -332,6 +336,7 @@ class Calculator:
                     if item.type != ItemType.COMMUNITY_SERVICE:
                         continue
                     if agreement.signed in w:
+                        assert item.hours_required is not None  # (the model requires it of a community-service item)
                         ordered += item.hours_required
                     for entry in item.logged:
                         if entry.date in w:

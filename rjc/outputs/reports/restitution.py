@@ -10,15 +10,18 @@ outstanding balance is counted from the day its agreement was signed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from rjc.model import Case, Person
-from rjc.model.case import RestitutionItem
+from rjc.model import Person
 from rjc.model.vocab import ItemStatus, ItemType
 from rjc.workflows.casework import agreement_state
+
+if TYPE_CHECKING:
+    from rjc.model.case import Agreement
+    from rjc.model.report_facts import AgreementFacts, CaseOrFacts
 
 ZERO = Decimal("0.00")
 AGES = ("<60 days", "60 days-2 years", "2-4 years", "4+ years")
@@ -78,20 +81,48 @@ class Balance:
         return TO_OTHER if self.payee else TO_VICTIM if self.victim else TO_UNKNOWN
 
 
-def restitution_items(case: Case) -> Iterable[tuple[int, int, object, RestitutionItem]]:
+class Paid(Protocol):
+    """A payment: the model's, or its facts' (rjc.model.report_facts.AmountOn)."""
+
+    @property
+    def date(self) -> dt.date: ...
+    @property
+    def amount(self) -> Decimal: ...
+
+
+class Owed(Protocol):
+    """What is read of a restitution item: the model's (RestitutionItem) or its facts' (ItemFacts)."""
+
+    @property
+    def status(self) -> ItemStatus: ...
+    @property
+    def victim(self) -> str | None: ...
+    @property
+    def payee(self) -> str | None: ...
+    @property
+    def due(self) -> dt.date | None: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def payments(self) -> Sequence[Paid]: ...
+
+
+def restitution_items(case: CaseOrFacts) -> Iterator[tuple[int, int, Agreement | AgreementFacts, Owed]]:
     """(agreement number, item number, agreement, item) for each restitution item of a case (or
     of its facts, rjc.model.report_facts)."""
-    for a, agreement in enumerate(case.agreements, start=1):
+    agreements: Sequence[Agreement | AgreementFacts] = case.agreements  # (a model's list or a facts' tuple)
+    for a, agreement in enumerate(agreements, start=1):
         for i, item in enumerate(agreement.items, start=1):
             if item.type == ItemType.RESTITUTION:
-                yield a, i, agreement, item
+                # (a restitution item's facts read as Owed: its amount is set, the model requires it)
+                yield a, i, agreement, cast(Owed, item)
 
 
-def paid_by(item: RestitutionItem, day: dt.date) -> Decimal:
+def paid_by(item: Owed, day: dt.date) -> Decimal:
     return sum((p.amount for p in item.payments if p.date <= day), ZERO)
 
 
-def balances(cases: Iterable[Case], day: dt.date, *, due_soon_days: int = 7) -> list[Balance]:
+def balances(cases: Iterable[CaseOrFacts], day: dt.date, *, due_soon_days: int = 7) -> list[Balance]:
     """Every restitution item of an agreement signed on or before `day`, by case and number."""
     found = []
     for case in cases:
