@@ -260,6 +260,20 @@ def test_edits_of_different_records_both_land_without_a_prompt(shared_person, cl
         assert data(root, person_b)["phone"] == PHONE_B
 
 
+def test_a_record_written_again_unchanged_is_updated_by_a_sync(shared_person, clones, run, synced):
+    """A file written again with the same bytes (restored from a backup, saved by an editor without
+    a change, the whole clone copied) is no change of the coordinator's: a sync updates it."""
+    a, b = clones
+    edit(a, shared_person, phone=PHONE_A)
+    synced(a)
+    path = b / path_of(shared_person)
+    path.write_bytes(path.read_bytes())
+    os.utime(path, ns=(path.stat().st_mtime_ns + 5_000_000_000,) * 2)
+    synced(b)
+    assert data(b, shared_person)["phone"] == PHONE_A
+    assert_same_linear_history(a, b)
+
+
 def test_edits_of_different_fields_of_one_record_are_merged(shared_person, clones, run, synced):
     a, b = clones
     edit(a, shared_person, phone=PHONE_A)
