@@ -196,9 +196,13 @@ def fixture_records() -> list:
 
 
 @pytest.fixture
-def report_repo(repo) -> Repository:
+def report_repo(repo, built) -> Repository:
+    built.reuse("report_repo", repo.root, lambda: _add_records(repo))
+    return Repository(repo.root)
+
+
+def _add_records(repo) -> None:
     with repo.transaction("test") as tx:
         for record in fixture_records():
             tx.stage(record)
         tx.commit("test")
-    return Repository(repo.root)

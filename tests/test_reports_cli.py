@@ -348,17 +348,21 @@ def test_default_period_is_the_last_complete_quarter(report_repo, rjc):
 
 
 @pytest.fixture
-def sample_repo(tmp_path):
+def sample_repo(tmp_path, built):
     """The bundled sample year as a real repository, as `make demo` makes it."""
     root = tmp_path / "sample"
+    built.reuse("reports-sample", root, lambda: _commit_sample(root))
+    from rjc.workflows.repository import Repository
+
+    return Repository(root)
+
+
+def _commit_sample(root: Path) -> None:
     shutil.copytree(SAMPLE, root)
     git(root, "init", "--quiet", "--initial-branch=main")
     git(root, "add", "--all")
     git(root, "-c", "user.name=rjc test", "-c", "user.email=test@rjc.invalid", "commit", "--quiet", "-m", "sample")
     git(root, "config", "rjc.coordinator", "KB")
-    from rjc.workflows.repository import Repository
-
-    return Repository(root)
 
 
 def test_quarterly_report_on_the_sample_records(sample_repo, rjc, tmp_path):

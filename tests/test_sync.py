@@ -47,10 +47,27 @@ def path_of(record_id: str) -> str:
     return layout.parse_id(record_id).path
 
 
+CLONES = ("remote.git", "a", "b")
+
+
 @pytest.fixture
-def clones(tmp_path, make_repo, rjc, monkeypatch):
+def clones(tmp_path, make_repo, rjc, monkeypatch, built):
     """(A, B): A made by rjc init and sent to an empty bare remote by rjc sync; B by rjc clone."""
     monkeypatch.delenv("RJC_COORDINATOR")  # each clone works as the coordinator its git config names
+    built.reuse("clones", tmp_path, lambda: _clones(tmp_path, make_repo, rjc), only=CLONES)
+    return _pointed_at_their_remote(tmp_path)
+
+
+def _pointed_at_their_remote(tmp_path: Path) -> tuple[Path, Path]:
+    """The clones in this test's tmp_path, each with origin at this test's remote (a copy of
+    the clones still names the remote they were built with)."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    for clone in (a, b):
+        git(clone, "config", "remote.origin.url", str(tmp_path / "remote.git"))
+    return a, b
+
+
+def _clones(tmp_path: Path, make_repo, rjc) -> None:
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(remote)], check=True)
     a = make_repo(tmp_path / "a").root
@@ -61,7 +78,6 @@ def clones(tmp_path, make_repo, rjc, monkeypatch):
     b = tmp_path / "b"
     cloned = rjc("clone", remote, b, "--coordinator", "mr")
     assert cloned.code == 0, cloned.err
-    return a, b
 
 
 @pytest.fixture
@@ -132,12 +148,18 @@ def assert_same_linear_history(a: Path, b: Path) -> None:
 
 
 @pytest.fixture
-def shared_person(clones, run, synced, tmp_path):
+def shared_person(clones, run, synced, tmp_path, built):
     """A person created on A, present on both clones."""
     a, b = clones
-    person = new_person(run, a, tmp_path, "Ana", "Rivera")
-    synced(a)
-    synced(b)
+
+    def share() -> str:
+        person = new_person(run, a, tmp_path, "Ana", "Rivera")
+        synced(a)
+        synced(b)
+        return person
+
+    person = built.reuse("shared-person", tmp_path, share, only=CLONES)
+    _pointed_at_their_remote(tmp_path)
     return person
 
 
@@ -870,3 +892,4 @@ def test_show_value_is_one_line():
     assert core.show_value(None) == "(empty)"
     assert core.show_value({"a": ["x", "y"]}) == '{"a": ["x", "y"]}'
     assert core.show_value("two\nlines") == "two lines"
+
