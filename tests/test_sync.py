@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rjc.model.case import Participant
 from rjc.model.entries import stable_id
@@ -893,3 +895,55 @@ def test_show_value_is_one_line():
     assert core.show_value({"a": ["x", "y"]}) == '{"a": ["x", "y"]}'
     assert core.show_value("two\nlines") == "two lines"
 
+
+# Data as yamlio loads it: mappings with text keys, lists, and scalars.
+KEYS = st.sampled_from(["a", "b", "c", "d", "e", "id", "date"])
+SCALARS = st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=3)
+DATA = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=4),
+                    max_leaves=12)
+RECORDS = st.dictionaries(KEYS, DATA, max_size=5)
+
+
+@given(base=DATA, changed=DATA)
+@settings(max_examples=300, deadline=None)
+def test_a_change_on_one_side_only_is_taken_whole(base, changed):
+    assert _merge(base, changed, base) == (changed, [])
+    assert _merge(base, base, changed) == (changed, [])
+
+
+@given(base=RECORDS, edits=st.dictionaries(KEYS, DATA | st.just(core.MISSING), max_size=5), split=st.randoms())
+@settings(max_examples=300, deadline=None)
+def test_edits_of_different_keys_never_conflict(base, edits, split):
+    """Each key is changed, added or removed (MISSING) on one side only: both sides' edits land."""
+    mine = set(split.sample(sorted(edits), len(edits) // 2))
+
+    def edited(keys):
+        out = dict(base)
+        for key in keys:
+            if edits[key] is core.MISSING:
+                out.pop(key, None)
+            else:
+                out[key] = edits[key]
+        return out
+
+    expected = edited(edits)
+    assert _merge(base, edited(mine), edited(set(edits) - mine)) == (expected, [])
+
+
+ENTRY = st.fixed_dictionaries({"date": st.sampled_from(["2026-11-01", "2026-11-02"]),
+                               "amount": st.sampled_from(["50.00", "25.00"])})
+
+
+@given(entries=st.lists(ENTRY, max_size=9), split=st.tuples(st.integers(0, 9), st.integers(0, 9)))
+@settings(max_examples=300, deadline=None)
+def test_entries_appended_on_both_sides_are_all_kept(entries, split):
+    """However equal in value (two payments of $50 on one day), every entry either side added is
+    kept once, after the entries both had."""
+    entries = [{"id": f"e{n}", **e} for n, e in enumerate(entries)]
+    n_base, n_ours = sorted(split)
+    base, ours_added, theirs_added = entries[:n_base], entries[n_base:n_ours], entries[n_ours:]
+    merged, conflicts = _merge({"payments": base}, {"payments": base + ours_added},
+                               {"payments": base + theirs_added})
+    assert conflicts == []
+    assert merged["payments"][:len(base)] == base
+    assert sorted(merged["payments"], key=lambda e: e["id"]) == sorted(entries, key=lambda e: e["id"])
