@@ -35,8 +35,9 @@ demo: $(STAMP)
 	@echo
 	@echo "The sample records are in $(DEMO); try: cd $(DEMO) && ../../$(RJC) list panels"
 
+# One worker a core (pytest-xdist): every test has its own directories, ports and environment.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n auto
 
 # Style, the direction of imports between the layers, and types (settings in pyproject.toml).
 lint: $(STAMP)

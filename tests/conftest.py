@@ -1,13 +1,14 @@
 """Shared fixtures: an isolated environment for every test, and small records repositories.
 
 Every test runs with HOME and the XDG directories pointed at its own temp dir, no inherited
-RJC_* or GIT_* variables, and RJC_COORDINATOR=KB, so nothing on the developer's machine
+RJC_* or GIT_* variables, RJC_COORDINATOR=KB and umask 077, so nothing on the developer's machine
 (a global git identity, a real records repository) can change what a test sees.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -20,13 +21,22 @@ from rjc.workflows.repository import Repository, init_repository
 from helpers import CENTER, Result, settings_text
 
 # Fixtures with records of their own, shared by several test modules.
-pytest_plugins = ["letter_fixtures", "report_fixtures"]
+pytest_plugins = ["built", "letter_fixtures", "report_fixtures"]
 
 _INHERITED = ("RJC_RECORDS", "RJC_COORDINATOR", "RJC_LOCK_TIMEOUT", "RJC_GIT_WAIT",
               "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
               "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL",
               "GIT_AUTHOR_DATE", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE",
               "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "EMAIL")
+
+
+@pytest.fixture(autouse=True)
+def umask_077():
+    """The umask rjc's entry point sets, for every test: otherwise what a test makes would depend
+    on whether a test before it in the same process had run rjc."""
+    previous = os.umask(0o077)
+    yield
+    os.umask(previous)
 
 
 @pytest.fixture(autouse=True)
@@ -47,15 +57,18 @@ def isolated_environment(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
-def make_repo(tmp_path):
+def make_repo(tmp_path, built):
     """Factory: a fresh git-backed records repository with coordinators KB and MR."""
 
-    def make(directory: Path | None = None) -> Repository:
-        directory = directory or tmp_path / "records"
+    def init(directory: Path) -> None:
         repo = init_repository(directory, center=CENTER, code="KB", name="Kim Bell")
         (directory / layout.SETTINGS_FILE).write_text(settings_text(), encoding="utf-8")
         repo.git.commit_paths([layout.SETTINGS_FILE], "add coordinator MR", command="test", actor="KB",
                               identity=("Kim Bell", "kb@example.org"))
+
+    def make(directory: Path | None = None) -> Repository:
+        directory = directory or tmp_path / "records"
+        built.reuse("repo", directory, lambda: init(directory))
         return Repository(directory)  # a fresh object: settings and git env are cached per instance
 
     return make

@@ -12,9 +12,14 @@ SIGNED = "2026-11-05"
 
 
 @pytest.fixture
-def case_repo(repo, monkeypatch):
+def case_repo(repo, monkeypatch, built):
     """A case with a responsible party, a victim (both with addresses), a referral and an agreement."""
     monkeypatch.chdir(repo.root)
+    built.reuse("case_repo", repo.root, lambda: _add_case(repo))
+    return repo
+
+
+def _add_case(repo) -> None:
     address = {"street": "12 Elm Street", "town": "Hartford", "state": "VT", "postal_code": "05047"}
     people = [Person(id="P-2026-KB-0001", schema_version=SCHEMA_VERSION, given_name="Ana", family_name="Rivera",
                      address=address, phone="802-555-0111"),
@@ -41,7 +46,6 @@ def case_repo(repo, monkeypatch):
         for record in (*people, referral, case):
             tx.stage(record)
         tx.commit("test")
-    return repo
 
 
 NOTICE_DATE = "2026-11-12"
@@ -63,8 +67,13 @@ ALL_THREE = [{"volunteer": f"V-2026-KB-{n:04d}"} for n in (1, 2, 3)]
 
 
 @pytest.fixture
-def panel_repo(case_repo):
+def panel_repo(case_repo, built):
     """case_repo plus three volunteers (their own people) and panels held, cancelled and scheduled."""
+    built.reuse("panel_repo", case_repo.root, lambda: _add_panels(case_repo))
+    return case_repo
+
+
+def _add_panels(case_repo) -> None:
     home = {"street": "3 Birch Road", "town": "Norwich", "state": "VT", "postal_code": "05055"}
     people = [Person(id="P-2026-KB-0003", schema_version=SCHEMA_VERSION, given_name="Zoë", family_name="Nguyễn", address=home,
                      phone="802-555-0133"),
@@ -90,4 +99,3 @@ def panel_repo(case_repo):
         for record in (*people, *volunteers, *panels):
             tx.stage(record)
         tx.commit("test")
-    return case_repo

@@ -201,21 +201,29 @@ def fixture_records() -> list:
 
 
 @pytest.fixture
-def report_repo(repo) -> Repository:
+def report_repo(repo, built) -> Repository:
+    built.reuse("report_repo", repo.root, lambda: _add_records(repo))
+    return Repository(repo.root)
+
+
+def _add_records(repo) -> None:
     with repo.transaction("test") as tx:
         for record in fixture_records():
             tx.stage(record)
         tx.commit("test")
-    return Repository(repo.root)
 
 
 @pytest.fixture
-def sample_repo(tmp_path):
+def sample_repo(tmp_path, built):
     """The bundled sample year as a real repository, as `make demo` makes it."""
     root = tmp_path / "sample"
+    built.reuse("reports-sample", root, lambda: _commit_sample(root))
+    return Repository(root)
+
+
+def _commit_sample(root: Path) -> None:
     shutil.copytree(Path(__file__).resolve().parent.parent / "records", root)
     git(root, "init", "--quiet", "--initial-branch=main")
     git(root, "add", "--all")
     git(root, "-c", "user.name=rjc test", "-c", "user.email=test@rjc.invalid", "commit", "--quiet", "-m", "sample")
     git(root, "config", "rjc.coordinator", "KB")
-    return Repository(root)

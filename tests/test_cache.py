@@ -23,15 +23,19 @@ SAMPLE = Path(__file__).resolve().parent.parent / "records"
 
 
 @pytest.fixture
-def sample(tmp_path, monkeypatch) -> Repository:
+def sample(tmp_path, monkeypatch, built) -> Repository:
     """The bundled sample year as a real git repository."""
     root = tmp_path / "records"
+    built.reuse("cache-sample", root, lambda: _commit_sample(root))
+    monkeypatch.setenv("RJC_COORDINATOR", "KB")
+    return Repository(root)
+
+
+def _commit_sample(root: Path) -> None:
     shutil.copytree(SAMPLE, root)
     for args in (["init", "-q", "-b", "main"], ["add", "--all"],
                  ["-c", "user.name=t", "-c", "user.email=t@rjc.invalid", "commit", "-q", "-m", "sample"]):
         git(root, *args)
-    monkeypatch.setenv("RJC_COORDINATOR", "KB")
-    return Repository(root)
 
 
 def _fresh(root: Path, monkeypatch) -> list[store.Loaded]:

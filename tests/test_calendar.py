@@ -22,8 +22,13 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 @pytest.fixture
-def center(repo) -> Repository:
-    return save_world(repo, world())
+def center(repo, built) -> Repository:
+    built.reuse("calendar-center", repo.root, lambda: _save_world(repo))
+    return Repository(repo.root)
+
+
+def _save_world(repo) -> None:
+    save_world(repo, world())
 
 
 def events(data: bytes) -> dict[str, icalendar.Event]:

@@ -12,16 +12,20 @@ RECEIVED = "2026-11-02"
 
 
 @pytest.fixture
-def center(repo, rjc, monkeypatch):
+def center(repo, rjc, monkeypatch, built):
     """A repository with one person and a pending restorative-panel referral about them."""
     monkeypatch.chdir(repo.root)
+    return {"repo": repo, **built.reuse("casework-center", repo.root, lambda: _center(repo, rjc))}
+
+
+def _center(repo, rjc) -> dict:
     assert rjc("new", "person", "-f", "-", stdin="given_name: Ana\nfamily_name: Rivera\n").code == 0
     person = "P-" + repo.root.joinpath("people").glob("*/KB/*.yaml").__next__().stem[2:]
     referral = (f"received: {RECEIVED}\nprogram: restorative-panel\nsource: police\n"
                 f"people:\n- person: {person}\n  role: responsible-party\n")
     result = rjc("new", "referral", "-f", "-", stdin=referral)
     assert result.code == 0, result.err
-    return {"repo": repo, "person": person, "referral": result.out.strip()}
+    return {"person": person, "referral": result.out.strip()}
 
 
 def accept(rjc, center, *extra) -> str:
@@ -130,15 +134,19 @@ def test_a_contact_note_is_read_from_stdin_never_argv(rjc, center):
 
 
 @pytest.fixture
-def with_victim(rjc, center):
+def with_victim(rjc, center, built):
     """The accepted case, with a second person on it as the victim."""
+    return {**center, **built.reuse("casework-with-victim", center["repo"].root, lambda: _with_victim(rjc, center))}
+
+
+def _with_victim(rjc, center) -> dict:
     repo = center["repo"]
     victim = rjc("new", "person", "-f", "-", stdin="given_name: Bo\n").out.strip()
     case_id = accept(rjc, center)
     case = repo.get(case_id)
     case.participants.append(Participant(person=victim, role="victim"))
     repo.save(case, "edit case", command="test")
-    return {**center, "case": case_id, "victim": victim}
+    return {"case": case_id, "victim": victim}
 
 
 ITEMS = """\

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rjc.model import SCHEMA_VERSION, lifecycle
 
@@ -114,3 +118,27 @@ def test_victim_list_shows_participation_and_standing(repo, rjc, tmp_path):
     out = rjc("--records", repo.root, "victim", "list", case_id, "--as-of", "2026-12-01").out
     assert out.split() == ["P-2026-KB-0002", "written-statement-shared", "notified", "2026-11-24",
                            "new", "in", "federal", "FY2027"]
+
+
+@functools.cache
+def _closed(calendar: str, year: int) -> frozenset[dt.date]:
+    """The public holidays of `calendar` ("US-VT"), straight from the holidays package."""
+    import holidays
+
+    return frozenset(holidays.country_holidays(*calendar.split("-"), years=year)) if calendar else frozenset()
+
+
+@given(start=st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2060, 12, 31)), count=st.integers(0, 40),
+       calendar=st.sampled_from(["", "US-VT", "US"]))
+@settings(max_examples=300, deadline=None)
+def test_adding_business_days_then_counting_them_gives_the_same_number(start, count, calendar):
+    def business(day: dt.date) -> bool:
+        return day.weekday() < 5 and day not in _closed(calendar, day.year)
+
+    end = lifecycle.business_days_after(start, count, calendar)
+    days = [start + dt.timedelta(days=n) for n in range(1, (end - start).days + 1)]
+    assert sum(business(day) for day in days) == count
+    if count == 0:
+        assert end == start
+    else:
+        assert business(end)  # it never lands on a weekend or a holiday

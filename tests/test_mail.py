@@ -63,16 +63,22 @@ class Handler:
         return found
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+class OnPortZero(Controller):
+    """aiosmtpd's server on a port the kernel picks (port 0) and that stays ours from the start:
+    tests running in parallel never race for a port."""
+
+    def __init__(self, handler):
+        self.listening = socket.create_server(("127.0.0.1", 0))
+        super().__init__(handler, hostname="127.0.0.1", port=self.listening.getsockname()[1])
+
+    def _create_server(self):
+        return self.loop.create_server(self._factory_invoker, sock=self.listening, ssl=self.ssl_context)
 
 
 @pytest.fixture
 def smtp():
     handler = Handler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller = OnPortZero(handler)
     controller.start()
     handler.port = controller.port
     try:
@@ -202,9 +208,11 @@ def test_a_rejected_recipient_stays_unsent_and_is_retried(center, smtp, rjc):
 
 
 def test_smtp_down_is_a_clear_error_and_nothing_is_recorded(repo, rjc):
-    port = free_port()  # nothing listens there
-    center = save_world(repo, world(mail_settings(port)))
-    result = remind(rjc, center.root, "--email")
+    with socket.socket() as taken:  # bound, so no other test can listen there, but not listening
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        center = save_world(repo, world(mail_settings(port)))
+        result = remind(rjc, center.root, "--email")
     assert result.code == 1
     assert result.err == f"Error: cannot send mail through 127.0.0.1:{port}: connection refused; nothing was sent, the next run will try again\n"
     assert sent_log(center.root) == []

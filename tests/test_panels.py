@@ -37,8 +37,12 @@ def _volunteer(rjc, root, *, name: str, active: bool = True, trained: bool = Tru
 
 
 @pytest.fixture
-def center(repo, rjc):
-    root = repo.root
+def center(repo, rjc, built):
+    ids = built.reuse("panels-center", repo.root, lambda: _center(rjc, repo.root))
+    return {"root": repo.root, "repo": repo, **ids}
+
+
+def _center(rjc, root) -> dict:
     party = _new(rjc, root, "person", "given_name: Quinn\nfamily_name: Marsh\n")
     victim = _new(rjc, root, "person", "given_name: Rory\nfamily_name: Vale\n")
     cases = []
@@ -50,7 +54,7 @@ def center(repo, rjc):
         cases.append(accepted.out.strip())
         assert rjc("--records", root, "case", "status", cases[-1], "intake", "--date", "2026-11-04").code == 0
     volunteers = [_volunteer(rjc, root, name=f"Vol{i}") for i in range(5)]
-    return {"root": root, "repo": repo, "cases": cases, "volunteers": volunteers, "party": party, "victim": victim}
+    return {"cases": cases, "volunteers": volunteers, "party": party, "victim": victim}
 
 
 def _schedule(rjc, center, *extra, cases=None, volunteers=None):

@@ -13,10 +13,13 @@ NAMES = ("Zoë", "Nguyễn", "Sam", "O'Brien", "802-555")
 
 
 @pytest.fixture
-def twice(repo, rjc):
+def twice(repo, rjc, built):
     """A referral accepted into a case; then a second referral takes the responsible party in
     again as a new person, as a clone that had not yet synced the first would."""
-    root = repo.root
+    return {"root": repo.root, "repo": repo, **built.reuse("people-twice", repo.root, lambda: _twice(rjc, repo.root))}
+
+
+def _twice(rjc, root) -> dict:
 
     def new(kind: str, text: str) -> str:
         result = rjc("--records", root, "new", kind, "-f", "-", stdin=text)
@@ -33,7 +36,7 @@ def twice(repo, rjc):
                            "phone: 802-555-0100\n")
     again = new("referral", f"received: 2026-11-04\nprogram: restorative-panel\nsource: police\n"
                             f"people:\n- person: {second}\n  role: responsible-party\n")
-    return {"root": root, "repo": repo, "first": first, "second": second, "victim": victim, "case": case,
+    return {"first": first, "second": second, "victim": victim, "case": case,
             "referral": referral, "again": again}
 
 

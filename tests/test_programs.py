@@ -32,10 +32,14 @@ def _person(tx, name: str) -> Person:
 
 
 @pytest.fixture
-def center(repo, rjc, monkeypatch):
+def center(repo, rjc, monkeypatch, built):
     """A core member with a cosa case at intake, and volunteers: six who can serve, and one each
     inactive, untrained, with an expired background check, and with a conflict with the core member."""
     monkeypatch.chdir(repo.root)
+    return {"repo": repo, **built.reuse("programs-center", repo.root, lambda: _center(repo, rjc))}
+
+
+def _center(repo, rjc) -> dict:
     core = rjc("new", "person", "-f", "-", stdin=f"given_name: {CORE_NAME[0]}\nfamily_name: {CORE_NAME[1]}\n")
     assert core.code == 0, core.err
     person = core.out.strip()
@@ -56,7 +60,7 @@ def center(repo, rjc, monkeypatch):
         tx.commit("test volunteers")
     case = open_case(rjc, person, "cosa")
     assert rjc("case", "status", case, "intake", "--date", "2026-11-04").code == 0
-    return {"repo": repo, "person": person, "case": case, "ok": volunteers["ok"],
+    return {"person": person, "case": case, "ok": volunteers["ok"],
             **{kind: volunteers[kind][0] for kind in kinds[6:]}}
 
 

@@ -11,6 +11,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from report_fixtures import C6, P, Q, closure_of, fixture_records, status_entries
 
 from rjc.model import SCHEMA_VERSION, Case, Person, report_facts
@@ -325,3 +327,23 @@ def test_previous_and_default_periods():
     for bad in ("2026Q5", "2026Q0", "Q3", "26Q3"):
         with pytest.raises(ValueError):
             periods.parse_quarter(bad, "vermont")
+
+
+DAYS = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2999, 12, 31))
+
+
+@given(day=DAYS, kind=st.sampled_from(["vermont", "federal", "calendar"]))
+@settings(max_examples=300, deadline=None)
+def test_every_day_is_in_exactly_one_quarter_of_each_kind_of_year(day, kind):
+    from rjc.model import periods
+
+    year = periods.fiscal_year(day, kind)
+    named = int(year.label.removeprefix("FY"))
+    quarters = [periods.fiscal_quarter(named, n, kind) for n in (1, 2, 3, 4)]
+    assert [q for q in quarters if day in q] == [periods.quarter(day, kind)]
+    # the four quarters tile their year: no gap, no overlap, three months each
+    assert quarters[0].start == year.start and quarters[-1].end == year.end
+    for earlier, later in zip(quarters, quarters[1:]):
+        assert later.start == earlier.end + dt.timedelta(days=1)
+    assert all(periods.quarter(q.start, kind) == periods.quarter(q.end, kind) == q for q in quarters)
+    assert all((q.end.year - q.start.year) * 12 + q.end.month - q.start.month == 2 for q in quarters)

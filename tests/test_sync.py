@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rjc.model.case import Participant
 from rjc.model.entries import stable_id
@@ -47,10 +49,27 @@ def path_of(record_id: str) -> str:
     return layout.parse_id(record_id).path
 
 
+CLONES = ("remote.git", "a", "b")
+
+
 @pytest.fixture
-def clones(tmp_path, make_repo, rjc, monkeypatch):
+def clones(tmp_path, make_repo, rjc, monkeypatch, built):
     """(A, B): A made by rjc init and sent to an empty bare remote by rjc sync; B by rjc clone."""
     monkeypatch.delenv("RJC_COORDINATOR")  # each clone works as the coordinator its git config names
+    built.reuse("clones", tmp_path, lambda: _clones(tmp_path, make_repo, rjc), only=CLONES)
+    return _pointed_at_their_remote(tmp_path)
+
+
+def _pointed_at_their_remote(tmp_path: Path) -> tuple[Path, Path]:
+    """The clones in this test's tmp_path, each with origin at this test's remote (a copy of
+    the clones still names the remote they were built with)."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    for clone in (a, b):
+        git(clone, "config", "remote.origin.url", str(tmp_path / "remote.git"))
+    return a, b
+
+
+def _clones(tmp_path: Path, make_repo, rjc) -> None:
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(remote)], check=True)
     a = make_repo(tmp_path / "a").root
@@ -61,7 +80,6 @@ def clones(tmp_path, make_repo, rjc, monkeypatch):
     b = tmp_path / "b"
     cloned = rjc("clone", remote, b, "--coordinator", "mr")
     assert cloned.code == 0, cloned.err
-    return a, b
 
 
 @pytest.fixture
@@ -132,12 +150,18 @@ def assert_same_linear_history(a: Path, b: Path) -> None:
 
 
 @pytest.fixture
-def shared_person(clones, run, synced, tmp_path):
+def shared_person(clones, run, synced, tmp_path, built):
     """A person created on A, present on both clones."""
     a, b = clones
-    person = new_person(run, a, tmp_path, "Ana", "Rivera")
-    synced(a)
-    synced(b)
+
+    def share() -> str:
+        person = new_person(run, a, tmp_path, "Ana", "Rivera")
+        synced(a)
+        synced(b)
+        return person
+
+    person = built.reuse("shared-person", tmp_path, share, only=CLONES)
+    _pointed_at_their_remote(tmp_path)
     return person
 
 
@@ -258,6 +282,20 @@ def test_edits_of_different_records_both_land_without_a_prompt(shared_person, cl
     for root in (a, b):
         assert data(root, shared_person)["phone"] == PHONE_A
         assert data(root, person_b)["phone"] == PHONE_B
+
+
+def test_a_record_written_again_unchanged_is_updated_by_a_sync(shared_person, clones, run, synced):
+    """A file written again with the same bytes (restored from a backup, saved by an editor without
+    a change, the whole clone copied) is no change of the coordinator's: a sync updates it."""
+    a, b = clones
+    edit(a, shared_person, phone=PHONE_A)
+    synced(a)
+    path = b / path_of(shared_person)
+    path.write_bytes(path.read_bytes())
+    os.utime(path, ns=(path.stat().st_mtime_ns + 5_000_000_000,) * 2)
+    synced(b)
+    assert data(b, shared_person)["phone"] == PHONE_A
+    assert_same_linear_history(a, b)
 
 
 def test_edits_of_different_fields_of_one_record_are_merged(shared_person, clones, run, synced):
@@ -856,3 +894,56 @@ def test_show_value_is_one_line():
     assert core.show_value(None) == "(empty)"
     assert core.show_value({"a": ["x", "y"]}) == '{"a": ["x", "y"]}'
     assert core.show_value("two\nlines") == "two lines"
+
+
+# Data as yamlio loads it: mappings with text keys, lists, and scalars.
+KEYS = st.sampled_from(["a", "b", "c", "d", "e", "id", "date"])
+SCALARS = st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=3)
+DATA = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=4),
+                    max_leaves=12)
+RECORDS = st.dictionaries(KEYS, DATA, max_size=5)
+
+
+@given(base=DATA, changed=DATA)
+@settings(max_examples=300, deadline=None)
+def test_a_change_on_one_side_only_is_taken_whole(base, changed):
+    assert _merge(base, changed, base) == (changed, [])
+    assert _merge(base, base, changed) == (changed, [])
+
+
+@given(base=RECORDS, edits=st.dictionaries(KEYS, DATA | st.just(core.MISSING), max_size=5), split=st.randoms())
+@settings(max_examples=300, deadline=None)
+def test_edits_of_different_keys_never_conflict(base, edits, split):
+    """Each key is changed, added or removed (MISSING) on one side only: both sides' edits land."""
+    mine = set(split.sample(sorted(edits), len(edits) // 2))
+
+    def edited(keys):
+        out = dict(base)
+        for key in keys:
+            if edits[key] is core.MISSING:
+                out.pop(key, None)
+            else:
+                out[key] = edits[key]
+        return out
+
+    expected = edited(edits)
+    assert _merge(base, edited(mine), edited(set(edits) - mine)) == (expected, [])
+
+
+ENTRY = st.fixed_dictionaries({"date": st.sampled_from(["2026-11-01", "2026-11-02"]),
+                               "amount": st.sampled_from(["50.00", "25.00"])})
+
+
+@given(entries=st.lists(ENTRY, max_size=9), split=st.tuples(st.integers(0, 9), st.integers(0, 9)))
+@settings(max_examples=300, deadline=None)
+def test_entries_appended_on_both_sides_are_all_kept(entries, split):
+    """However equal in value (two payments of $50 on one day), every entry either side added is
+    kept once, after the entries both had."""
+    entries = [{"id": f"e{n}", **e} for n, e in enumerate(entries)]
+    n_base, n_ours = sorted(split)
+    base, ours_added, theirs_added = entries[:n_base], entries[n_base:n_ours], entries[n_ours:]
+    merged, conflicts = _merge({"payments": base}, {"payments": base + ours_added},
+                               {"payments": base + theirs_added})
+    assert conflicts == []
+    assert merged["payments"][:len(base)] == base
+    assert sorted(merged["payments"], key=lambda e: e["id"]) == sorted(entries, key=lambda e: e["id"])

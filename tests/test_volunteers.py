@@ -75,10 +75,14 @@ def panel(rjc, date: str, start: str, end: str, status: str, case: str, seats: s
 
 
 @pytest.fixture
-def center(repo, rjc, monkeypatch):
+def center(repo, rjc, monkeypatch, built):
     """Three volunteers (registered through `rjc volunteer add`), a restorative-panel case and a
     cosa case with a running circle, and panels: two held, one scheduled, one cancelled."""
     monkeypatch.chdir(repo.root)
+    return {"repo": repo, **built.reuse("volunteers-center", repo.root, lambda: _center(rjc))}
+
+
+def _center(rjc) -> dict:
     v1, v2, v3 = (ok(rjc("volunteer", "add", "--no-input", "-f", "-", stdin=volunteer_file(*v))).out.strip()
                   for v in VOLUNTEERS)
     party = new(rjc, "person", "given_name: Ana\nfamily_name: Rivera\ndate_of_birth: 1999-09-09\n")
@@ -141,7 +145,7 @@ def center(repo, rjc, monkeypatch):
     cancelled = panel(rjc, "2026-08-01", "18:00", "20:00", "cancelled", case,
                       "".join(f"- volunteer: {v}\n  attended: true\n  hours: 5\n" for v in (v1, v2, v3)))
     assert ok(rjc("check")).out == ""
-    return {"repo": repo, "volunteers": [v1, v2, v3], "party": party, "core": core, "case": case, "cosa": cosa,
+    return {"volunteers": [v1, v2, v3], "party": party, "core": core, "case": case, "cosa": cosa,
             "held": [held_june, held_sept], "ahead": ahead, "cancelled": cancelled}
 
 

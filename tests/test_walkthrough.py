@@ -101,14 +101,18 @@ def finished(rjc, repo, case_id: str, reason: str, secrets: list[str]) -> None:
 
 
 @pytest.fixture
-def center(repo):
+def center(repo, built):
     """The repository of a center that has filled in its letterhead (letters need it)."""
+    built.reuse("walkthrough-center", repo.root, lambda: _letterhead(repo))
+    return repo
+
+
+def _letterhead(repo) -> None:
     settings = Settings(schema_version=SCHEMA_VERSION, coordinators=COORDINATORS,
                         center=Center(name=CENTER, address="41 Maple Street, Barre, VT 05641", phone="802-555-0000"))
     (repo.root / layout.SETTINGS_FILE).write_text(store.render_settings(settings), encoding="utf-8")
     repo.git.commit_paths([layout.SETTINGS_FILE], "letterhead", command="test", actor="KB",
                           identity=("Kim Bell", "kb@example.org"))
-    return repo
 
 
 # --- restorative panels (and reentry panels, which work the same way) ----------------------------

@@ -435,6 +435,9 @@ class Git:
     def checkout_tree(self, old: str, new: str) -> None:
         """Bring the index and the working tree from commit `old` to commit `new` (a two-tree
         merge: refuses, changing nothing, if that would overwrite changes not committed)."""
+        # read-tree trusts the index's stat data, which our status runs never write back
+        # (GIT_OPTIONAL_LOCKS=0): a file written again unchanged would count as changed.
+        self.run_full("update-index", "-q", "--refresh")
         self.run("read-tree", "-m", "-u", old, new)
 
     def reset_paths(self, target: str, paths: list[str]) -> None:
