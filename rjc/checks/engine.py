@@ -79,15 +79,16 @@ def check_staged(root: Path, staged: dict[str, store.Loaded], ctx: Context) -> l
     it will have; its problems point where it was read from) against the records it could clash
     with, those sharing the rule's `meet` field, found from the list rows in the cache. So no
     write path commits what `rjc check` would then reject."""
-    from rjc.cache import Cache, scan
-
     problems: list[Problem] = []
-    cache: CheckCache = Cache(root)
+    cache: CheckCache | None = None  # opened only for a change some rule must check (a panel's)
     for rule in REPOSITORY_RULES:
         mine = {path: loaded for path, loaded in staged.items()
                 if loaded.record is not None and layout.record_kind(path).name in rule.kinds}
         if not mine or rule.meet is None:
             continue
+        from rjc.cache import Cache, scan
+
+        cache = cache or Cache(root)
         shared = {str(getattr(loaded.record, rule.meet)) for loaded in mine.values()}
         found = cache.entries(scan(root, [layout.KINDS[kind] for kind in rule.kinds]), rows_only=True)
         others = [store.read_record(root, path) for path, entry in found.items()
