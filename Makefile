@@ -6,8 +6,9 @@ RJC    := $(BIN)/rjc
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEMO   := .demo/records
 BENCH_SIZES ?= 1000 10000 100000
+BENCH_DEEP_SIZES ?= 10000 100000
 
-.PHONY: install demo test lint docs slow-test bench sample clean
+.PHONY: install demo test lint docs slow-test bench bench-deep sample clean
 
 install: $(STAMP)
 
@@ -54,6 +55,10 @@ slow-test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --sizes $(BENCH_SIZES)
+
+# The audit commands and a mutation on repositories with twenty years of commits (benchmarks/deep.py).
+bench-deep: $(STAMP)
+	$(BIN)/python -m benchmarks.deep --sizes $(BENCH_DEEP_SIZES)
 
 # Regenerate the bundled sample records (deterministic).
 sample: $(STAMP)

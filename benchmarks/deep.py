@@ -1,0 +1,323 @@
+"""Deep-history benchmarks: rjc's audit commands on repositories with years of commits.
+
+    python -m benchmarks.deep --sizes 1000 10000
+
+benchmarks/run.py commits its synthetic records as one commit, so nothing that depends on how
+deep the history is gets measured there. Here the same records (benchmarks/synth.py) are
+replayed as the commits rjc would have made over the twenty years they span: each record is
+created, then changed once for each dated entry it holds (a case's statuses, contacts,
+agreements, payments, hours; a panel's notices; a volunteer's trainings...), every commit with rjc's subject (action and id only), trailers and author. The
+intermediate versions are the record with its dated list entries after that day left out; the
+last commit of each record writes synth's file exactly. One `git fast-import` writes it all;
+then rjc's repository settings and maintenance (a commit-graph with changed-path filters) are
+applied, the tree is checked out and rjc.coordinator set. Repositories are generated once into
+benchmarks/repos/deep-N/ (not versioned) and reused.
+
+Each figure is the median of several fresh-process runs, beside the plain git command doing the
+same walk, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from benchmarks.run import HERE, REPOS, RJC, Row, measured, render, timed
+
+PER_RECORD = 60  # commits a record's life is replayed as, at most (its creation included)
+KIND_DIRS = ("people", "referrals", "cases", "panels", "volunteers")
+CREATED = {"cases": "referral accept", "referrals": "referral new", "people": "new person",
+           "panels": "panel schedule", "volunteers": "volunteer add"}
+# The list (or dated field) that grew in a change -> the command that grows it.
+ACTIONS = {
+    "cases": {"status_history": "case status", "contacts": "case note", "agreements": "agreement new",
+              "items": "agreement item", "payments": "agreement pay", "hours": "agreement log",
+              "logged": "agreement log", "participants": "victim choose", "meetings": "circle meeting",
+              "roster": "circle add", "circle": "circle phase", "internship": "internship set",
+              "diversion": "case status", "sessions": "case session", "goals": "case goal",
+              "closure": "case close", "services": "case service"},
+    "referrals": {"screening": "referral accept"},
+    "panels": {"docket": "panel schedule", "notices": "panel notice", "history": "panel record"},
+    "volunteers": {"trainings": "volunteer train", "background_checks": "volunteer check"},
+}
+DAY_START, DAY_SECONDS = 8 * 3600, 9 * 3600  # commits of a day spread over 08:00-17:00
+Q = yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader
+D = yaml.CSafeDumper if hasattr(yaml, "CSafeDumper") else yaml.SafeDumper
+
+
+def _first_date(item: dict) -> dt.date | None:
+    return next((v for v in item.values() if isinstance(v, dt.date)), None)
+
+
+def _events(value, key: str, out: list) -> None:
+    """(date, key) of every dated list entry and dated mapping, however deep."""
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict):
+                day = _first_date(item)
+                if day:
+                    out.append((day, key))
+                for k, v in item.items():
+                    _events(v, k, out)
+    elif isinstance(value, dict):
+        day = _first_date(value) if key else None
+        if day:
+            out.append((day, key))
+        for k, v in value.items():
+            _events(v, k, out)
+
+
+def _as_of(value, cut: dt.date):
+    """The record as it stood on `cut`: dated entries (and dated mappings) after it left out."""
+    if isinstance(value, list):
+        kept = []
+        for item in value:
+            if isinstance(item, dict):
+                day = _first_date(item)
+                if day and day > cut:
+                    continue
+                kept.append(_as_of(item, cut))
+            else:
+                kept.append(item)
+        return kept
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if isinstance(v, dict):
+                day = _first_date(v)
+                if day and day > cut:
+                    continue
+            out[k] = _as_of(v, cut)
+        return out
+    return value
+
+
+def _plan(root: Path, floor: dt.date, horizon: dt.date) -> tuple[list[tuple], list[tuple[str, str, bytes]]]:
+    """Every record's versions as (day, record, version, cut, action); the records as
+    (kind, relpath, bytes)."""
+    records, plan = [], []
+    for kind in KIND_DIRS:
+        for path in sorted((root / kind).glob("*/*/*.yaml")):
+            raw = path.read_bytes()
+            data = yaml.load(raw, Loader=Q)
+            events: list = []
+            _events(data, "", events)
+            dates = [d for d, _ in events] + [v for v in data.values() if isinstance(v, dt.date)]
+            born = min(dates, default=floor)
+            later = sorted({(d, k) for d, k in events if d > born})
+            if len(later) > PER_RECORD - 1:  # evenly spaced, always ending with the last change
+                step = len(later) / (PER_RECORD - 1)
+                later = [later[round((i + 1) * step) - 1] for i in range(PER_RECORD - 1)]
+            number = len(records)
+            records.append((kind, path.relative_to(root).as_posix(), raw))
+            plan.append((min(max(born, floor), horizon), number, 0, born, CREATED[kind]))
+            for version, (day, key) in enumerate(later, 1):
+                action = ACTIONS.get(kind, {}).get(key, f"edit {kind.rstrip('s').replace('peopl', 'person')}")
+                plan.append((min(max(day, floor), horizon), number, version, day, action))
+    plan.sort(key=lambda p: p[:3])
+    return plan, records
+
+
+def _coordinators(root: Path) -> dict[str, tuple[str, str]]:
+    settings = yaml.load((root / "rjc.yaml").read_bytes(), Loader=Q)
+    return {c["code"]: (c["name"], c.get("email") or f"{c['code'].lower()}@rjc.invalid")
+            for c in settings.get("coordinators", [])}
+
+
+def _data(out, text: bytes) -> None:
+    out.write(b"data %d\n" % len(text))
+    out.write(text)
+    out.write(b"\n")
+
+
+def generate(root: Path, size: int) -> dict:
+    """Synth's records of about `size`, replayed as years of commits into `root`."""
+    from benchmarks.synth import HORIZON, generate_synthetic
+    from rjc.storage import private
+    from rjc.storage.gitrepo import TRAILER_ACTOR, TRAILER_COMMAND, Git
+
+    started = time.perf_counter()
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    generate_synthetic(root, size, seed=1)
+    synthesized = time.perf_counter() - started
+    floor = dt.date(HORIZON.year - 19, 1, 1)
+    plan, records = _plan(root, floor, HORIZON)
+    people = _coordinators(root)
+    others = sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                    if p.is_file() and p.relative_to(root).parts[0] not in KIND_DIRS)
+
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
+    git = Git(root)
+    git.configure()
+    per_day: dict[dt.date, int] = {}
+    for day, *_ in plan:
+        per_day[day] = per_day.get(day, 0) + 1
+    first_code = next(iter(people))
+    importer = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=root, stdin=subprocess.PIPE)
+    out = importer.stdin
+    assert out is not None
+
+    def commit(stamp: int, code: str, subject: str, command: str, files: list[tuple[str, bytes]]) -> None:
+        name, email = people.get(code, (code, f"{code.lower()}@rjc.invalid"))
+        who = f"{name} <{email}> {stamp} +0000".encode()
+        out.write(b"commit refs/heads/main\nauthor " + who + b"\ncommitter " + who + b"\n")
+        _data(out, f"{subject}\n\n{TRAILER_COMMAND}: {command}\n{TRAILER_ACTOR}: {code}\n".encode())
+        for relpath, text in files:
+            out.write(f"M 100644 inline {relpath}\n".encode())
+            _data(out, text)
+
+    epoch = dt.datetime(floor.year, floor.month, floor.day, tzinfo=dt.UTC)
+    commit(int(epoch.timestamp()) + DAY_START - 60, first_code, "init records repository", "init",
+           [(p, (root / p).read_bytes()) for p in others])
+    last_version = {}
+    for _, number, version, _, _ in plan:
+        last_version[number] = version
+    loaded: dict[int, tuple[dict, bytes]] = {}  # records in the middle of their life
+    seen_day, index = None, 0
+    commits = 1
+    for day, number, version, cut, action in plan:
+        index = index + 1 if day == seen_day else 0
+        seen_day = day
+        midnight = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+        stamp = int(midnight.timestamp()) + DAY_START + index * DAY_SECONDS // per_day[day]
+        kind, relpath, raw = records[number]
+        if version == last_version[number]:
+            text = raw  # the last commit writes synth's file exactly
+            loaded.pop(number, None)
+        else:
+            if number not in loaded:
+                loaded[number] = (yaml.load(raw, Loader=Q), b"")
+            data, before = loaded[number]
+            header = raw.split(b"\n", 1)[0] + b"\n"
+            text = header + yaml.dump(_as_of(data, cut), Dumper=D, sort_keys=False,
+                                      allow_unicode=True, width=100).encode()
+            if text == before:
+                continue
+            loaded[number] = (data, text)
+        record_id = relpath.rsplit("/", 1)[1].removesuffix(".yaml")
+        code = record_id.split("-")[2]
+        commit(stamp, code, f"{action} {record_id}", action, [(relpath, text)])
+        commits += 1
+    out.write(b"done\n")
+    out.close()
+    if importer.wait() != 0:
+        raise SystemExit("git fast-import failed")
+    imported = time.perf_counter() - started
+    subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=root, check=True)
+    subprocess.run(["git", "reset", "-q", "--hard"], cwd=root, check=True)
+    git.config_set("rjc.coordinator", "KB")
+    git.write_commit_graph()
+    git.run("maintenance", "run", "--task=loose-objects", check=False)
+    counter = private.file(root, private.MAINTENANCE)
+    counter.parent.mkdir(parents=True, exist_ok=True)
+    counter.write_text("0")
+    return {"records": len(records), "commits": commits, "synth s": synthesized,
+            "import s": imported - synthesized, "total s": time.perf_counter() - started}
+
+
+def repository(size: int) -> Path:
+    root = REPOS / f"deep-{size}"
+    if (root / ".git" / "objects" / "info" / "commit-graphs").exists():
+        return root
+    print(f"generating the history of {size:,} records in {root} ...", file=sys.stderr)
+    stats = generate(root, size)
+    print("  " + ", ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v:,}" for k, v in stats.items()),
+          file=sys.stderr)
+    return root
+
+
+def git_out(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def at_size(size: int) -> tuple[list[Row], str]:
+    root = repository(size)
+    env = {**os.environ, "RJC_RECORDS": str(root), "RJC_COORDINATOR": "KB"}
+    rows: list[Row] = []
+    commits = int(git_out(root, "rev-list", "--count", "HEAD"))
+    last = dt.date.fromisoformat(git_out(root, "log", "-1", "--format=%as"))
+    month = (last - dt.timedelta(days=30)).isoformat()
+    kb = "<{}>".format(_coordinators(root)["KB"][1])
+    # The case with the longest history, among the 200 most recently created.
+    cases = git_out(root, "log", "--format=%s", "--grep=^referral accept C-", "-n", "200").split()
+    case = max((c for c in cases if c.startswith("C-")),
+               key=lambda c: int(git_out(root, "rev-list", "--count", "HEAD", "--", _path(root, c))))
+    case_path = _path(root, case)
+    fmt = "--format=%H%x1f%an%x1f%aI%x1f%s%x1f%(trailers:key=Rjc-Command,valueonly)"
+
+    def row(name, command, base_name, base_command, runs=7, before=None, after=None):
+        base = timed(base_command, cwd=root, runs=runs, before=before)
+        if after:
+            after()
+        seconds, peak = measured(command, env=env, runs=runs, before=before)
+        if after:
+            after()
+        rows.append((name, seconds, base_name, base, peak))
+
+    row("rjc log --limit 20", [RJC, "log", "--limit", "20"], "git log -n 20", ["git", "log", fmt, "-n", "20"])
+    row("rjc log --coordinator KB --limit 50", [RJC, "log", "--coordinator", "KB", "--limit", "50"],
+        "git log --author -n 50", ["git", "log", fmt, f"--author={kb}", "-n", "50"])
+    row("rjc log --since (last month)", [RJC, "log", "--since", month], "git log --since",
+        ["git", "log", fmt, f"--since={month} 00:00"])
+    row("rjc history CASE", [RJC, "history", case], "git log -- path",
+        ["git", "log", fmt, "--raw", "--no-abbrev", "--", case_path])
+
+    head = git_out(root, "rev-parse", "HEAD")
+    counter = root / ".git" / "rjc"
+    kept = {p: p.read_bytes() for p in counter.glob("commits-since-maintenance*")}
+    scratch = root / "bench.txt"
+
+    def touch_scratch():
+        scratch.write_text(str(time.time_ns()))
+
+    def reset():  # back to the generated history, and rjc's maintenance counter with it
+        subprocess.run(["git", "reset", "-q", "--hard", head], cwd=root, check=True)
+        scratch.unlink(missing_ok=True)
+        for path, content in kept.items():
+            path.write_bytes(content)
+
+    base = timed(["bash", "-c", "git add bench.txt && git -c user.name=b -c user.email=b@b "
+                                "commit -q -m bench -- bench.txt"], cwd=root, before=touch_scratch)
+    reset()
+    note = ["bash", "-c", f'echo "Check-in by phone" | {RJC} case note {case} --kind phone']
+    seconds, peak = measured(note, env=env)
+    reset()
+    rows.append(("rjc case note (+ commit)", seconds, "git add + git commit", base, peak))
+    return rows, f"{commits:,} commits, case {case} ({_count(root, case_path)} commits)"
+
+
+def _path(root: Path, record_id: str) -> str:
+    return next((root / "cases").glob(f"*/*/{record_id}.yaml")).relative_to(root).as_posix()
+
+
+def _count(root: Path, path: str) -> int:
+    return int(git_out(root, "rev-list", "--count", "HEAD", "--", path))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
+    args = parser.parse_args()
+    sections, notes = {}, []
+    for size in args.sizes:
+        rows, note = at_size(size)
+        sections[f"{size:,} records"] = rows
+        notes.append(f"- {size:,} records: {note}")
+    text = render(sections) + "\n".join(notes) + "\n"
+    print(text)
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    (results / f"deep-{dt.date.today()}.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
