@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,11 +53,13 @@ def audit_log(git: Git, *, since: str | None = None, until: str | None = None,
                 raise RjcError(f"{name} takes a date like 2026-11-01, not '{value}'") from None
     # git's --since/--until narrow the walk (by commit date); the exact filter is on the
     # author date shown to the user, which also copes with dates git cannot parse.
-    commits = git.log(path=path, since=since and f"{since} 00:00", until=until and f"{until} 23:59:59")
-    commits = [c for c in commits
-               if (not since or c.date[:10] >= since) and (not until or c.date[:10] <= until)
-               and (not actor or _actor(c) == actor)]
-    return commits[:limit] if limit else commits
+    # streamed: with a limit, git stops once enough commits have passed the filters
+    with contextlib.closing(git.iter_log(path=path, since=since and f"{since} 00:00",
+                                         until=until and f"{until} 23:59:59")) as commits:
+        wanted = (c for c in commits
+                  if (not since or c.date[:10] >= since) and (not until or c.date[:10] <= until)
+                  and (not actor or _actor(c) == actor))
+        return list(itertools.islice(wanted, limit) if limit else wanted)
 
 
 def _actor(commit: Commit) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, overload
@@ -215,12 +215,18 @@ class Git:
     def log(self, *, path: str | None = None, since: str | None = None, until: str | None = None,
             limit: int | None = None, with_blobs: bool = False) -> list[Commit]:
         """Commits newest first, with rjc's trailers; optionally the blob ids they wrote."""
+        return list(self.iter_log(path=path, since=since, until=until, limit=limit, with_blobs=with_blobs))
+
+    def iter_log(self, *, path: str | None = None, since: str | None = None, until: str | None = None,
+                 limit: int | None = None, with_blobs: bool = False) -> Generator[Commit, None, None]:
+        """`log`, one commit at a time as git walks: a caller that stops early stops git too, so
+        reading the newest few commits costs what they cost, not what the whole history does."""
         if not self.has_commits():
-            return []
+            return
         fmt = _FIELD.join(["%H", "%an", "%aI", "%s",
                            f"%(trailers:key={TRAILER_COMMAND},valueonly,separator=%x2C)",
                            f"%(trailers:key={TRAILER_ACTOR},valueonly,separator=%x2C)"])
-        args = ["log", f"--format={_RECORD}{fmt}"]
+        args = ["git", "log", f"--format={_RECORD}{fmt}"]
         if with_blobs:
             args += ["--raw", "--no-abbrev", "--no-renames"]
         if since:
@@ -231,17 +237,36 @@ class Git:
             args.append(f"--max-count={limit}")
         if path:
             args += ["--", path]
-        commits = []
-        for chunk in self.run(*args).split(_RECORD)[1:]:
-            header, _, rest = chunk.partition("\n")
-            sha, author, date, subject, command, actor = (header.split(_FIELD) + [""] * 6)[:6]
-            commit = Commit(sha, author, date, subject, command.strip(), actor.strip())
-            for line in rest.splitlines():
-                if line.startswith(":"):
+        try:
+            process = subprocess.Popen(args, cwd=self.root, env=self._env, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True)
+        except FileNotFoundError:
+            raise GitError("git is not installed or not on PATH") from None
+        assert process.stdout is not None and process.stderr is not None
+        commit: Commit | None = None
+        finished = False
+        try:
+            for line in process.stdout:
+                line = line.rstrip("\n")
+                if line.startswith(_RECORD):
+                    if commit is not None:
+                        yield commit
+                    sha, author, date, subject, command, actor = (line[1:].split(_FIELD) + [""] * 6)[:6]
+                    commit = Commit(sha, author, date, subject, command.strip(), actor.strip())
+                elif line.startswith(":") and commit is not None:
                     meta, _, changed_path = line.partition("\t")
                     commit.blobs[changed_path] = meta.split()[3]
-            commits.append(commit)
-        return commits
+            if commit is not None:
+                yield commit
+            finished = True
+        finally:
+            if not finished:  # the caller stopped early: so does git
+                process.kill()
+            process.stdout.close()
+            error = process.stderr.read()
+            process.stderr.close()
+            if process.wait() != 0 and finished:
+                raise GitError(f"git log failed: {error.strip() or 'exit ' + str(process.returncode)}")
 
     def blobs(self, blob_ids: list[str]) -> dict[str, bytes]:
         """Contents of many blobs in one `git cat-file --batch` call."""
