@@ -803,16 +803,10 @@ def _dependencies() -> list[str]:
     into cached reports). The last two are read from their installed metadata, not imported:
     that costs ~100 ms."""
     import pydantic_core
-    import yaml
 
     from rjc.storage import yamlio
 
-    libyaml = "pure-python loader"
-    if yamlio.Loader is getattr(yaml, "CSafeLoader", None):
-        from yaml import _yaml
-
-        libyaml = f"libyaml {_yaml.get_version_string()}"
-    return [sys.version, f"pydantic-core {pydantic_core.__version__}", f"PyYAML {yaml.__version__}", libyaml,
+    return [sys.version, f"pydantic-core {pydantic_core.__version__}", yamlio.parser_version(),
             *(_installed(name) for name in ("pygal", "markdown_it_py"))]
 
 

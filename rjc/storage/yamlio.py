@@ -432,3 +432,14 @@ def dump(data: dict, *, header: str | None = None) -> str:
     body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=1 << 16, indent=2)
     return (f"# {header}\n" if header else "") + body
+
+
+def parser_version() -> str:
+    """PyYAML's version and the loader in use: the C one, on libyaml (with its version), or the
+    pure one. They have parsed some input differently, so the cache keys on this."""
+    libyaml = "pure-python loader"
+    if Loader is getattr(yaml, "CSafeLoader", None):
+        from yaml import _yaml
+
+        libyaml = f"libyaml {_yaml.get_version_string()}"
+    return f"PyYAML {yaml.__version__}, {libyaml}"
