@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import pytest
 
-from rjc.model import Case, Person
+from rjc.model import SCHEMA_VERSION, Case, Person
 from rjc.outputs import history
 from rjc.storage.errors import RjcError
-from rjc.workflows.repository import Repository
+from rjc.workflows.repository import Repository, init_repository
 
-from helpers import git
+from helpers import CENTER, git
 
 PERSON_ID = "P-2026-KB-0001"
 CASE_ID = "C-2026-KB-0001"
@@ -176,3 +179,26 @@ def test_audit_log_of_an_empty_repository(tmp_path):
     git_repo = Git(tmp_path)
     git_repo.init()
     assert history.audit_log(git_repo) == []
+
+
+def test_a_limited_audit_log_reads_only_the_newest_commits(tmp_path):
+    """With a limit, git is stopped once enough commits are read: here the oldest commit is gone
+    from the object store, so a walk of the whole history fails, and a limited log never gets there."""
+    repo = init_repository(tmp_path / "records", center=CENTER, code="KB", name="Kim Bell")
+    for n in range(3):
+        repo.save(Person(id=f"P-2026-KB-{n + 1:04d}", schema_version=SCHEMA_VERSION, given_name=f"N{n}"),
+                  "new person", command="new person")
+    oldest = git(repo.root, "rev-list", "--max-parents=0", "HEAD").strip()
+    objects = repo.root / ".git" / "objects"
+    for pack in sorted((objects / "pack").glob("*.pack")):  # every object loose, then the oldest commit gone
+        moved = tmp_path / pack.name
+        shutil.move(pack, moved)
+        pack.with_suffix(".idx").unlink()
+        subprocess.run(["git", "unpack-objects", "-q"], cwd=repo.root, stdin=moved.open("rb"), check=True)
+    (objects / oldest[:2] / oldest[2:]).unlink()
+    (objects / "info" / "commit-graph").unlink(missing_ok=True)  # which would stand in for it
+    shutil.rmtree(objects / "info" / "commit-graphs", ignore_errors=True)
+    assert _subjects(history.audit_log(repo.git, limit=2)) == ["new person P-2026-KB-0003",
+                                                               "new person P-2026-KB-0002"]
+    with pytest.raises(RjcError, match="git log failed: .*Could not read"):
+        history.audit_log(repo.git)
