@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.run import HERE, REPOS, RJC, Row, measured, render, timed
+from benchmarks.run import REPOS, RJC, Row, measured, publish, render, timed
 
 PER_RECORD = 60  # commits a record's life is replayed as, at most (its creation included)
 KIND_DIRS = ("people", "referrals", "cases", "panels", "volunteers")
@@ -312,11 +312,7 @@ def main() -> None:
         rows, note = at_size(size)
         sections[f"{size:,} records"] = rows
         notes.append(f"- {size:,} records: {note}")
-    text = render(sections) + "\n".join(notes) + "\n"
-    print(text)
-    results = HERE / "results"
-    results.mkdir(exist_ok=True)
-    (results / f"deep-{dt.date.today()}.md").write_text(text)
+    publish(render(sections) + "\n".join(notes) + "\n", f"deep-{dt.date.today()}.md")
 
 
 if __name__ == "__main__":

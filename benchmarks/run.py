@@ -194,11 +194,15 @@ def main() -> None:
     sections = {"start-up": startup()}
     for size in args.sizes:
         sections[f"{size:,} records"] = at_size(size)
-    text = render(sections)
+    publish(render(sections), f"{dt.date.today()}.md")
+
+
+def publish(text: str, name: str) -> None:
+    """Print a run's tables and keep them in benchmarks/results/ (not versioned)."""
     print(text)
     results = HERE / "results"
     results.mkdir(exist_ok=True)
-    (results / f"{dt.date.today()}.md").write_text(text)
+    (results / name).write_text(text)
 
 
 if __name__ == "__main__":
