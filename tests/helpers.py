@@ -57,3 +57,45 @@ def put(root: Path, text: str, relpath: str | None = None) -> str:
 
 def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+def assert_audit_index_agrees(root: Path) -> None:
+    """`rjc history` of every record ever committed, and `rjc log` with every filter, give from
+    the audit index exactly what walking git gives; and the index did answer them itself."""
+    from rjc.cache import AuditIndex
+    from rjc.outputs import history
+    from rjc.storage.gitrepo import Git
+
+    repo_git, index = Git(root), AuditIndex(Git(root))
+    ids = sorted({Path(p).stem for p in git(root, "log", "--format=", "--name-only").split()
+                  if Path(p).stem[:2] in ("P-", "R-", "C-", "N-", "V-")})
+    assert ids, "no record was ever committed"
+    days = sorted({d[:10] for d in git(root, "log", "--format=%aI").split()})
+    actors = sorted({history.actor_of(c) for c in repo_git.log()}) + ["ZZ"]
+
+    def printed(c) -> tuple:  # what rjc log prints of a commit
+        return c.sha, c.author, c.date, c.subject, c.command, c.actor
+
+    def log(**filters) -> list[tuple]:
+        walked = history.audit_log(repo_git, **filters)
+        indexed = history.audit_log(repo_git, index=index, **filters)
+        assert [printed(c) for c in indexed] == [printed(c) for c in walked], filters
+        return indexed
+
+    for record_id in ids:
+        relpath = layout.parse_id(record_id).path
+        assert index.find(path=relpath), f"the index did not answer for {record_id}"
+        assert history.record_history(repo_git, record_id, index) == history.record_history(repo_git, record_id)
+        for actor in actors[:3]:
+            log(record_id=record_id, actor=actor)
+        log(record_id=record_id, limit=1)
+        log(record_id=record_id, since=days[len(days) // 2])
+    for actor in actors:
+        assert index.find(actor=actor) is not None
+        for limit in (None, 1, 2):
+            log(actor=actor, limit=limit)
+    for day in [*days, "2000-01-01", "2999-12-31"]:
+        log(since=day)
+        log(until=day, limit=2)
+        log(since=day, until=day)
+        log(since=day, actor=actors[0])

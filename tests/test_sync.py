@@ -8,11 +8,13 @@ nothing printed carries a name.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import pty
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -30,7 +32,7 @@ from rjc.workflows import casework
 from rjc.workflows import sync as core
 from rjc.workflows.repository import Repository
 
-from helpers import git
+from helpers import assert_audit_index_agrees, git
 
 YEAR = dt.date.today().year
 NAMES = ("Ana", "Rivera", "Bruno", "Okafor", "Kim Bell", "Max Rossi")
@@ -163,6 +165,24 @@ def shared_person(clones, run, synced, tmp_path, built):
     person = built.reuse("shared-person", tmp_path, share, only=CLONES)
     _pointed_at_their_remote(tmp_path)
     return person
+
+
+def test_a_sync_brings_what_came_in_into_the_audit_index(clones, run, synced, tmp_path):
+    a, b = clones
+    person = new_person(run, a, tmp_path, "Ana", "Rivera")
+    synced(a)
+    synced(b)
+    mine = new_person(run, b, tmp_path, "Bruno", "Okafor")  # not sent yet: the sync will replay it
+    run(b, "history", mine)  # B's audit index, up to B's own commit
+    case = new_case(run, a, tmp_path, person)
+    edit(a, person, phone=PHONE_A)
+    synced(a)
+    synced(b)
+    with contextlib.closing(sqlite3.connect(private.location(b) / private.AUDIT)) as db:
+        assert db.execute("SELECT value FROM meta WHERE key='tip'").fetchone() == (head(b),)  # by the sync itself
+    assert run(b, "log", "--record", case).out
+    for root in (a, b):
+        assert_audit_index_agrees(root)
 
 
 # --- rjc clone -------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from rjc.cache import disabled
 from rjc.storage import layout, private, store
 from rjc.storage.errors import Problem
 
@@ -55,10 +56,6 @@ ROWS, FACTS = "row", "facts"  # the column fetched for entries' rows_only, facts
 _PLAIN = 2  # marshal format without back-references: equal data, equal bytes, whatever the objects
 
 Progress = Callable[[int, int], None]  # (done, total)
-
-
-def disabled() -> bool:
-    return os.environ.get("RJC_NO_CACHE", "") not in ("", "0")
 
 
 @contextlib.contextmanager

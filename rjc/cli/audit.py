@@ -17,7 +17,7 @@ def history(
     from rjc.outputs.history import record_history
 
     repo = open_repository()
-    for change in record_history(repo.git, record_id):
+    for change in record_history(repo.git, record_id, _index(repo)):
         say(f"{change.date[:16].replace('T', ' ')}  {change.actor:<4}  {change.action}  ({change.commit[:10]})")
         for line in change.lines:
             say(f"    {line}")
@@ -36,9 +36,18 @@ def log(
 
     repo = open_repository()
     for commit in audit_log(repo.git, since=since, until=until, record_id=record,
-                            actor=coordinator and coordinator.upper(), limit=limit):
+                            actor=coordinator and coordinator.upper(), limit=limit, index=_index(repo)):
         actor = commit.actor or commit.author
         say(f"{commit.date[:16].replace('T', ' ')}  {actor:<4}  {commit.subject}  ({commit.sha[:10]})")
+
+
+def _index(repo):
+    from rjc.cli.output import message
+
+    def building(commits: int) -> None:
+        message(f"indexing the history for rjc history and rjc log (once): {commits:,} commits so far...")
+
+    return repo.audit_index(on_progress=building)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,13 +1,19 @@
-"""The audit trail, read back from git: who changed what, when, field by field."""
+"""The audit trail, read back from git: who changed what, when, field by field.
+
+A record's history and a filtered log locate their commits through the audit index
+(rjc.cache.audit) and read just those from git; the answer is checked against git before it is
+printed, and when the index cannot answer (or fails the check) git's history is walked instead.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import itertools
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rjc.cache.audit import AuditIndex, actor_of
 from rjc.storage import layout, yamlio
 from rjc.storage.errors import RjcError
 from rjc.storage.gitrepo import Commit, Git
@@ -24,10 +30,13 @@ class Change:
     lines: list[str] = field(default_factory=list)
 
 
-def record_history(git: Git, record_id: str) -> list[Change]:
+def record_history(git: Git, record_id: str, index: AuditIndex | None = None) -> list[Change]:
     """Oldest first: each commit that touched the record, with the fields it changed."""
     relpath = layout.parse_id(record_id).path
-    commits = list(reversed(git.log(path=relpath, with_blobs=True)))
+    commits = _record_commits(git, index, relpath)
+    if commits is None:
+        commits = git.log(path=relpath, with_blobs=True)
+    commits.reverse()
     if not commits:
         raise RjcError(f"no history for {record_id}: it was never committed")
     contents = git.blobs([c.blobs.get(relpath, "") for c in commits])
@@ -36,14 +45,15 @@ def record_history(git: Git, record_id: str) -> list[Change]:
         blob = contents.get(commit.blobs.get(relpath, ""))
         after = _data(blob, relpath) if blob is not None else None
         lines = describe(before, after) if after is not None else ["deleted"]
-        changes.append(Change(commit.sha, commit.date, _actor(commit), commit.subject, lines))
+        changes.append(Change(commit.sha, commit.date, actor_of(commit), commit.subject, lines))
         before = after
     return changes
 
 
 def audit_log(git: Git, *, since: str | None = None, until: str | None = None,
-              record_id: str | None = None, actor: str | None = None, limit: int | None = None) -> list[Commit]:
-    """The center's audit trail, newest first, filtered by date, record and coordinator."""
+              record_id: str | None = None, actor: str | None = None, limit: int | None = None,
+              index: AuditIndex | None = None) -> list[Commit]:
+    """The center's audit trail, newest first, filtered by the day shown, record and coordinator."""
     path = layout.parse_id(record_id).path if record_id else None
     for value, name in ((since, "--since"), (until, "--until")):
         if value:
@@ -51,19 +61,74 @@ def audit_log(git: Git, *, since: str | None = None, until: str | None = None,
                 dt.date.fromisoformat(value)
             except ValueError:
                 raise RjcError(f"{name} takes a date like 2026-11-01, not '{value}'") from None
-    # git's --since/--until narrow the walk (by commit date); the exact filter is on the
-    # author date shown to the user, which also copes with dates git cannot parse.
-    # streamed: with a limit, git stops once enough commits have passed the filters
-    with contextlib.closing(git.iter_log(path=path, since=since and f"{since} 00:00",
-                                         until=until and f"{until} 23:59:59")) as commits:
-        wanted = (c for c in commits
-                  if (not since or c.date[:10] >= since) and (not until or c.date[:10] <= until)
-                  and (not actor or _actor(c) == actor))
-        return list(itertools.islice(wanted, limit) if limit else wanted)
+
+    def wanted(commit: Commit) -> bool:
+        return ((not since or commit.date[:10] >= since) and (not until or commit.date[:10] <= until)
+                and (not actor or actor_of(commit) == actor))
+
+    # Unfiltered, git's own walk is already what the answer costs: it stops after `limit` commits.
+    found: Iterable[Commit] | None = None
+    if path:  # a record's few commits, then the other filters
+        found = _record_commits(git, index, path)
+    elif since or until or actor:
+        found = _located(git, index, wanted, since=since, until=until, actor=actor, limit=limit)
+    if found is None:
+        # Not git's --since/--until: they compare commit dates and stop at the first older one,
+        # but the filter is on the day shown (the author's), which a sync's replayed commits, an
+        # import or a wrong clock take out of order.
+        found = git.iter_log(path=path)
+    matching = (c for c in found if wanted(c))
+    try:  # streamed from git: with a limit, it stops once enough commits have matched
+        return list(itertools.islice(matching, limit) if limit else matching)
+    finally:
+        if isinstance(found, Generator):
+            found.close()
 
 
-def _actor(commit: Commit) -> str:
-    return commit.actor or commit.author
+def _record_commits(git: Git, index: AuditIndex | None, path: str) -> list[Commit] | None:
+    """Every commit that touched `path`, newest first, with its blobs: located by the audit index,
+    read from git, and verified link by link (each commit starts from the version the one before
+    it left, the first from nothing, the newest ends at HEAD's). None when the index cannot
+    answer or the chain does not hold (the index is then dropped, to be built again)."""
+    found = index.find(path=path) if index is not None else None
+    if found is None:
+        return None
+    if not found:  # "never committed" has no links to verify: git's walk says it
+        walked = git.log(path=path, with_blobs=True)
+        if walked:
+            index.drop()  # type: ignore[union-attr]
+        return walked
+    commits = list(git.iter_log(only=found, path=path, with_blobs=True))
+    expected = git.blob_at("HEAD", path)
+    unbroken = [c.sha for c in commits] == found
+    for commit in commits if unbroken else []:
+        if _blob(commit.blobs.get(path, "")) != expected:
+            unbroken = False
+            break
+        expected = _blob(commit.before[path])
+    if unbroken and expected is None:
+        return commits
+    index.drop()  # type: ignore[union-attr]  # found, so there is an index
+    return None
+
+
+def _blob(blob_id: str) -> str | None:
+    """None for the all-zero id git gives the side of a change where the file did not exist."""
+    return None if set(blob_id) == {"0"} else blob_id
+
+
+def _located(git: Git, index: AuditIndex | None, wanted: Callable[[Commit], bool],
+             **filters) -> list[Commit] | None:
+    """The commits the audit index locates for these filters, read from git, each confirmed to
+    match them; None when the index cannot answer or git does not confirm it."""
+    found = index.find(**filters) if index is not None else None
+    if not found:
+        return None if found is None else []
+    commits = list(git.iter_log(only=found))
+    if [c.sha for c in commits] == found and all(wanted(c) for c in commits):
+        return commits
+    index.drop()  # type: ignore[union-attr]
+    return None
 
 
 def _data(blob: bytes, relpath: str) -> dict:

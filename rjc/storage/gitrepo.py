@@ -7,6 +7,7 @@ cost to commands that never touch history.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -52,6 +53,8 @@ class Commit:
     command: str = ""
     actor: str = ""
     blobs: dict[str, str] = field(default_factory=dict)  # path -> blob id after this commit
+    before: dict[str, str] = field(default_factory=dict)  # path -> blob id before it (zeros: none)
+    parents: list[str] = field(default_factory=list)
 
 
 def _environment() -> dict[str, str]:
@@ -218,31 +221,45 @@ class Git:
         return list(self.iter_log(path=path, since=since, until=until, limit=limit, with_blobs=with_blobs))
 
     def iter_log(self, *, path: str | None = None, since: str | None = None, until: str | None = None,
-                 limit: int | None = None, with_blobs: bool = False) -> Generator[Commit, None, None]:
+                 limit: int | None = None, with_blobs: bool = False, revisions: str = "HEAD",
+                 reverse: bool = False, only: list[str] | None = None) -> Generator[Commit, None, None]:
         """`log`, one commit at a time as git walks: a caller that stops early stops git too, so
-        reading the newest few commits costs what they cost, not what the whole history does."""
+        reading the newest few commits costs what they cost, not what the whole history does.
+
+        `revisions` is what to walk (`A..B` for the commits since A); `only` shows just these
+        commits, in this order, without walking their ancestors.
+        """
         if not self.has_commits():
             return
         fmt = _FIELD.join(["%H", "%an", "%aI", "%s",
                            f"%(trailers:key={TRAILER_COMMAND},valueonly,separator=%x2C)",
-                           f"%(trailers:key={TRAILER_ACTOR},valueonly,separator=%x2C)"])
+                           f"%(trailers:key={TRAILER_ACTOR},valueonly,separator=%x2C)", "%P"])
         args = ["git", "log", f"--format={_RECORD}{fmt}"]
         if with_blobs:
-            args += ["--raw", "--no-abbrev", "--no-renames"]
+            args += ["--raw", "--no-abbrev", "--no-renames", "--root"]
         if since:
             args.append(f"--since={since}")
         if until:
             args.append(f"--until={until}")
         if limit:
             args.append(f"--max-count={limit}")
+        if reverse:
+            args.append("--reverse")
+        args += ["--no-walk=unsorted", "--stdin"] if only is not None else [revisions]
         if path:
             args += ["--", path]
         try:
             process = subprocess.Popen(args, cwd=self.root, env=self._env, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, text=True)
+                                       stderr=subprocess.PIPE, text=True,
+                                       stdin=subprocess.PIPE if only is not None else subprocess.DEVNULL)
         except FileNotFoundError:
             raise GitError("git is not installed or not on PATH") from None
         assert process.stdout is not None and process.stderr is not None
+        if only is not None:
+            assert process.stdin is not None
+            with contextlib.suppress(BrokenPipeError):  # git's own error is read below
+                process.stdin.write("".join(f"{sha}\n" for sha in only))
+                process.stdin.close()
         commit: Commit | None = None
         finished = False
         try:
@@ -251,11 +268,12 @@ class Git:
                 if line.startswith(_RECORD):
                     if commit is not None:
                         yield commit
-                    sha, author, date, subject, command, actor = (line[1:].split(_FIELD) + [""] * 6)[:6]
-                    commit = Commit(sha, author, date, subject, command.strip(), actor.strip())
+                    sha, author, date, subject, command, actor, parents = (line[1:].split(_FIELD) + [""] * 7)[:7]
+                    commit = Commit(sha, author, date, subject, command.strip(), actor.strip(),
+                                    parents=parents.split())
                 elif line.startswith(":") and commit is not None:
                     meta, _, changed_path = line.partition("\t")
-                    commit.blobs[changed_path] = meta.split()[3]
+                    _, _, commit.before[changed_path], commit.blobs[changed_path], _ = meta.split(maxsplit=4)
             if commit is not None:
                 yield commit
             finished = True
@@ -267,6 +285,10 @@ class Git:
             process.stderr.close()
             if process.wait() != 0 and finished:
                 raise GitError(f"git log failed: {error.strip() or 'exit ' + str(process.returncode)}")
+
+    def blob_at(self, commit: str, path: str) -> str | None:
+        """The blob id of `path` in `commit`; None when the commit has no such file."""
+        return self.run("rev-parse", "--verify", "--quiet", f"{commit}:{path}", check=False).strip() or None
 
     def blobs(self, blob_ids: list[str]) -> dict[str, bytes]:
         """Contents of many blobs in one `git cat-file --batch` call."""

@@ -16,6 +16,7 @@ SYNC_STATE = "sync-state.json"  # exists only while a sync moves main
 SYNC_INDEX = "sync-index"  # the private index a sync builds its commits in
 DRAFTS = "drafts"  # rjc edit's drafts (ID.yaml, with ID.base and ID.lock), kept when an edit is abandoned
 CACHE = "cache.sqlite"  # parsed records, list rows and check results (with SQLite's -wal and -shm)
+AUDIT = "audit.sqlite"  # which commits touched each record, for rjc history and rjc log (and -wal, -shm)
 SENT_LOG = "reminders-sent.jsonl"  # the reminders this clone has mailed, so each is sent once
 SEND_LOCK = "reminders-send.lock"  # one sending run per clone at a time
 MAINTENANCE = "commits-since-maintenance"  # commits since the commit-graph was last extended

@@ -94,6 +94,12 @@ class Repository:
 
         return Cache(self.root)
 
+    def audit_index(self, on_progress: Callable[[int], None] | None = None):
+        """The index `rjc history` and `rjc log` locate commits with; None with RJC_NO_CACHE=1."""
+        from rjc.cache import AuditIndex, disabled
+
+        return None if disabled() else AuditIndex(self.git, on_progress=on_progress)
+
     def entries(self, kinds: list[layout.Kind] | None = None, *, rows_only: bool = False,
                 facts_only: bool = False) -> dict:
         """Every record file of these kinds, fresh: from the cache where it holds, else parsed

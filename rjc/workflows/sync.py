@@ -294,6 +294,9 @@ def sync(repo, *, prefer: str | None = None, choose: Chooser | None = None, push
             if remote_tip:
                 git.update_ref(TRACKING, remote_tip)  # taken: the tip later fetches are compared with
             report.subjects |= git.subjects(incoming)
+            index = repo.audit_index()
+            if incoming and index is not None:  # what came in joins the audit index now, at its own cost
+                index.refresh()
             report.problems = _errors(repo)
             outgoing = git.rev_list(remote_tip, result)
             report.subjects |= git.subjects(outgoing)
