@@ -194,3 +194,18 @@ def test_a_corrupted_index_is_never_believed(worked, damage):
     assert history.record_history(repo_git, case, AuditIndex(repo_git)) == expected
     assert history.audit_log(repo_git, actor="MR", index=AuditIndex(repo_git)) == expected_log
     assert_audit_index_agrees(root)  # and, built again, it answers once more
+
+
+def test_building_the_index_over_a_long_history_says_how_far_it_has_got(worked, rjc, monkeypatch):
+    from rjc.cache import audit
+
+    monkeypatch.setattr(audit, "BATCH", 2)
+    monkeypatch.setattr(audit, "PROGRESS_EVERY", 4)
+    _, _, case = worked.ids
+    result = rjc("--records", worked.root, "history", case)
+    assert result.code == 0
+    assert result.err.splitlines() == [
+        "indexing the history for rjc history and rjc log (once): 4 commits so far...",
+        "indexing the history for rjc history and rjc log (once): 8 commits so far...",
+    ]
+    assert rjc("--records", worked.root, "history", case).err == ""  # once
