@@ -4,14 +4,16 @@
 
 benchmarks/run.py commits its synthetic records as one commit, so nothing that depends on how
 deep the history is gets measured there. Here the same records (benchmarks/synth.py) are
-replayed as the commits rjc would have made over the twenty years they span: each record is
-created, then changed once for each dated entry it holds (a case's statuses, contacts,
-agreements, payments, hours; a panel's notices; a volunteer's trainings...), every commit with rjc's subject (action and id only), trailers and author. The
-intermediate versions are the record with its dated list entries after that day left out; the
-last commit of each record writes synth's file exactly. One `git fast-import` writes it all;
-then rjc's repository settings and maintenance (a commit-graph with changed-path filters) are
-applied, the tree is checked out and rjc.coordinator set. Repositories are generated once into
-benchmarks/repos/deep-N/ (not versioned) and reused.
+replayed as the commits rjc would have made over the twenty years they span, about ten a record:
+each record is created, then changed once for each dated entry it holds (a case's statuses,
+contacts, agreements, payments, hours; a panel's notices; a volunteer's trainings...), entries of
+one day each in its own commit, and edited a few times (`rjc edit`: a phone, an address, a note
+completed later). Every commit has rjc's subject (action and id only), trailers and author. An
+intermediate version is the record with its entries after that point left out and its later-edited
+fields at their older values; the last commit of each record writes synth's file exactly. One
+`git fast-import` writes it all; then rjc's repository settings and maintenance (a commit-graph
+with changed-path filters) are applied, the tree is checked out and rjc.coordinator set.
+Repositories are generated once into benchmarks/repos/deep-N/ (not versioned) and reused.
 
 Each figure is the median of several fresh-process runs, beside the plain git command doing the
 same walk, measured in the same run.
@@ -22,6 +24,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import random
+import re
 import shutil
 import subprocess
 import sys
@@ -32,10 +36,20 @@ import yaml
 
 from benchmarks.run import REPOS, RJC, Row, measured, publish, render, timed
 
-PER_RECORD = 60  # commits a record's life is replayed as, at most (its creation included)
+PER_RECORD = 60  # versions a record's life is replayed as, at most (its creation included)
 KIND_DIRS = ("people", "referrals", "cases", "panels", "volunteers")
 CREATED = {"cases": "referral accept", "referrals": "referral new", "people": "new person",
            "panels": "panel schedule", "volunteers": "volunteer add"}
+KIND_NAMES = {"cases": "case", "referrals": "referral", "people": "person", "panels": "panel",
+              "volunteers": "volunteer"}
+# Plain edits (`rjc edit`) over a record's life, fewest and most: a person's phone or address,
+# a referral's details, a contact's note completed later. They bring the replay to about ten
+# commits a record, what a center makes.
+EDITS = {"people": (4, 8), "referrals": (4, 8), "cases": (5, 12), "panels": (4, 8), "volunteers": (3, 7)}
+EDIT_SPAN = 3 * 365  # days after its creation a record with no later entries may be edited
+NAME_KEYS = frozenset({"given_name", "family_name", "town", "email", "phone", "name"})
+BEFORE = frozenset({"date_of_birth", "offense_date"})  # dates from before a record was made
+PHONE = re.compile(r"\d{3}-\d{3}-\d{4}")
 # The list (or dated field) that grew in a change -> the command that grows it.
 ACTIONS = {
     "cases": {"status_history": "case status", "contacts": "case note", "agreements": "agreement new",
@@ -57,71 +71,130 @@ def _first_date(item: dict) -> dt.date | None:
     return next((v for v in item.values() if isinstance(v, dt.date)), None)
 
 
-def _events(value, key: str, out: list) -> None:
-    """(date, key) of every dated list entry and dated mapping, however deep."""
-    if isinstance(value, list):
-        for item in value:
-            if isinstance(item, dict):
-                day = _first_date(item)
-                if day:
-                    out.append((day, key))
-                for k, v in item.items():
-                    _events(v, k, out)
-    elif isinstance(value, dict):
-        day = _first_date(value) if key else None
-        if day:
-            out.append((day, key))
-        for k, v in value.items():
-            _events(v, k, out)
+class Life:
+    """One record's replay. Every dated list entry and dated mapping is an event stamped
+    (day, order in the file); every plain edit is stamped (day, after that day's events) and
+    holds a field's older value. The version as of a stamp leaves out the events after it and
+    shows the older value of the fields edited after it."""
 
+    def __init__(self, kind: str, number: int, data: dict, floor: dt.date, horizon: dt.date):
+        self.data = data
+        self.stamps: dict[int, tuple[dt.date, int]] = {}  # id(entry) -> its stamp
+        self.older: dict[int, dict[str, tuple[tuple[dt.date, int], str]]] = {}  # id(mapping) -> key -> (stamp, value)
+        events: list[tuple[dt.date, int, str]] = []
+        leaves: list[tuple[dict, str, str, tuple | None]] = []  # (mapping, key, value, its entry's stamp)
+        self._walk(data, "", events, leaves, None)
+        rng = random.Random(number)
+        dates = [d for d, _, _ in events] + [v for k, v in data.items() if isinstance(v, dt.date) and k not in BEFORE]
+        if dates:
+            born = min(dates)
+        else:  # made some day in the year its id names
+            year = int(data["id"].split("-")[1])
+            born = min(dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365)), horizon)
+        events.sort()
+        first = events[0] if events and events[0][0] <= born else None  # made with its record
+        later = [e for e in events if e is not first]
+        lowest, highest = EDITS[kind]
+        chosen = rng.sample(leaves, min(rng.randint(lowest, highest), len(leaves)))
+        if len(later) > PER_RECORD - 1 - len(chosen):  # evenly spaced, always ending with the last change
+            keep = PER_RECORD - 1 - len(chosen)
+            step = len(later) / keep
+            later = [later[round((i + 1) * step) - 1] for i in range(keep)]
+        last = max((d for d, _, _ in later), default=born)
+        span = (last - born).days if last > born else EDIT_SPAN
+        edits = []
+        for order, (mapping, key, value, entry) in enumerate(chosen):
+            start = max(born, entry[0]) if entry else born  # a field of an entry changes once it is there
+            day = min(start + dt.timedelta(days=rng.randint(0, max(0, (born - start).days + span))), horizon)
+            stamp = (day, 1_000_000 + order)  # after the day's events
+            self.older.setdefault(id(mapping), {})[key] = (stamp, _older(value, rng))
+            edits.append((day, 1_000_000 + order, "edit"))
+        self.born = born
+        self.creation = (first[0], first[1]) if first else (born, 0)
+        # (day, stamp, action key) of each version after the first, in order
+        self.versions = sorted([(d, (d, o), k) for d, o, k in later] +
+                               [(d, (d, o), k) for d, o, k in edits])
 
-def _as_of(value, cut: dt.date):
-    """The record as it stood on `cut`: dated entries (and dated mappings) after it left out."""
-    if isinstance(value, list):
-        kept = []
-        for item in value:
-            if isinstance(item, dict):
-                day = _first_date(item)
-                if day and day > cut:
-                    continue
-                kept.append(_as_of(item, cut))
+    def _walk(self, value, key: str, events: list, leaves: list, entry: tuple | None) -> None:
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict):
+                    self._entry(item, _first_date(item), key, events, leaves, entry)
+        elif isinstance(value, dict):
+            self._entry(value, _first_date(value) if key else None, key, events, leaves, entry)
+
+    def _entry(self, mapping: dict, day: dt.date | None, key: str, events: list, leaves: list,
+               entry: tuple | None) -> None:
+        if not day:
+            self._walk_mapping(mapping, events, leaves, entry)
+            return
+        # An entry is there from its first date or its earliest inner entry, whichever came first
+        # (an agreement item's first date is its completion; its logged hours come before).
+        at = len(events)
+        events.append(None)
+        self._walk_mapping(mapping, events, leaves, (day, at + 1))
+        day = min([day] + [e[0] for e in events[at + 1:]])
+        self.stamps[id(mapping)] = (day, at + 1)
+        events[at] = (day, at + 1, key)
+
+    def _walk_mapping(self, mapping: dict, events: list, leaves: list, entry: tuple | None) -> None:
+        for k, v in mapping.items():
+            if isinstance(v, str):
+                if " " in v or k in NAME_KEYS:
+                    leaves.append((mapping, k, v, entry))
             else:
-                kept.append(item)
-        return kept
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            if isinstance(v, dict):
-                day = _first_date(v)
-                if day and day > cut:
+                self._walk(v, k, events, leaves, entry)
+
+    def as_of(self, cut: tuple[dt.date, int]):
+        return self._as_of(self.data, cut)
+
+    def _as_of(self, value, cut):
+        if isinstance(value, list):
+            return [self._as_of(item, cut) for item in value
+                    if not isinstance(item, dict) or self.stamps.get(id(item), cut) <= cut]
+        if isinstance(value, dict):
+            older = self.older.get(id(value), {})
+            out = {}
+            for k, v in value.items():
+                if isinstance(v, dict) and self.stamps.get(id(v), cut) > cut:
                     continue
-            out[k] = _as_of(v, cut)
-        return out
-    return value
+                if k in older and older[k][0] > cut:
+                    out[k] = older[k][1]
+                else:
+                    out[k] = self._as_of(v, cut)
+            return out
+        return value
+
+
+def _older(value: str, rng: random.Random) -> str:
+    """What a field held before an edit: another phone number, a shorter note, a typo."""
+    if PHONE.fullmatch(value):
+        return value[:-4] + "".join(rng.choice("0123456789") for _ in range(4))
+    words = value.split(" ")
+    if len(words) > 2:
+        return " ".join(words[:len(words) * 2 // 3])
+    if len(value) > 3:
+        i = rng.randrange(1, len(value) - 2)
+        swapped = value[:i] + value[i + 1] + value[i] + value[i + 2:]
+        if swapped != value:
+            return swapped
+    return value + " (to confirm)"
 
 
 def _plan(root: Path, floor: dt.date, horizon: dt.date) -> tuple[list[tuple], list[tuple[str, str, bytes]]]:
     """Every record's versions as (day, record, version, cut, action); the records as
-    (kind, relpath, bytes)."""
+    (kind, relpath, bytes). Version 0 is the record's creation, the last one synth's file."""
     records, plan = [], []
     for kind in KIND_DIRS:
         for path in sorted((root / kind).glob("*/*/*.yaml")):
             raw = path.read_bytes()
-            data = yaml.load(raw, Loader=Q)
-            events: list = []
-            _events(data, "", events)
-            dates = [d for d, _ in events] + [v for v in data.values() if isinstance(v, dt.date)]
-            born = min(dates, default=floor)
-            later = sorted({(d, k) for d, k in events if d > born})
-            if len(later) > PER_RECORD - 1:  # evenly spaced, always ending with the last change
-                step = len(later) / (PER_RECORD - 1)
-                later = [later[round((i + 1) * step) - 1] for i in range(PER_RECORD - 1)]
             number = len(records)
+            life = Life(kind, number, yaml.load(raw, Loader=Q), floor, horizon)
             records.append((kind, path.relative_to(root).as_posix(), raw))
-            plan.append((min(max(born, floor), horizon), number, 0, born, CREATED[kind]))
-            for version, (day, key) in enumerate(later, 1):
-                action = ACTIONS.get(kind, {}).get(key, f"edit {kind.rstrip('s').replace('peopl', 'person')}")
-                plan.append((min(max(day, floor), horizon), number, version, day, action))
+            plan.append((min(max(life.born, floor), horizon), number, 0, life.creation, CREATED[kind]))
+            for version, (day, cut, key) in enumerate(life.versions, 1):
+                action = "edit" if key == "edit" else ACTIONS.get(kind, {}).get(key, "edit")
+                plan.append((min(max(day, floor), horizon), number, version, cut, action))
     plan.sort(key=lambda p: p[:3])
     return plan, records
 
@@ -195,17 +268,20 @@ def generate(root: Path, size: int) -> dict:
             loaded.pop(number, None)
         else:
             if number not in loaded:
-                loaded[number] = (yaml.load(raw, Loader=Q), b"")
-            data, before = loaded[number]
+                loaded[number] = (Life(kind, number, yaml.load(raw, Loader=Q), floor, HORIZON), b"")
+            life, before = loaded[number]
             header = raw.split(b"\n", 1)[0] + b"\n"
-            text = header + yaml.dump(_as_of(data, cut), Dumper=D, sort_keys=False,
+            text = header + yaml.dump(life.as_of(cut), Dumper=D, sort_keys=False,
                                       allow_unicode=True, width=100).encode()
             if text == before:
                 continue
-            loaded[number] = (data, text)
+            loaded[number] = (life, text)
         record_id = relpath.rsplit("/", 1)[1].removesuffix(".yaml")
         code = record_id.split("-")[2]
-        commit(stamp, code, f"{action} {record_id}", action, [(relpath, text)])
+        if action == "edit":  # rjc edit's subject names the kind
+            commit(stamp, code, f"edit {KIND_NAMES[kind]} {record_id}", "edit", [(relpath, text)])
+        else:
+            commit(stamp, code, f"{action} {record_id}", action, [(relpath, text)])
         commits += 1
     out.write(b"done\n")
     out.close()
