@@ -400,3 +400,18 @@ def test_commits_keep_a_commit_graph_with_changed_path_filters(repo, monkeypatch
     verify = subprocess.run(["git", "commit-graph", "verify"], cwd=repo.root, capture_output=True, text=True)
     assert verify.returncode == 0, verify.stderr
     assert before != git(repo.root, "count-objects", "-v")
+
+
+def test_maintenance_keeps_the_packs_few_as_history_grows(repo, monkeypatch):
+    from rjc.storage import gitrepo
+
+    monkeypatch.setattr(gitrepo, "MAINTENANCE_EVERY", 1)  # every commit packs its loose objects
+    pack = repo.root / ".git" / "objects" / "pack"
+    for number in range(16):
+        person = Person(id=f"P-2026-KB-{number + 1:04d}", schema_version=SCHEMA_VERSION, given_name=f"N{number}")
+        repo.save(person, "new person", command="test")
+    # Sixteen packs of loose objects, rolled up geometrically: one large and a few small ones.
+    assert len(list(pack.glob("*.pack"))) <= 5
+    assert git(repo.root, "count-objects", "-v").splitlines()[0] == "count: 0"
+    verify = subprocess.run(["git", "fsck", "--connectivity-only"], cwd=repo.root, capture_output=True, text=True)
+    assert verify.returncode == 0, verify.stderr
