@@ -368,7 +368,95 @@ def at_size(size: int) -> tuple[list[Row], str]:
     seconds, peak = measured(note, env=env)
     reset()
     rows.append(("rjc case note (+ commit)", seconds, "git add + git commit", base, peak))
+    rows += sharing(root, size, [c for c in cases if c.startswith("C-")])
     return rows, f"{commits:,} commits, case {case} ({_count(root, case_path)} commits)"
+
+
+def _notes(clone: Path, cases: list[str], count: int, coordinator: str) -> None:
+    """`count` contact notes, one commit each, made by rjc's own code in `clone`, round the cases."""
+    from rjc.model.vocab import ContactKind
+    from rjc.storage.errors import RjcError
+    from rjc.workflows import casework
+    from rjc.workflows.repository import Repository
+
+    os.environ["RJC_COORDINATOR"] = coordinator
+    repo = Repository.find(clone)
+    made, tried = 0, 0
+    while made < count:
+        try:
+            casework.log_contact(repo, cases[tried % len(cases)], ContactKind("phone"), day=dt.date.today(),
+                                 note="Check-in by phone", people=[])
+            made += 1
+        except RjcError:  # a closed case takes no notes
+            pass
+        tried += 1
+        if tried > 20 * count:
+            raise SystemExit("no case here takes notes")
+
+
+def sharing(root: Path, size: int, cases: list[str]) -> list[Row]:
+    """rjc sync and rjc clone against a bare remote on disk made from the deep repository, beside
+    git doing the same. Incoming commits are real rjc case notes made in a second clone (by rjc's
+    code, in one process); the remote and the clones are reset between runs."""
+    work = REPOS / f"deep-{size}-sharing"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    bare, url = work / "origin.git", (work / "origin.git").as_uri()
+    subprocess.run(["git", "clone", "-q", "--bare", str(root), str(bare)], check=True)
+    base = git_out(bare, "rev-parse", "main")
+    clones = {}
+    for name in ("theirs", "mine", "plain"):
+        clones[name] = work / name
+        subprocess.run([RJC, "clone", url, str(clones[name]), "--coordinator", "KB", "--no-input"],
+                       check=True, capture_output=True)
+    theirs, mine, plain = clones["theirs"], clones["mine"], clones["plain"]
+    half = len(cases) // 2  # incoming and local notes go to different cases
+    _notes(theirs, cases[:half], 50, "KB")
+    subprocess.run(["git", "push", "-q", url, "HEAD:refs/bench/in50"], cwd=theirs, check=True)
+    _notes(theirs, cases[:half], 450, "KB")
+    subprocess.run(["git", "push", "-q", url, "HEAD:refs/bench/in500"], cwd=theirs, check=True)
+    _notes(mine, cases[half:], 50, "KB")
+    subprocess.run(["git", "push", "-q", url, "HEAD:refs/bench/local50"], cwd=mine, check=True)
+    subprocess.run(["git", "fetch", "-q", url, "refs/bench/*:refs/bench/*"], cwd=plain, check=True)
+    subprocess.run(["git", "fetch", "-q", url, "refs/bench/*:refs/bench/*"], cwd=mine, check=True)
+    env = {**os.environ, "RJC_RECORDS": str(mine), "RJC_COORDINATOR": "KB"}
+
+    def state(remote: str, local: str):
+        def before():
+            subprocess.run(["git", "update-ref", "refs/heads/main", remote], cwd=bare, check=True)
+            for clone in (mine, plain):
+                subprocess.run(["git", "reset", "-q", "--hard", local], cwd=clone, check=True)
+                subprocess.run(["git", "update-ref", "refs/remotes/origin/main", base], cwd=clone, check=True)
+        return before
+
+    rows: list[Row] = []
+    pull = ["git", "-c", "user.name=b", "-c", "user.email=b@b", "pull", "-q", "--rebase", "origin", "main"]
+    for incoming in (50, 500):
+        before = state(f"refs/bench/in{incoming}", base)
+        git_base = timed(pull, cwd=plain, runs=5, before=before)
+        seconds, peak = measured([RJC, "sync", "--no-input"], env=env, runs=5, before=before)
+        rows.append((f"rjc sync, {incoming} incoming", seconds, "git pull --rebase", git_base, peak))
+    before = state("refs/bench/in50", "refs/bench/local50")
+    git_base = timed(["bash", "-c", " ".join(pull) + " && git push -q origin main"], cwd=plain, runs=5, before=before)
+    seconds, peak = measured([RJC, "sync", "--no-input"], env=env, runs=5, before=before)
+    rows.append(("rjc sync, 50 local onto 50 incoming (+ push)", seconds, "git pull --rebase + push", git_base, peak))
+    subprocess.run(["git", "update-ref", "refs/heads/main", base], cwd=bare, check=True)
+
+    target = work / "clone"
+
+    def fresh():
+        shutil.rmtree(target, ignore_errors=True)
+
+    clone_env = {**os.environ, "RJC_RECORDS": str(target), "RJC_COORDINATOR": "KB"}
+    git_clone = timed(["git", "clone", "-q", url, str(target)], runs=3, before=fresh)
+    cold = timed(["bash", "-c", f'git clone -q "{url}" "{target}" && "{RJC}" check > /dev/null'],
+                 env=clone_env, runs=3, before=fresh)
+    seconds, peak = measured([RJC, "clone", url, str(target), "--coordinator", "KB", "--no-input"],
+                             env=clone_env, runs=3, before=fresh)
+    fresh()
+    rows.append(("rjc clone (+ cold check)", seconds, "git clone", git_clone, peak))
+    rows.append(("rjc clone (+ cold check)", seconds, "git clone + cold rjc check", cold, peak))
+    return rows
 
 
 def _path(root: Path, record_id: str) -> str:
