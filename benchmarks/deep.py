@@ -361,13 +361,27 @@ def at_size(size: int) -> tuple[list[Row], str]:
         for path, content in kept.items():
             path.write_bytes(content)
 
-    base = timed(["bash", "-c", "git add bench.txt && git -c user.name=b -c user.email=b@b "
-                                "commit -q -m bench -- bench.txt"], cwd=root, before=touch_scratch)
+    case_file = root / case_path
+
+    def touch_case():  # a change git sees; the history is reset after
+        with case_file.open("a") as out:
+            out.write(f"# {time.time_ns()}\n")
+
+    commit = "git -c user.name=b -c user.email=b@b commit -q -m bench -- "
+    # A commit with a path makes a temporary index from HEAD's tree under the paths' common
+    # directory: at the top, every tree of the repository, read through the whole pack.
+    at_root, root_peak = measured(["bash", "-c", f"git add bench.txt && {commit} bench.txt"], cwd=root,
+                                  before=touch_scratch)
     reset()
+    same = timed(["bash", "-c", f"git add {case_path} && {commit} {case_path}"], cwd=root, before=touch_case)
+    reset()
+    show = timed([RJC, "show", case], env=env)
     note = ["bash", "-c", f'echo "Check-in by phone" | {RJC} case note {case} --kind phone']
     seconds, peak = measured(note, env=env)
     reset()
-    rows.append(("rjc case note (+ commit)", seconds, "git add + git commit", base, peak))
+    rows.append(("rjc case note (+ commit)", seconds, "git add + git commit -- the case", same, peak))
+    rows.append(("rjc case note (+ commit)", seconds, "the same + rjc show CASE", same + show, peak))
+    rows.append(("git add + git commit -- a file at the top", at_root, "", 0.0, root_peak))
     rows += sharing(root, size, [c for c in cases if c.startswith("C-")])
     return rows, f"{commits:,} commits, case {case} ({_count(root, case_path)} commits)"
 
