@@ -56,7 +56,7 @@ slow-test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --sizes $(BENCH_SIZES)
 
-# The audit commands and a mutation on repositories with twenty years of commits (benchmarks/deep.py).
+# The audit commands, a mutation, sync and clone on repositories with twenty years of commits (benchmarks/deep.py).
 bench-deep: $(STAMP)
 	$(BIN)/python -m benchmarks.deep --sizes $(BENCH_DEEP_SIZES)
 

@@ -1,4 +1,4 @@
-"""Deep-history benchmarks: rjc's audit commands on repositories with years of commits.
+"""Deep-history benchmarks: rjc's audit commands, a mutation, sync and clone on repositories with years of commits.
 
     python -m benchmarks.deep --sizes 1000 10000
 
