@@ -316,9 +316,12 @@ def git_out(root: Path, *args: str) -> str:
 
 
 def at_size(size: int) -> tuple[list[Row], str]:
+    from rjc.storage import private
+
     root = repository(size)
     env = {**os.environ, "RJC_RECORDS": str(root), "RJC_COORDINATOR": "KB"}
     rows: list[Row] = []
+    notes: list[str] = []
     commits = int(git_out(root, "rev-list", "--count", "HEAD"))
     last = dt.date.fromisoformat(git_out(root, "log", "-1", "--format=%as"))
     month = (last - dt.timedelta(days=30)).isoformat()
@@ -339,11 +342,25 @@ def at_size(size: int) -> tuple[list[Row], str]:
             after()
         rows.append((name, seconds, base_name, base, peak))
 
+    # The audit index, built once from the whole history (by the first command that needs it).
+    index = private.location(root) / private.AUDIT
+
+    def no_index():
+        for found in index.parent.glob(private.AUDIT + "*"):
+            found.unlink()
+
+    row("rjc history CASE, first (builds the audit index)", [RJC, "history", case],
+        "git log --raw (the whole history)", ["git", "log", "--raw", "--no-abbrev", "--format=%H %P"], runs=1,
+        before=no_index)
+    notes.append(f"audit index {index.stat().st_size / 2**20:.0f} MB")
+    row("rjc whoami (start-up)", [RJC, "whoami"], "git rev-parse HEAD", ["git", "rev-parse", "HEAD"])
     row("rjc log --limit 20", [RJC, "log", "--limit", "20"], "git log -n 20", ["git", "log", fmt, "-n", "20"])
     row("rjc log --coordinator KB --limit 50", [RJC, "log", "--coordinator", "KB", "--limit", "50"],
         "git log --author -n 50", ["git", "log", fmt, f"--author={kb}", "-n", "50"])
     row("rjc log --since (last month)", [RJC, "log", "--since", month], "git log --since",
         ["git", "log", fmt, f"--since={month} 00:00"])
+    row("rjc log --record CASE --limit 20", [RJC, "log", "--record", case, "--limit", "20"],
+        "git log -n 20 -- path", ["git", "log", fmt, "-n", "20", "--", case_path])
     row("rjc history CASE", [RJC, "history", case], "git log -- path",
         ["git", "log", fmt, "--raw", "--no-abbrev", "--", case_path])
 
@@ -383,7 +400,33 @@ def at_size(size: int) -> tuple[list[Row], str]:
     rows.append(("rjc case note (+ commit)", seconds, "the same + rjc show CASE", same + show, peak))
     rows.append(("git add + git commit -- a file at the top", at_root, "", 0.0, root_peak))
     rows += sharing(root, size, [c for c in cases if c.startswith("C-")])
-    return rows, f"{commits:,} commits, case {case} ({_count(root, case_path)} commits)"
+    notes.insert(0, f"{commits:,} commits, case {case} ({_count(root, case_path)} commits)")
+    return rows, ", ".join(notes) + "\n" + goals(rows)
+
+
+def goals(rows: list[Row]) -> str:
+    """The deep-history goals, each as the measured figure beside its bound."""
+    figures = {(name, base_name): (seconds, base) for name, seconds, base_name, base, _ in rows}
+    start_up = figures[("rjc whoami (start-up)", "git rev-parse HEAD")][0]
+    lines = []
+
+    def goal(text: str, value: float, bound: float) -> None:
+        lines.append(f"  - {text}: {value * 1000:.0f} ms, bound {bound * 1000:.0f} ms: "
+                     f"{'met' if value <= bound else 'not met'}")
+
+    for name, base_name in (("rjc log --limit 20", "git log -n 20"),
+                            ("rjc log --coordinator KB --limit 50", "git log --author -n 50"),
+                            ("rjc log --record CASE --limit 20", "git log -n 20 -- path")):
+        seconds, base = figures[(name, base_name)]
+        goal(f"`{name}` <= 2x `{base_name}` + start-up", seconds, 2 * base + start_up)
+    goal("`rjc history CASE` <= 300 ms", figures[("rjc history CASE", "git log -- path")][0], 0.3)
+    seconds, base = figures[("rjc case note (+ commit)", "the same + rjc show CASE")]
+    goal("one mutation <= 1.2x git add + commit of the file + start-up", seconds, 1.2 * base)
+    seconds, base = figures[("rjc sync, 500 incoming", "git pull --rebase")]
+    goal("`rjc sync` of 500 incoming <= 2x `git pull --rebase` + start-up", seconds, 2 * base + start_up)
+    seconds, base = figures[("rjc clone (+ cold check)", "git clone + cold rjc check")]
+    goal("`rjc clone` <= 1.5x `git clone` + a cold check", seconds, 1.5 * base)
+    return "\n".join(lines)
 
 
 def _notes(clone: Path, cases: list[str], count: int, coordinator: str) -> None:
@@ -434,6 +477,8 @@ def sharing(root: Path, size: int, cases: list[str]) -> list[Row]:
     subprocess.run(["git", "fetch", "-q", url, "refs/bench/*:refs/bench/*"], cwd=plain, check=True)
     subprocess.run(["git", "fetch", "-q", url, "refs/bench/*:refs/bench/*"], cwd=mine, check=True)
     env = {**os.environ, "RJC_RECORDS": str(mine), "RJC_COORDINATOR": "KB"}
+    # This clone's audit index exists, so each sync below also indexes what came in.
+    subprocess.run([RJC, "log", "--coordinator", "KB", "--limit", "1"], env=env, check=True, capture_output=True)
 
     def state(remote: str, local: str):
         def before():
@@ -462,11 +507,12 @@ def sharing(root: Path, size: int, cases: list[str]) -> list[Row]:
         shutil.rmtree(target, ignore_errors=True)
 
     clone_env = {**os.environ, "RJC_RECORDS": str(target), "RJC_COORDINATOR": "KB"}
-    git_clone = timed(["git", "clone", "-q", url, str(target)], runs=3, before=fresh)
+    runs = 3 if size < 100_000 else 1  # a clone of a million commits takes minutes
+    git_clone = timed(["git", "clone", "-q", url, str(target)], runs=runs, before=fresh)
     cold = timed(["bash", "-c", f'git clone -q "{url}" "{target}" && "{RJC}" check > /dev/null'],
-                 env=clone_env, runs=3, before=fresh)
+                 env=clone_env, runs=runs, before=fresh)
     seconds, peak = measured([RJC, "clone", url, str(target), "--coordinator", "KB", "--no-input"],
-                             env=clone_env, runs=3, before=fresh)
+                             env=clone_env, runs=runs, before=fresh)
     fresh()
     rows.append(("rjc clone (+ cold check)", seconds, "git clone", git_clone, peak))
     rows.append(("rjc clone (+ cold check)", seconds, "git clone + cold rjc check", cold, peak))

@@ -30,7 +30,7 @@ from rjc.storage import private
 from rjc.storage.gitrepo import Commit, Git, GitError
 
 FORMAT = "1"
-BATCH = 20_000  # commits written per statement batch while building
+BATCH = 50_000  # commits read from git by one `git log`, and written in one go
 PROGRESS_EVERY = 100_000
 
 _SCHEMA = (
@@ -185,31 +185,41 @@ class AuditIndex:
             return False
 
     def _index(self, db: sqlite3.Connection, base: str | None, head: str) -> bool:
-        """Index base..head (all of head's history when base is None); False at a merge commit."""
+        """Index base..head (all of head's history when base is None); False at a merge commit.
+        The chain of commits comes first, then their changes in batches of BATCH commits, each
+        batch one `git log` (one over the whole history would hold it all in memory)."""
         (last,) = db.execute("SELECT COALESCE(MAX(seq), 0) FROM commits").fetchone()
         path_ids: dict[str, int] = {}
+        previous, batch = base, []
+        with contextlib.closing(self.git.iter_chain(f"{base}..{head}" if base else head)) as chain:
+            for sha, parents in chain:
+                if parents != ([previous] if previous else []):
+                    return False  # a merge, or a second root: not a line
+                batch.append(sha)
+                previous = sha
+                if len(batch) == BATCH:
+                    last = self._write_batch(db, batch, last, path_ids)
+                    batch = []
+        self._write_batch(db, batch, last, path_ids)
+        return previous == head
+
+    def _write_batch(self, db: sqlite3.Connection, batch: list[str], last: int, path_ids: dict[str, int]) -> int:
         commits: list[tuple] = []
         touches: list[tuple[int, int]] = []
-        previous, linear = base, True
-        log = self.git.iter_log(revisions=f"{base}..{head}" if base else head, reverse=True, with_blobs=True)
-        with contextlib.closing(log):
-            for commit in log:
-                if commit.parents != ([previous] if previous else []):
-                    linear = False
-                    break
-                last += 1
-                commits.append((last, bytes.fromhex(commit.sha), commit.date[:10], actor_of(commit)))
-                for path in commit.blobs:
-                    path_id = path_ids.get(path) or self._path_id(db, path)
-                    path_ids[path] = path_id
-                    touches.append((path_id, last))
-                previous = commit.sha
-                if len(commits) >= BATCH:
-                    _write(db, commits, touches)
-                    if self.on_progress and last % PROGRESS_EVERY < BATCH:
-                        self.on_progress(last)
-        _write(db, commits, touches)
-        return linear and previous == head
+        for commit in self.git.iter_log(only=batch, with_blobs=True) if batch else ():
+            last += 1
+            commits.append((last, bytes.fromhex(commit.sha), commit.date[:10], actor_of(commit)))
+            for path in commit.blobs:
+                path_id = path_ids.get(path) or self._path_id(db, path)
+                path_ids[path] = path_id
+                touches.append((path_id, last))
+        if len(commits) != len(batch):
+            raise GitError(f"git log gave {len(commits)} of {len(batch)} commits")
+        db.executemany("INSERT INTO commits VALUES (?,?,?,?)", commits)
+        db.executemany("INSERT OR IGNORE INTO touches VALUES (?,?)", touches)
+        if self.on_progress and last // PROGRESS_EVERY > (last - len(batch)) // PROGRESS_EVERY:
+            self.on_progress(last)
+        return last
 
     @staticmethod
     def _path_id(db: sqlite3.Connection, path: str) -> int:
@@ -217,13 +227,6 @@ class AuditIndex:
         if row:
             return row[0]
         return db.execute("INSERT INTO paths (path) VALUES (?)", (path,)).lastrowid or 0
-
-
-def _write(db: sqlite3.Connection, commits: list[tuple], touches: list[tuple[int, int]]) -> None:
-    db.executemany("INSERT INTO commits VALUES (?,?,?,?)", commits)
-    db.executemany("INSERT OR IGNORE INTO touches VALUES (?,?)", touches)
-    commits.clear()
-    touches.clear()
 
 
 def _busy(error: sqlite3.DatabaseError) -> bool:

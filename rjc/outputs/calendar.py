@@ -157,10 +157,8 @@ def collect(repo, *, start: dt.date, days: int, now: dt.datetime | None = None) 
 
 def _revisions(repo, relpath: str) -> int:
     """How many commits changed a file, less one (so its first version is SEQUENCE 0)."""
+    from rjc.outputs.history import record_commits
+
     if not repo.git.has_commits():
         return 0
-    out = repo.git.run("rev-list", "--count", "HEAD", "--", relpath, check=False)
-    try:
-        return max(int(str(out).strip() or 0) - 1, 0)
-    except ValueError:
-        return 0
+    return max(len(record_commits(repo.git, repo.audit_index(), relpath)) - 1, 0)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rjc.cache.audit import AuditIndex, actor_of
-from rjc.storage import layout, yamlio
+from rjc.storage import layout
 from rjc.storage.errors import RjcError
 from rjc.storage.gitrepo import Commit, Git
 
@@ -33,9 +33,7 @@ class Change:
 def record_history(git: Git, record_id: str, index: AuditIndex | None = None) -> list[Change]:
     """Oldest first: each commit that touched the record, with the fields it changed."""
     relpath = layout.parse_id(record_id).path
-    commits = _record_commits(git, index, relpath)
-    if commits is None:
-        commits = git.log(path=relpath, with_blobs=True)
+    commits = record_commits(git, index, relpath)
     commits.reverse()
     if not commits:
         raise RjcError(f"no history for {record_id}: it was never committed")
@@ -69,7 +67,7 @@ def audit_log(git: Git, *, since: str | None = None, until: str | None = None,
     # Unfiltered, git's own walk is already what the answer costs: it stops after `limit` commits.
     found: Iterable[Commit] | None = None
     if path:  # a record's few commits, then the other filters
-        found = _record_commits(git, index, path)
+        found = record_commits(git, index, path)
     elif since or until or actor:
         found = _located(git, index, wanted, since=since, until=until, actor=actor, limit=limit)
     if found is None:
@@ -85,11 +83,18 @@ def audit_log(git: Git, *, since: str | None = None, until: str | None = None,
             found.close()
 
 
-def _record_commits(git: Git, index: AuditIndex | None, path: str) -> list[Commit] | None:
-    """Every commit that touched `path`, newest first, with its blobs: located by the audit index,
-    read from git, and verified link by link (each commit starts from the version the one before
-    it left, the first from nothing, the newest ends at HEAD's). None when the index cannot
-    answer or the chain does not hold (the index is then dropped, to be built again)."""
+def record_commits(git: Git, index: AuditIndex | None, path: str) -> list[Commit]:
+    """Every commit that touched `path`, newest first, with its blobs (what `git log -- path`
+    gives): from the audit index when it can answer, else from git's walk."""
+    found = _indexed_record(git, index, path)
+    return found if found is not None else git.log(path=path, with_blobs=True)
+
+
+def _indexed_record(git: Git, index: AuditIndex | None, path: str) -> list[Commit] | None:
+    """`record_commits` located by the audit index, read from git, and verified link by link
+    (each commit starts from the version the one before it left, the first from nothing, the
+    newest ends at HEAD's). None when the index cannot answer or the chain does not hold (the
+    index is then dropped, to be built again)."""
     found = index.find(path=path) if index is not None else None
     if found is None:
         return None
@@ -132,6 +137,8 @@ def _located(git: Git, index: AuditIndex | None, wanted: Callable[[Commit], bool
 
 
 def _data(blob: bytes, relpath: str) -> dict:
+    from rjc.storage import yamlio  # here: `rjc log` parses no YAML, and need not import a parser
+
     try:
         return yamlio.load(blob, relpath).data
     except yamlio.YamlError:
