@@ -33,6 +33,7 @@ from rjc.model.vocab import (
     Resolution,
     Role,
     VictimChoice,
+    closure_reason,
 )
 from rjc.model.volunteer import Volunteer
 
@@ -40,7 +41,7 @@ from rjc.model.volunteer import Volunteer
 class StatusFacts(NamedTuple):
     status: CaseStatus
     date: dt.date
-    note: str | None  # only when closed: where a closure's reason is kept
+    note: str | None  # only when closed, and only the closure reason it starts with (vocab.closure_reason)
 
 
 class ParticipantFacts(NamedTuple):
@@ -208,7 +209,8 @@ def _case(c: Case) -> list:
     return [
         c.id, c.program.value, c.referral, c.coordinator, _s(c.opened),
         [[p.person, p.role.value, _s(p.participation)] for p in c.participants],
-        [[e.status.value, _s(e.date), e.note if e.status == CaseStatus.CLOSED else None] for e in c.status_history],
+        [[e.status.value, _s(e.date), closure_reason(e.note) if e.status == CaseStatus.CLOSED else None]
+         for e in c.status_history],
         [[x.date.isoformat(), list(x.with_)] for x in c.contacts],
         [[_s(a.signed), _s(a.due), [_item(i) for i in a.items]] for a in c.agreements],
         [[_s(s.date), s.person] for s in c.services],

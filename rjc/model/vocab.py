@@ -77,6 +77,15 @@ class ClosureReason(StrEnum):
     TRANSFERRED = "transferred"
 
 
+def closure_reason(note: str | None) -> str | None:
+    """The reason a closed status entry's note starts with (`completed-successfully: ...`), if any:
+    where the reason for an earlier closure is kept, once a case was reopened."""
+    for reason in ClosureReason:
+        if note and (note == reason.value or note.startswith(reason.value + ":")):
+            return reason.value
+    return None
+
+
 class VictimChoice(StrEnum):
     UNDECIDED = "undecided"
     ATTEND = "attend"

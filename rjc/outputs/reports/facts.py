@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from rjc.model.vocab import CaseStatus, ClosureReason, PanelStatus
+from rjc.model.vocab import CaseStatus, PanelStatus, closure_reason
 
 if TYPE_CHECKING:
     from rjc.model.report_facts import CaseOrFacts, PanelOrFacts
@@ -49,10 +49,7 @@ def closures(case: CaseOrFacts) -> list[tuple[dt.date, str]]:
 
 
 def _reason_in(note: str | None) -> str:
-    for reason in ClosureReason:
-        if note and (note == reason.value or note.startswith(reason.value + ":")):
-            return reason.value
-    return NOT_RECORDED
+    return closure_reason(note) or NOT_RECORDED
 
 
 def came_in(case: CaseOrFacts, referral_received: dt.date | None) -> dt.date:

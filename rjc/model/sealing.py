@@ -1,0 +1,114 @@
+"""What sealing leaves of a record: its tombstone.
+
+A sealed case, its referral, and the people who appear in no unsealed case keep what the
+funders' reports count and nothing that tells who or what happened: ids, program, source,
+dates, status codes, closure reasons, amounts and hours stay; every text goes. A field is text
+when its schema says it is a string with no pattern, format or fixed set of values, so a text
+field added to a model later is sealed without anyone having to remember to list it here.
+
+Kept, because a report counts it and it names no participant: an internship's host business
+and a restitution item's payee (distinct hosts and payees are counted), and the closure reason
+at the start of a closed status entry's note. A person's tombstone keeps only their
+self-described demographics, which the reports count for new victims, in aggregate.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from rjc.model.base import Record
+from rjc.model.vocab import closure_reason
+
+SEALED = "(sealed)"  # in place of text a record cannot be without (a service's name, a goal)
+KEPT_TEXT = {("Internship", "host"), ("RestitutionItem", "payee")}
+PERSON_KEPT = ("id", "schema_version", "merged_into", "demographics")
+_GONE = object()
+
+
+def tombstone(record: Record) -> Record:
+    """The record as sealing leaves it (valid, so `rjc check` accepts it)."""
+    model = type(record)
+    data = record.to_data()
+    if record.kind == "person":
+        kept = {key: value for key, value in data.items() if key in PERSON_KEPT}
+        if "merged_into" not in kept:
+            kept["given_name"] = SEALED
+        return model.model_validate(kept)
+    schema = _schema(model)
+    sealed = _object(data, schema, schema.get("$defs", {}), model.__name__)
+    sealed["id"] = record.id  # a plain string to the schema, and what the tombstone is of
+    return model.model_validate(sealed)
+
+
+@functools.cache
+def _schema(model: type[Record]) -> dict:
+    return model.model_json_schema(by_alias=True)
+
+
+def _object(data: dict, node: dict, defs: dict, owner: str) -> dict:
+    required = set(node.get("required", ()))
+    out = {}
+    for key, value in data.items():
+        sealed = _value(value, node.get("properties", {}).get(key, {}), defs, owner, key)
+        if sealed is not _GONE:
+            out[key] = sealed
+        elif key in required:
+            out[key] = SEALED
+    return out
+
+
+def _value(value: Any, node: dict, defs: dict, owner: str, key: str) -> Any:
+    node, owner = _resolve(value, node, defs, owner)
+    if isinstance(value, dict):
+        return _object(value, node, defs, owner)
+    if isinstance(value, list):
+        items = [_value(item, node.get("items", {}), defs, owner, key) for item in value]
+        kept = [item for item in items if item is not _GONE]
+        return kept if kept or not value else _GONE
+    if isinstance(value, str) and _text(node) and (owner, key) not in KEPT_TEXT:
+        if (owner, key) == ("StatusEntry", "note"):
+            return _reason(value)
+        return _GONE
+    return value
+
+
+def _resolve(value: Any, node: dict, defs: dict, owner: str) -> tuple[dict, str]:
+    """The schema of `value` itself: through references, optional values and unions."""
+    while True:
+        if "$ref" in node:
+            owner = node["$ref"].rsplit("/", 1)[1]
+            node = defs[owner]
+        elif "discriminator" in node and isinstance(value, dict):  # an agreement item, by its type
+            mapping = node["discriminator"].get("mapping", {})
+            target = mapping.get(value.get(node["discriminator"]["propertyName"]))
+            node = {"$ref": target} if target else {}
+        elif "anyOf" in node or "oneOf" in node:
+            choices = node.get("anyOf") or node.get("oneOf") or []
+            node = next((c for c in choices if _fits(value, c, defs)), {})
+        else:
+            return node, owner
+
+
+def _fits(value: Any, node: dict, defs: dict) -> bool:
+    if "$ref" in node:
+        node = defs[node["$ref"].rsplit("/", 1)[1]]
+        if "enum" in node:
+            return isinstance(value, str)
+    kind = node.get("type")
+    if isinstance(value, dict):
+        return kind == "object" or "properties" in node or "discriminator" in node
+    if isinstance(value, list):
+        return kind == "array"
+    if isinstance(value, str):
+        return kind == "string"
+    return kind != "null" or value is None
+
+
+def _text(node: dict) -> bool:
+    return node.get("type") == "string" and not any(k in node for k in ("pattern", "format", "enum", "const"))
+
+
+def _reason(note: str) -> Any:
+    """A closed status entry's note keeps the closure reason it starts with (a report counts it)."""
+    return closure_reason(note) or _GONE

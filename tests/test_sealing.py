@@ -1,0 +1,151 @@
+"""rjc.model.sealing: what sealing leaves of a record keeps what the reports count, and no text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rjc.model import report_facts
+from rjc.model.sealing import tombstone
+from rjc.storage import layout, store
+
+from helpers import dedent
+
+SAMPLE = Path(__file__).resolve().parents[1] / "records"
+REFERRAL = dedent("""\
+    # yaml-language-server: $schema=../../../schemas/referral.schema.json
+    id: R-2026-DW-0001
+    schema_version: 2
+    received: 2026-01-27
+    program: pre-charge-diversion
+    source: states-attorney
+    agency: Windsor County State's Attorney
+    contact:
+      name: Wendy Thibodeau
+      phone: 802-555-0187
+      email: wthibodeau@agency.example.org
+    docket: SA-26-0485
+    offense_date: 2025-12-14
+    charges:
+    - Unlawful trespass
+    harm: Entered a closed summer camp and stayed overnight
+    town: Woodstock
+    people:
+    - person: P-2026-DW-0006
+      role: responsible-party
+    screening:
+      decision: accepted
+      date: 2026-01-31
+      by: DW
+      reason: Eligible; first offense
+      case: C-2026-DW-0001
+    note: Called the camp owner
+    """)
+
+
+def _record(text: str, relpath: str):
+    loaded = store.parse_record(relpath, text)
+    assert loaded.problems == []
+    return loaded.record
+
+
+def test_a_referral_keeps_its_ids_dates_program_and_source_and_loses_every_text():
+    relpath = layout.parse_id("R-2026-DW-0001").path
+    sealed = store.render(tombstone(_record(REFERRAL, relpath)))
+    assert sealed == dedent("""\
+        # yaml-language-server: $schema=../../../schemas/referral.schema.json
+        id: R-2026-DW-0001
+        schema_version: 2
+        received: 2026-01-27
+        program: pre-charge-diversion
+        source: states-attorney
+        offense_date: 2025-12-14
+        people:
+        - person: P-2026-DW-0006
+          role: responsible-party
+        screening:
+          decision: accepted
+          date: 2026-01-31
+          by: DW
+          case: C-2026-DW-0001
+        """)
+
+
+def _sample(kind: str):
+    for path in sorted(SAMPLE.glob(f"{layout.KINDS[kind].directory}/*/*/*.yaml")):
+        loaded = store.read_record(SAMPLE, path.relative_to(SAMPLE).as_posix())
+        assert loaded.record is not None, loaded.problems
+        yield loaded.record
+
+
+@pytest.mark.parametrize("kind", ["case", "referral"])
+def test_every_sample_record_keeps_exactly_what_the_reports_count(kind):
+    records = list(_sample(kind))
+    assert len(records) > 20
+    for record in records:
+        sealed = tombstone(record)
+        assert report_facts.project(sealed) == report_facts.project(record), record.id
+        assert store.parse_record(layout.parse_id(record.id).path, store.render(sealed)).problems == []
+
+
+def test_no_text_of_a_sample_case_survives_but_hosts_payees_and_closure_reasons():
+    kept = {"(sealed)", "completed-successfully", "completed-partially", "returned-non-compliance",
+            "returned-new-offense", "declined", "no-contact", "withdrawn", "ineligible", "transferred",
+            "restitution", "community-service", "apology-letter", "education", "assessment", "other"}  # item types
+    for record in _sample("case"):
+        texts = set(_texts(record.to_data()))
+        sealed = set(_texts(tombstone(record).to_data()))
+        hosts = {record.internship.host} if record.internship else set()
+        payees = {i.payee for a in record.agreements for i in a.items if getattr(i, "payee", None)}
+        assert sealed - texts <= {"(sealed)"}
+        assert sealed <= kept | hosts | payees | _codes(record), (record.id, sealed - kept - hosts - payees)
+
+
+def _texts(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, str) and not hasattr(value, "value"):  # enum members are codes, not text
+        yield value
+
+
+CODE = re.compile(r"(P|R|C|PN|V)-[0-9]{4}-[A-Z][A-Z0-9]{0,3}-[0-9]{4,6}|[A-Z][A-Z0-9]{0,3}|[a-z][a-z2-9]{9}")
+
+
+def _codes(record) -> set[str]:
+    """Record ids, coordinator codes and entry ids: what a record refers to things by."""
+    return {t for t in _texts(record.to_data()) if CODE.fullmatch(t)}
+
+
+def test_a_person_keeps_only_their_self_described_demographics():
+    relpath = layout.parse_id("P-2026-KB-0001").path
+    person = _record(dedent("""\
+        # yaml-language-server: $schema=../../../schemas/person.schema.json
+        id: P-2026-KB-0001
+        schema_version: 2
+        given_name: Ana
+        family_name: Rivera
+        date_of_birth: 1990-04-02
+        address:
+          street: 12 Elm St
+          town: Barre
+        phone: 802-555-0101
+        demographics:
+          gender: woman
+          age_group: 25-59
+        note: Prefers mornings
+        """), relpath)
+    assert store.render(tombstone(person)) == dedent("""\
+        # yaml-language-server: $schema=../../../schemas/person.schema.json
+        id: P-2026-KB-0001
+        schema_version: 2
+        given_name: (sealed)
+        demographics:
+          gender: woman
+          age_group: 25-59
+        """)
