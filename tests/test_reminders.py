@@ -141,6 +141,10 @@ def world(mail: Mail | None = None) -> World:
                      "roster": [{"volunteer": V(n), "joined": "2026-06-01"} for n in (3, 4, 5)],
                      "meetings": [{"id": "udami9nn6w", "date": "2026-12-21", "attended": [V(3), V(4)], "hours": "1.5",
                                    "note": SECRET_TEXT}]}),
+        Case(id=C(6), schema_version=SCHEMA_VERSION, program="pre-charge-diversion", coordinator="KB", opened="2024-09-02",
+             participants=[{"person": P(5), "role": "responsible-party"}],
+             status_history=_history(("referred", "2024-09-02"), ("closed", "2024-12-10")),
+             closure={"date": "2024-12-10", "reason": "completed-successfully", "by": "KB", "note": SECRET_TEXT}),
     ]
     w.panels += [
         Panel(id=PN1, schema_version=SCHEMA_VERSION, date="2027-01-01", start="18:00", end="19:30", place="Town Hall, room 2",
@@ -196,6 +200,7 @@ EXPECTED = {
     ("referral-idle", R2, dt.date(2026, 12, 25)),
     ("background-check", V(4), dt.date(2027, 1, 20)),
     ("quarterly-report", "report-2026-Q4", dt.date(2027, 1, 5)),
+    ("seal-due", C(6), dt.date(2026, 12, 10)),  # two years after it closed as completed-successfully
 }
 
 

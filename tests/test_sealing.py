@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 
-from rjc.model import report_facts
-from rjc.model.sealing import tombstone
+from rjc.model import SCHEMA_VERSION, Case, Person, Settings, report_facts
+from rjc.model.sealing import Sealed, SealRegister, seal_due, tombstone
 from rjc.storage import layout, store
 
 from helpers import dedent
@@ -149,3 +150,79 @@ def test_a_person_keeps_only_their_self_described_demographics():
           gender: woman
           age_group: 25-59
         """)
+
+
+# --- when a case is due -------------------------------------------------------------------------
+
+
+def closed_case(case_id: str, program: str, closed: str, reason: str = "completed-successfully") -> Case:
+    return Case(id=case_id, schema_version=SCHEMA_VERSION, program=program, coordinator="KB", opened="2023-01-05",
+                participants=[{"person": "P-2023-KB-0001", "role": "responsible-party"}],
+                status_history=[{"status": "intake", "date": "2023-01-05", "by": "KB"},
+                                {"status": "closed", "date": closed, "by": "KB"}],
+                closure={"date": closed, "reason": reason, "by": "KB"})
+
+
+def test_a_successful_pre_charge_diversion_is_due_two_years_after_it_closed():
+    settings = Settings(schema_version=SCHEMA_VERSION, center={"name": "C"}, coordinators=[{"code": "KB", "name": "K"}])
+    assert seal_due(closed_case("C-2023-KB-0001", "pre-charge-diversion", "2024-02-29"), settings) == (
+        "C-2023-KB-0001", dt.date(2026, 2, 28), "pre-charge-diversion: 2 years after completed-successfully", "seal")
+    assert seal_due(closed_case("C-2023-KB-0002", "pre-charge-diversion", "2024-03-01", "returned-new-offense"),
+                    settings) is None
+    assert seal_due(closed_case("C-2023-KB-0003", "restorative-panel", "2023-03-01"), settings) is None
+
+
+@pytest.fixture
+def due_repo(repo):
+    """Cases of several programs and outcomes, closed on several days; one already sealed."""
+    repo.save(Person(id="P-2023-KB-0001", schema_version=SCHEMA_VERSION, given_name="Ana"), "new person",
+              command="test")
+    for case in (closed_case("C-2023-KB-0001", "pre-charge-diversion", "2024-11-20"),
+                 closed_case("C-2023-KB-0002", "pre-charge-diversion", "2024-12-01"),
+                 closed_case("C-2023-KB-0003", "pre-charge-diversion", "2024-01-10", "returned-non-compliance"),
+                 closed_case("C-2023-KB-0004", "restorative-panel", "2023-01-10"),
+                 closed_case("C-2023-KB-0005", "pre-charge-diversion", "2024-06-30")):
+        repo.save(case, "new case", command="test")
+    register = SealRegister(schema_version=SCHEMA_VERSION, sealed=[Sealed(
+        case="C-2023-KB-0005", date="2026-07-01", rule="pre-charge-diversion: 2 years after completed-successfully",
+        by="KB", records=["C-2023-KB-0005"])])
+    (repo.root / "sealed.yaml").write_text(store.render_seal_register(register), encoding="utf-8")
+    repo.git.commit_paths(["sealed.yaml"], "seal C-2023-KB-0005", command="test", actor="KB",
+                          identity=("Kim Bell", "kb@example.org"))
+    return repo
+
+
+def test_rjc_seal_due_lists_ids_dates_and_rules_only(due_repo, rjc):
+    result = rjc("--records", due_repo.root, "seal", "--due", "--as-of", "2026-11-25")
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines() == [
+        "C-2023-KB-0001  seal due 2026-11-20  pre-charge-diversion: 2 years after completed-successfully"]
+    later = rjc("--records", due_repo.root, "seal", "--due", "--as-of", "2026-12-07")
+    assert later.out.splitlines()[1] == (
+        "C-2023-KB-0002  seal due 2026-12-01  pre-charge-diversion: 2 years after completed-successfully")
+    none = rjc("--records", due_repo.root, "seal", "--due", "--as-of", "2026-01-01")
+    assert (none.code, none.out, none.err) == (0, "", "no case is due for sealing or deletion as of 2026-01-01\n")
+
+
+def test_the_seal_register_is_a_file_rjc_check_accepts(due_repo, rjc):
+    assert (due_repo.root / "sealed.yaml").read_text(encoding="utf-8") == dedent("""\
+        schema_version: 2
+        sealed:
+        - case: C-2023-KB-0005
+          date: 2026-07-01
+          action: seal
+          rule: 'pre-charge-diversion: 2 years after completed-successfully'
+          by: KB
+          records:
+          - C-2023-KB-0005
+        """)
+    result = rjc("--records", due_repo.root, "check")
+    assert result.code == 0, result
+
+
+def test_rjc_remind_says_a_seal_is_due_by_id(due_repo, rjc):
+    result = rjc("--records", due_repo.root, "remind", "--as-of", "2026-11-25")
+    assert result.code == 0
+    lines = [line for line in result.out.splitlines() if "seal-due" in line]
+    assert lines == ["2026-11-20  seal-due            C-2023-KB-0001: due for sealing since 2026-11-20 "
+                     "(pre-charge-diversion: 2 years after completed-successfully); run: rjc seal --due  [to KB]"]

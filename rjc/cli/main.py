@@ -22,10 +22,10 @@ COMMANDS = {
     "referral": "referrals", "case": "casework", "victim": "casework", "agreement": "casework",
     "circle": "programs", "internship": "programs", "volunteer": "volunteers", "panel": "panels",
     "letter": "letters", "calendar": "reminders", "remind": "reminders", "report": "reports",
-    "history": "audit", "log": "audit", "clone": "sync", "sync": "sync",
+    "history": "audit", "log": "audit", "clone": "sync", "sync": "sync", "seal": "sealing",
 }
 MODULES = ("repo", "records", "people", "referrals", "casework", "programs", "volunteers", "panels", "letters", "reminders",
-           "reports", "audit", "sync")  # in the order `rjc --help` lists their commands
+           "reports", "audit", "sync", "sealing")  # in the order `rjc --help` lists their commands
 
 
 def _build_app(modules: tuple[str, ...] = MODULES):

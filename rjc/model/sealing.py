@@ -14,11 +14,18 @@ self-described demographics, which the reports count for new victims, in aggrega
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from rjc.model.base import Record
-from rjc.model.vocab import closure_reason
+from pydantic import Field
+
+from rjc.model.base import CaseId, CoordinatorCode, Date, Record, Strict, Text, Versioned
+from rjc.model.vocab import CaseStatus, closure_reason
+
+if TYPE_CHECKING:
+    from rjc.model.case import Case
+    from rjc.model.settings import Settings
 
 SEALED = "(sealed)"  # in place of text a record cannot be without (a service's name, a goal)
 KEPT_TEXT = {("Internship", "host"), ("RestitutionItem", "payee")}
@@ -112,3 +119,50 @@ def _text(node: dict) -> bool:
 def _reason(note: str) -> Any:
     """A closed status entry's note keeps the closure reason it starts with (a report counts it)."""
     return closure_reason(note) or _GONE
+
+
+# --- the seal register and what is due ---------------------------------------------------------
+
+
+class Sealed(Strict):
+    """One case sealed (or expunged): ids, the day, why, and by whom; nothing that tells who."""
+
+    case: CaseId
+    date: Date
+    action: Literal["seal", "expunge"] = "seal"
+    rule: Text = Field(description="the sealing rule of rjc.yaml, or the court order's reference")
+    by: CoordinatorCode
+    records: list[str] = []  # every record the seal tombstoned (ids)
+
+
+class SealRegister(Versioned):
+    """`sealed.yaml`: the register of what was sealed, committed with the records."""
+
+    sealed: list[Sealed] = []
+
+    def ids(self) -> set[str]:
+        return {s.case for s in self.sealed}
+
+
+class SealDue(NamedTuple):
+    case: str
+    due: dt.date
+    rule: str  # e.g. "pre-charge-diversion: 2 years after completed-successfully"
+    action: str
+
+
+def seal_due(case: Case, settings: Settings) -> SealDue | None:
+    """When this case becomes due for sealing under rjc.yaml's rules (None: never, unless ordered)."""
+    rule = settings.sealing.programs.get(case.program)
+    if rule is None or case.status != CaseStatus.CLOSED or case.closure is None:
+        return None
+    if case.closure.reason not in rule.closed_as:
+        return None
+    closed = case.closure.date
+    try:
+        due = closed.replace(year=closed.year + rule.after_years)
+    except ValueError:  # closed on Feb 29: the anniversary is Feb 28
+        due = closed.replace(year=closed.year + rule.after_years, day=28)
+    reasons = " or ".join(r.value for r in rule.closed_as)
+    years = f"{rule.after_years} year{'s' if rule.after_years != 1 else ''}"
+    return SealDue(case.id, due, f"{case.program.value}: {years} after {reasons}", rule.action)

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from rjc.model.base import CoordinatorCode, Strict, Text, Versioned
-from rjc.model.vocab import Program
+from rjc.model.vocab import ClosureReason, Program
 
 
 class Center(Strict):
@@ -57,6 +57,20 @@ class Mail(Strict):
     timeout: float = Field(default=30, gt=0)  # seconds
 
 
+class SealingRule(Strict):
+    """When a closed case of a program is due to be sealed (or its records deleted)."""
+
+    after_years: int = Field(default=2, ge=0)  # from the day it closed
+    closed_as: list[ClosureReason] = [ClosureReason.COMPLETED_SUCCESSFULLY]
+    action: Literal["seal", "expunge"] = "seal"
+
+
+class Sealing(Strict):
+    """The law's sealing and deletion duty. Programs not listed are sealed only when a court orders it."""
+
+    programs: dict[Program, SealingRule] = {Program.PRE_CHARGE_DIVERSION: SealingRule()}
+
+
 class Settings(Versioned):
     center: Center
     timezone: str = "America/New_York"
@@ -68,6 +82,7 @@ class Settings(Versioned):
     agreement_by_program: dict[Program, AgreementTerms] = {}
     reminders: Reminders = Reminders()
     mail: Mail | None = None
+    sealing: Sealing = Sealing()
 
     @field_validator("coordinators")
     @classmethod

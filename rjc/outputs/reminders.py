@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rjc.model import Case, Panel, Referral, Settings, Volunteer, lifecycle, periods
+from rjc.model.sealing import seal_due
 from rjc.model.vocab import (
     CaseStatus,
     ItemStatus,
@@ -40,6 +41,7 @@ KINDS = (
     "background-check",  # a volunteer's background check expiring within N days (or expired)
     "circle-meeting",  # a CoSA circle with no meeting logged this week
     "quarterly-report",  # the quarterly report due on Jul 5, Oct 5, Jan 5, Apr 5
+    "seal-due",  # a closed case whose sealing (or deletion) date under rjc.yaml's rules has come
 )
 
 REPORT_DAYS = ((1, 5), (4, 5), (7, 5), (10, 5))  # (month, day) of each quarterly report date
@@ -80,8 +82,9 @@ def local_today(settings: Settings) -> dt.date:
 
 
 def due(cases: Iterable[Case], panels: Iterable[Panel], referrals: Iterable[Referral],
-        volunteers: Iterable[Volunteer], settings: Settings, today: dt.date) -> list[Reminder]:
-    """Every reminder due on `today`, soonest first."""
+        volunteers: Iterable[Volunteer], settings: Settings, today: dt.date,
+        sealed: frozenset[str] = frozenset()) -> list[Reminder]:
+    """Every reminder due on `today`, soonest first (`sealed`: the cases the seal register holds)."""
     cases, panels = list(cases), list(panels)
     referrals, volunteers = list(referrals), list(volunteers)
     ctx = _Context(settings, today, {c.id: c for c in cases}, {r.id: r for r in referrals}, panels)
@@ -89,6 +92,7 @@ def due(cases: Iterable[Case], panels: Iterable[Panel], referrals: Iterable[Refe
     found += _panels(ctx, panels)
     for case in cases:
         if case.status == CaseStatus.CLOSED:
+            found += _seal(ctx, case, sealed)
             continue
         found += _agreement(ctx, case)
         found += _victim_notice(ctx, case)
@@ -282,6 +286,15 @@ def _background_checks(ctx: _Context, volunteers: list[Volunteer]) -> list[Remin
     return found
 
 
+def _seal(ctx: _Context, case: Case, sealed: frozenset[str]) -> list[Reminder]:
+    found = seal_due(case, ctx.settings)
+    if found is None or case.id in sealed or found.due > ctx.today:
+        return []
+    return [_reminder("seal-due", case.id, found.due, ctx.coordinator_of(case),
+                      f"{case.id}: due for {'sealing' if found.action == 'seal' else 'deletion'} since "
+                      f"{found.due} ({found.rule}); run: rjc seal --due")]
+
+
 def report_date(today: dt.date) -> dt.date:
     """The next quarterly report date on or after `today` (Jan 5 of next year after Oct 5)."""
     for year in (today.year, today.year + 1):
@@ -316,5 +329,5 @@ def collect(repo, today: dt.date) -> tuple[list[Reminder], int]:
     invalid = sum(item.record is None for item in loaded)
     found = due([r for r in records if isinstance(r, Case)], [r for r in records if isinstance(r, Panel)],
                 [r for r in records if isinstance(r, Referral)], [r for r in records if isinstance(r, Volunteer)],
-                repo.settings, today)
+                repo.settings, today, frozenset(repo.seal_register().ids()))
     return found, invalid

@@ -22,6 +22,7 @@ from rjc.model.base import CODE_PATTERN
 from rjc.storage.errors import RjcError
 
 SETTINGS_FILE = "rjc.yaml"
+SEAL_REGISTER = "sealed.yaml"  # the seal register: what was sealed, when, why (ids only)
 SCHEMA_DIR = "schemas"
 TEMPLATE_DIR = "templates"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from rjc.model import MODELS, Record, Settings
+from rjc.model import MODELS, SCHEMA_VERSION, Record, Settings
 from rjc.model.entries import assign_ids, models_in
 from rjc.storage import layout, yamlio
 from rjc.storage.errors import MAX_PER_FILE, Problem, RjcError, capped
@@ -92,16 +92,29 @@ def read_record(root: Path, relpath: str) -> Loaded:
 
 
 def read_settings(root: Path) -> Loaded:
-    path = root / layout.SETTINGS_FILE
+    return _read_top(root, layout.SETTINGS_FILE, Settings)
+
+
+def read_seal_register(root: Path) -> Loaded:
+    """The seal register (`sealed.yaml`); an empty one when nothing was ever sealed."""
+    from rjc.model.sealing import SealRegister
+
+    if not (root / layout.SEAL_REGISTER).exists() and not (root / layout.SEAL_REGISTER).is_symlink():
+        return Loaded(layout.SEAL_REGISTER, record=SealRegister(schema_version=SCHEMA_VERSION))
+    return _read_top(root, layout.SEAL_REGISTER, SealRegister)
+
+
+def _read_top(root: Path, name: str, model: type[BaseModel]) -> Loaded:
+    """One of the repository's own files at its top (rjc.yaml, sealed.yaml)."""
+    path = root / name
     if path.is_symlink():
-        return Loaded(layout.SETTINGS_FILE, problems=[Problem(
-            layout.SETTINGS_FILE, 0, 0, "symlink", "symbolic links are not allowed in the records repository")])
+        return Loaded(name, problems=[Problem(name, 0, 0, "symlink",
+                                              "symbolic links are not allowed in the records repository")])
     try:
         source = path.read_bytes()
     except OSError as exc:
-        return Loaded(layout.SETTINGS_FILE, problems=[
-            Problem(layout.SETTINGS_FILE, 0, 0, "unreadable", exc.strerror or str(exc))])
-    return parse(layout.SETTINGS_FILE, source, Settings)
+        return Loaded(name, problems=[Problem(name, 0, 0, "unreadable", exc.strerror or str(exc))])
+    return parse(name, source, model)
 
 
 def render(record: Record) -> str:
@@ -144,6 +157,10 @@ def size_problem(loaded: Loaded) -> Problem | None:
 
 def render_settings(settings: Settings) -> str:
     return yamlio.dump(settings.to_data(), header=layout.settings_schema_ref())
+
+
+def render_seal_register(register: BaseModel) -> str:
+    return yamlio.dump(register.to_data())  # type: ignore[attr-defined]  # a Versioned model
 
 
 def schema_problems(loaded: Loaded, exc: ValidationError, model: type[BaseModel]) -> list[Problem]:

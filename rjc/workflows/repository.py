@@ -88,6 +88,13 @@ class Repository:
             raise RjcError(f"{loaded.path} is not valid; run: rjc check", loaded.problems)
         return loaded.record
 
+    def seal_register(self):
+        """The seal register (`sealed.yaml`): what was sealed or expunged, by case id."""
+        loaded = store.read_seal_register(self.root)
+        if loaded.record is None:
+            raise RjcError(f"{layout.SEAL_REGISTER} is not valid; run: rjc check", loaded.problems)
+        return loaded.record
+
     @functools.cached_property
     def cache(self):
         from rjc.cache import Cache
