@@ -302,6 +302,15 @@ class Cache:
                     self._remove()  # corrupt or unusable: start again
         return None  # works without a cache rather than fail
 
+    def remove(self) -> None:
+        """Delete the cache (with its -wal and -shm): after a seal, no page of it may still hold a
+        sealed record's text. The next command builds it again."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        self._known = {}
+        self._remove()
+
     def _remove(self) -> None:
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):

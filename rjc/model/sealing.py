@@ -35,17 +35,22 @@ _GONE = object()
 
 def tombstone(record: Record) -> Record:
     """The record as sealing leaves it (valid, so `rjc check` accepts it)."""
-    model = type(record)
-    data = record.to_data()
-    if record.kind == "person":
+    return type(record).model_validate(tombstone_data(type(record), record.to_data()))
+
+
+def tombstone_data(model: type[Record], data: dict) -> dict:
+    """`tombstone` of a record's plain data, as read from any version of its file (an older
+    format, or one that was never valid): what is not known to be kept goes."""
+    if model.kind == "person":
         kept = {key: value for key, value in data.items() if key in PERSON_KEPT}
         if "merged_into" not in kept:
             kept["given_name"] = SEALED
-        return model.model_validate(kept)
+        return kept
     schema = _schema(model)
     sealed = _object(data, schema, schema.get("$defs", {}), model.__name__)
-    sealed["id"] = record.id  # a plain string to the schema, and what the tombstone is of
-    return model.model_validate(sealed)
+    if "id" in data:
+        sealed["id"] = data["id"]  # a plain string to the schema, and what the tombstone is of
+    return sealed
 
 
 @functools.cache
@@ -66,6 +71,8 @@ def _object(data: dict, node: dict, defs: dict, owner: str) -> dict:
 
 
 def _value(value: Any, node: dict, defs: dict, owner: str, key: str) -> Any:
+    if isinstance(value, str) and any(c.get("type") in ("number", "integer") for c in node.get("anyOf", ())):
+        return value  # an amount or hours written as a string
     node, owner = _resolve(value, node, defs, owner)
     if isinstance(value, dict):
         return _object(value, node, defs, owner)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -331,6 +332,54 @@ class Git:
             position = header_end + 1 + size + 1
         return contents
 
+    # --- rewriting history (sealing) ------------------------------------------------------------
+
+    def rewrite_files(self, paths: set[str], transform: Callable[[str, bytes], bytes]) -> int:
+        """Replace every version of these files, in every commit of every ref, by what
+        `transform(path, content)` makes of it; commits, messages, authors and dates stay. The
+        working tree is left as it was (the caller checks out HEAD). Returns how many distinct
+        versions were replaced.
+
+        git-filter-repo does the rewrite (one fast-export and fast-import, reading the content of
+        just these files' versions). --partial: origin, its tracking ref and the reflogs are left
+        to the caller (see `purge`), which filter-repo would otherwise remove or remap.
+        """
+        import git_filter_repo as filter_repo
+
+        wanted = {path.encode() for path in paths}
+        replaced: dict[bytes, object] = {}
+
+        def each_file(filename: bytes, mode: bytes, blob_id: bytes, value) -> tuple:
+            if filename not in wanted:
+                return filename, mode, blob_id
+            if blob_id not in replaced:
+                content = value.get_contents_by_identifier(blob_id)
+                replaced[blob_id] = value.insert_file_with_contents(transform(filename.decode(), content))
+            return filename, mode, replaced[blob_id]
+
+        options = filter_repo.FilteringOptions.parse_args(["--force", "--quiet", "--partial", "--no-gc"])
+        previous = os.getcwd()
+        os.chdir(self.root)  # filter-repo works on the repository it is run in
+        try:
+            with contextlib.redirect_stdout(_Discard()):
+                filter_repo.RepoFilter(options, file_info_callback=each_file).run()
+        except SystemExit as exc:  # how filter-repo reports a failure
+            raise GitError(f"git filter-repo failed (exit {exc.code})") from None
+        finally:
+            os.chdir(previous)
+        shutil.rmtree(self.root / ".git" / "filter-repo", ignore_errors=True)  # its maps of old ids
+        return len(replaced)
+
+    def purge(self) -> None:
+        """Delete every object no ref reaches any more: reflogs expired, the refs git keeps of
+        past operations removed, everything repacked, the rest pruned now."""
+        git_dir = self.root / ".git"
+        for name in ("ORIG_HEAD", "FETCH_HEAD", "MERGE_HEAD", "CHERRY_PICK_HEAD"):
+            (git_dir / name).unlink(missing_ok=True)
+        self.run("reflog", "expire", "--expire=now", "--expire-unreachable=now", "--all")
+        self.run("-c", "gc.auto=0", "gc", "--quiet", "--prune=now")
+        self.run("-c", "splitIndex.sharedIndexExpire=now", "update-index", "--split-index")
+
     # --- sharing with a remote (rjc sync, rjc clone) ------------------------------------------
     # Added for rjc/sync.py; plumbing only, so a sync builds its commits without touching the
     # working tree or the index until its very last step.
@@ -554,6 +603,16 @@ class Git:
 # when it is killed: in .git itself (index, HEAD, config, packed-refs, shallow, the next-index of
 # `commit --only`), under refs/ and logs/ (a branch, its reflog), and objects/info (commit-graph).
 LOCK_DIRECTORIES = ("refs", "logs", "objects/info")
+
+
+class _Discard:
+    """Where filter-repo's progress lines go: rjc says what it did in its own words."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
 
 
 def lock_files(root: Path) -> list[Path]:

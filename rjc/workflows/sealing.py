@@ -8,10 +8,15 @@ was sealed, when and why, by ids only.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
 
-from rjc.model import Case
-from rjc.model.sealing import SealDue, seal_due
-from rjc.storage import layout
+from rjc.model import MODELS, Case
+from rjc.model.sealing import SealDue, Sealed, SealRegister, seal_due, tombstone, tombstone_data
+from rjc.model.vocab import CaseStatus
+from rjc.storage import layout, private, store, yamlio
+from rjc.storage.errors import RjcError
+from rjc.storage.transaction import identity, write_atomically
 
 
 def due(repo, as_of: dt.date) -> list[SealDue]:
@@ -26,3 +31,131 @@ def due(repo, as_of: dt.date) -> list[SealDue]:
             if when is not None and when.due <= as_of:
                 found.append(when)
     return sorted(found, key=lambda d: (d.due, d.case))
+
+
+def orders(repo, ids: list[str], court_order: str | None, as_of: dt.date) -> dict[str, str]:
+    """Why each of these cases may be sealed now: the court order, or the rule that made it due."""
+    found = {}
+    for case_id in ids:
+        record_id = str(layout.parse_id(case_id))
+        if court_order:
+            found[record_id] = f"court order {court_order}"
+            continue
+        case = repo.get(record_id)
+        when = seal_due(case, repo.settings) if isinstance(case, Case) else None
+        if when is None or when.due > as_of:
+            due = f"due {when.due}" if when else "no rule makes it due"
+            raise RjcError(f"{record_id} is not due for sealing under rjc.yaml's rules ({due}); "
+                           f"to seal it on a court's order: --court-order REF")
+        found[record_id] = when.rule
+    return found
+
+
+# --- sealing ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Sealing:
+    """What one `rjc seal` did: the cases sealed, every record tombstoned, versions rewritten."""
+
+    cases: list[str] = field(default_factory=list)
+    records: list[str] = field(default_factory=list)
+    versions: int = 0
+    remote: str = ""  # what became of the center's remote: "purged", or the command to run there
+
+
+def seal(repo, orders: dict[str, str], *, action: Literal["seal", "expunge"] = "seal",
+         today: dt.date | None = None) -> Sealing:
+    """Seal these cases (id -> the rule or court order): every version of every record that
+    tells who they concern, in every commit, replaced by its tombstone; the seal register
+    updated; the old objects deleted. Refuses, changing nothing, unless each is a closed case
+    not sealed yet and the working tree is clean."""
+    from rjc.storage.transaction import write_lock
+
+    today = today or dt.date.today()
+    git = repo.git
+    with write_lock(repo.root, on_wait=repo.on_wait):
+        register = repo.seal_register()
+        cases = [_sealable(repo, case_id, register) for case_id in orders]
+        if git.uncommitted():
+            raise RjcError("there are changes not committed here; commit or discard them first "
+                           "(rjc doctor --commit-edits), nothing was sealed")
+        paths = _records_of(repo, cases, register)
+        records = sorted(_id_of(p) for p in paths)
+        actor = repo.actor()
+        register.sealed += [Sealed(case=c.id, date=today, action=action, rule=orders[c.id], by=actor,
+                                   records=records) for c in cases]
+        registered = store.render_seal_register(register).encode()  # made before anything changes
+        done = Sealing(cases=[c.id for c in cases], records=records)
+        done.versions = git.rewrite_files(paths, sealed_text)
+        git.run("reset", "--quiet", "--hard", "HEAD")  # the files, as the rewritten HEAD has them
+        write_atomically(repo.root / layout.SEAL_REGISTER, registered)
+        git.commit_paths([layout.SEAL_REGISTER], f"{action} {' '.join(done.cases)}", command=action, actor=actor,
+                         identity=identity(repo.settings, actor))
+        _forget(repo, records)
+        git.purge()
+    return done
+
+
+def _sealable(repo, case_id: str, register: SealRegister) -> Case:
+    record_id = layout.parse_id(case_id)
+    if record_id.kind.name != "case":
+        raise RjcError(f"{case_id} is not a case: a seal is of a case, with its referral and people")
+    case = repo.get(str(record_id))
+    if case.status != CaseStatus.CLOSED:
+        raise RjcError(f"{case.id} is open; only a closed case can be sealed")
+    done = next((s for s in register.sealed if s.case == case.id), None)
+    if done is not None:
+        raise RjcError(f"{case.id} was already sealed on {done.date}")
+    return case
+
+
+def _records_of(repo, cases: list[Case], register: SealRegister) -> set[str]:
+    """The files a seal tombstones: each case, its referral, and the people who appear in no
+    case or referral left unsealed (nor are volunteers)."""
+    paths = {layout.parse_id(c.id).path for c in cases}
+    paths |= {layout.parse_id(c.referral).path for c in cases if c.referral}
+    sealed = paths | {layout.parse_id(i).path for s in register.sealed for i in s.records}
+    people = set()
+    for path in sorted(paths):
+        people |= set(layout.PEOPLE_ID.findall((repo.root / path).read_text(encoding="utf-8")))
+    for person in sorted(p for p in people if p.startswith("P-")):
+        mentioned = repo.git.files_mentioning(person, [layout.KINDS[k].directory
+                                                      for k in ("case", "referral", "volunteer")])
+        if set(mentioned) <= sealed:
+            paths.add(layout.parse_id(person).path)
+    return {p for p in paths if (repo.root / p).exists()}
+
+
+def sealed_text(relpath: str, content: bytes) -> bytes:
+    """The tombstone of one version of a record file, whatever that version was."""
+    loaded = store.parse_record(relpath, content)
+    if loaded.record is not None:
+        return store.render(tombstone(loaded.record)).encode()
+    kind = layout.kind_of_path(relpath)
+    record_id = _id_of(relpath)
+    try:  # an older format, or a version that was never valid: sealed from its plain data
+        data = yamlio.load(content, relpath).data
+    except yamlio.YamlError:
+        data = {}
+    model = MODELS[kind.name] if kind else None
+    kept = tombstone_data(model, data) if model and isinstance(data, dict) else {}
+    kept = {"id": record_id, **{k: v for k, v in kept.items() if k != "id"}}
+    return yamlio.dump(kept, header=layout.schema_ref(relpath, kind) if kind else None).encode()
+
+
+def _id_of(relpath: str) -> str:
+    return relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
+
+
+def _forget(repo, records: list[str]) -> None:
+    """What rjc kept beside the records that could hold a sealed record's text: the parsed-record
+    cache, the audit index (built again on first use) and any draft of an edit."""
+    from rjc.cache import AuditIndex
+
+    repo.cache.remove()
+    AuditIndex(repo.git).drop()
+    drafts = private.location(repo.root) / private.DRAFTS
+    for record_id in records:
+        for found in drafts.glob(f"{record_id}.*"):
+            found.unlink()

@@ -1,0 +1,144 @@
+"""rjc seal: a closed case, its referral and the people in no other case, sealed out of every
+commit; proven on the bytes of every object, file and private file of the repository."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rjc.storage import layout
+
+from helpers import dedent, git
+
+FIRST = dedent("""\
+    people:
+      - role: responsible-party
+        given_name: Zoë
+        family_name: Nguyễn
+        date_of_birth: 2001-04-02
+        phone: 802-555-0100
+        address:
+          street: 14 Quarry Hill Rd
+      - role: victim
+        given_name: Sam
+        family_name: O'Brien
+        date_of_birth: 1970-01-15
+    contact:
+      name: Pat Jones
+      phone: 802-555-0199
+    harm: Took a bicycle from the porch.
+    """)
+SECOND = dedent("""\
+    people:
+      - role: responsible-party
+        given_name: Quinn
+        family_name: Ashgrove
+        date_of_birth: 1999-09-09
+      - role: victim
+        given_name: Sam
+        family_name: O'Brien
+        date_of_birth: 1970-01-15
+    harm: Broke a window at the store.
+    """)
+NOTE = "Returned the bicycle, apologised at the shed"
+SEALED_TEXT = ("Zoë", "Nguyễn", "2001-04-02", "802-555-0100", "Quarry Hill", "Pat Jones", "802-555-0199",
+               "Took a bicycle", "Windsor County SA", "123-4-26", "Hartford", "petit larceny", NOTE)
+QUARTERS = ("2024Q1", "2024Q2", "2024Q3", "2025Q2", "2026Q2")
+
+
+@pytest.fixture
+def center(repo, rjc, tmp_path):
+    """Two diversion cases sharing a victim: the first closed successfully in June 2024."""
+    root = repo.root
+
+    def run(*args, stdin=None):
+        result = rjc("--records", root, *args, stdin=stdin)
+        assert result.code == 0, result
+        return result.out.strip()
+
+    def referral(text: str, received: str, *flags: str) -> str:
+        path = tmp_path / "intake.yaml"
+        path.write_text(text, encoding="utf-8")
+        return run("referral", "new", "--no-input", "--program", "pre-charge-diversion", "--source",
+                   "states-attorney", "--received", received, "--person-file", path, *flags)
+
+    first = referral(FIRST, "2024-03-04", "--agency", "Windsor County SA", "--docket", "123-4-26",
+                     "--town", "Hartford", "--charge", "petit larceny")
+    case = run("referral", "accept", first, "--date", "2024-03-06")
+    run("case", "note", case, "--kind", "phone", "--date", "2024-03-08", stdin=NOTE + "\n")
+    run("case", "close", case, "--reason", "completed-successfully", "--date", "2024-06-10")
+    second = referral(SECOND, "2024-05-01")
+    other = run("referral", "accept", second, "--date", "2024-05-02")
+    run("case", "note", other, "--kind", "phone", "--date", "2024-05-03", stdin="Called about the window\n")
+    run.root, run.case, run.referral, run.other = root, case, first, other
+    run.people = {repo.get(p.person).given_name: p.person for p in repo.get(first).people}
+    return run
+
+
+def everything(root: Path) -> bytes:
+    """Every byte rjc or git keeps here: each object's content, uncompressed, and every file."""
+    objects = subprocess.run(["git", "cat-file", "--batch-all-objects", "--batch"], cwd=root, check=True,
+                             capture_output=True).stdout
+    files = b"".join(path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file())
+    return objects + files
+
+
+def test_sealing_removes_every_trace_and_keeps_every_past_report(center, rjc):
+    root = center.root
+    reports = {q: center("report", "quarterly", "--quarter", q, "--year", "calendar") for q in QUARTERS}
+    subjects = git(root, "log", "--format=%s %an %aI")
+    assert all(text.encode() in everything(root) for text in SEALED_TEXT)  # there, to begin with
+
+    sealed = center("seal", center.case, "--as-of", "2026-06-10", "--yes")
+    zoe, sam = center.people["Zoë"], center.people["Sam"]
+    # the case's 3 versions, the referral's 2, Zoë's 1; the victim is in another case: kept
+    assert sealed == (f"sealed {center.case}: 3 records tombstoned ({center.case} {zoe} {center.referral}), "
+                      "6 versions rewritten, the old ones deleted")
+
+    found = everything(root)
+    for text in SEALED_TEXT:
+        assert text.encode() not in found, f"{text!r} is still in the repository"
+    assert b"O'Brien" in found and b"Broke a window" in found  # the unsealed case and its people stay
+    assert {q: center("report", "quarterly", "--quarter", q, "--year", "calendar") for q in QUARTERS} == reports
+    assert git(root, "log", "--format=%s %an %aI").endswith(subjects)  # every commit kept, one added
+    assert git(root, "log", "-1", "--format=%s") == f"seal {center.case}\n"
+    assert center("check") == "" or "0 errors" in center("check")
+    for record in (center.case, center.referral, zoe):
+        assert center("show", record, "--no-names")  # the ids still resolve
+    assert "given_name: (sealed)" in (root / layout.parse_id(zoe).path).read_text(encoding="utf-8")
+    assert "given_name: Sam" in (root / layout.parse_id(sam).path).read_text(encoding="utf-8")
+    assert center("seal", "--due", "--as-of", "2026-12-01") == ""  # sealed: no longer due
+    register = (root / "sealed.yaml").read_text(encoding="utf-8")
+    assert f"case: {center.case}" in register and "pre-charge-diversion: 2 years after" in register
+    history = center("history", center.case)
+    assert "Returned" not in history and "created" in history
+
+
+@pytest.mark.parametrize("case, message", [
+    ("other", "{id} is open; only a closed case can be sealed"),
+    ("referral", "{id} is not a case: a seal is of a case, with its referral and people"),
+])
+def test_what_cannot_be_sealed_is_refused_and_nothing_changes(center, rjc, case, message):
+    record = getattr(center, case)
+    head = git(center.root, "rev-parse", "HEAD")
+    result = rjc("--records", center.root, "seal", record, "--court-order", "24-CR-0192", "--yes")
+    assert (result.code, result.err) == (1, f"Error: {message.format(id=record)}\n")
+    assert git(center.root, "rev-parse", "HEAD") == head
+
+
+def test_a_case_not_due_needs_a_court_order(center, rjc):
+    result = rjc("--records", center.root, "seal", center.case, "--as-of", "2025-01-01", "--yes")
+    assert (result.code, result.err) == (1, f"Error: {center.case} is not due for sealing under rjc.yaml's rules "
+                                            f"(due 2026-06-10); to seal it on a court's order: --court-order REF\n")
+    ordered = center("seal", center.case, "--court-order", "24-CR-0192", "--as-of", "2025-01-01", "--yes")
+    assert ordered.startswith(f"sealed {center.case}:")
+    assert "rule: court order 24-CR-0192" in (center.root / "sealed.yaml").read_text(encoding="utf-8")
+    again = rjc("--records", center.root, "seal", center.case, "--court-order", "24-CR-0192", "--yes")
+    assert again.err == f"Error: {center.case} was already sealed on 2025-01-01\n"
+
+
+def test_sealing_asks_first_and_needs_yes_without_a_terminal(center, rjc):
+    result = rjc("--records", center.root, "seal", center.case, "--court-order", "X", "--no-input")
+    assert (result.code, result.err) == (1, "Error: nothing was sealed; confirm with --yes\n")
