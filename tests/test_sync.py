@@ -967,3 +967,87 @@ def test_entries_appended_on_both_sides_are_all_kept(entries, split):
     assert conflicts == []
     assert merged["payments"][:len(base)] == base
     assert sorted(merged["payments"], key=lambda e: e["id"]) == sorted(entries, key=lambda e: e["id"])
+
+
+# --- a seal, everywhere ----------------------------------------------------------------------------
+
+SEALED_INTAKE = """\
+people:
+  - role: responsible-party
+    given_name: Zoë
+    family_name: Nguyễn
+    date_of_birth: 2001-04-02
+    phone: 802-555-0100
+contact:
+  name: Pat Jones
+harm: Took a bicycle from the porch.
+"""
+SEALED_STRINGS = ("Zoë", "Nguyễn", "2001-04-02", "802-555-0100", "Pat Jones", "Took a bicycle", "a new phone")
+
+
+def _every_byte(root: Path) -> bytes:
+    objects = subprocess.run(["git", "cat-file", "--batch-all-objects", "--batch"], cwd=root, check=True,
+                             capture_output=True).stdout
+    return objects + b"".join(p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file())
+
+
+def test_a_seal_reaches_the_remote_and_every_clone_at_its_next_sync(clones, run, synced, tmp_path):
+    a, b = clones
+    intake = tmp_path / "intake.yaml"
+    intake.write_text(SEALED_INTAKE, encoding="utf-8")
+    referral = run(a, "referral", "new", "--no-input", "--program", "pre-charge-diversion", "--source",
+                   "states-attorney", "--received", "2024-03-04", "--person-file", intake).out.strip()
+    case = run(a, "referral", "accept", referral, "--date", "2024-03-06").out.strip()
+    run(a, "case", "close", case, "--reason", "completed-successfully", "--date", "2024-06-10")
+    zoe = Repository(a).get(referral).people[0].person
+    synced(a)
+    synced(b)
+    c = tmp_path / "c"
+    assert run(tmp_path, "clone", tmp_path / "remote.git", c, "--coordinator", "kb", code=None).code == 0
+    kept = new_person(run, b, tmp_path, "Bruno", "Okafor")  # not sent yet, on B
+    edit(c, zoe, phone="a new phone")  # not sent yet, on C, to a record about to be sealed
+
+    sealed = run(a, "seal", case, "--court-order", "24-CR-0192", "--yes").out.splitlines()
+    assert sealed == [f"sealed {case}: 3 records tombstoned ({case} {zoe} {referral}), 5 versions rewritten, "
+                      f"the old ones deleted",
+                      "'origin' now has the sealed history, and its old objects are deleted"]
+    assert synced(b).out.splitlines() == [
+        f"origin sealed {case}: this clone follows the sealed history, and the old one is deleted here",
+        f"received 1 change: {case}",  # the seal's own commit: the register
+        f"sent 1 change: {kept}"]
+    assert synced(c).out.splitlines() == [
+        f"origin sealed {case}: this clone follows the sealed history, and the old one is deleted here",
+        f"changes made here to sealed records were left out: {zoe}",
+        f"received 2 changes: {case} {kept}", "1 change already on origin"]
+    assert synced(a).out.splitlines() == [f"received 1 change: {kept}"]
+    for root in (a, b, c, tmp_path / "remote.git"):
+        found = _every_byte(root)
+        for text in SEALED_STRINGS:
+            assert text.encode() not in found, f"{text!r} is still in {root.name}"
+    for root in (a, b, c):
+        assert head(root) == head(a)
+        assert run(root, "show", zoe, "--no-names").out
+        assert f"case: {case}" in (root / "sealed.yaml").read_text(encoding="utf-8")
+
+
+def test_sync_waits_while_a_seal_made_here_has_not_reached_the_remote(clones, run, tmp_path):
+    a, _ = clones
+    intake = tmp_path / "intake.yaml"
+    intake.write_text(SEALED_INTAKE, encoding="utf-8")
+    referral = run(a, "referral", "new", "--no-input", "--program", "pre-charge-diversion", "--source",
+                   "states-attorney", "--received", "2024-03-04", "--person-file", intake).out.strip()
+    case = run(a, "referral", "accept", referral, "--date", "2024-03-06").out.strip()
+    run(a, "case", "close", case, "--reason", "completed-successfully", "--date", "2024-06-10")
+    run(a, "sync")
+    remote = tmp_path / "remote.git"
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho the server is read-only today >&2\nexit 1\n")
+    hook.chmod(0o755)
+    refused = run(a, "seal", case, "--court-order", "X", "--yes", code=1)
+    assert refused.err.startswith("Error: sealed here, but not sent to 'origin': ")
+    assert refused.err.endswith("Run rjc seal --send when it can be reached; rjc sync waits until then\n")
+    assert run(a, "sync", code=1).err == (
+        "Error: a seal made here has not reached 'origin' yet; run: rjc seal --send (nothing was synced)\n")
+    hook.unlink()
+    assert run(a, "seal", "--send").out == "'origin' now has the sealed history, and its old objects are deleted\n"
+    assert run(a, "sync").out == "up to date\n"

@@ -14,6 +14,7 @@ def seal(
     ids: Annotated[Optional[list[str]], typer.Argument(metavar="[ID]...", help="The closed cases to seal.")] = None,
     due: Annotated[bool, typer.Option("--due", help="The closed cases whose sealing date has come: listed, "
                                                     "or sealed with --yes.")] = False,
+    send: Annotated[bool, typer.Option("--send", help="Send a seal made here that could not reach the remote.")] = False,
     court_order: Annotated[Optional[str], typer.Option(
         "--court-order", metavar="REF", help="The court order's reference, for a case no rule makes due.")] = None,
     as_of: AsOfOption = None,
@@ -30,8 +31,11 @@ def seal(
     from rjc.storage.errors import RjcError
     from rjc.workflows import sealing
 
-    if bool(ids) == due:
-        raise typer.BadParameter("give the cases to seal, or --due", param_hint="ID")
+    if send and not ids and not due:
+        say(sealing.send_unsent(open_repository()))
+        return
+    if bool(ids) == due or send:
+        raise typer.BadParameter("give the cases to seal, or --due (or --send alone)", param_hint="ID")
     repo = open_repository()
     when = day(as_of)
     if due:
@@ -55,6 +59,8 @@ def seal(
     done = sealing.seal(repo, orders, today=when)
     say(f"sealed {' '.join(done.cases)}: {len(done.records)} records tombstoned ({' '.join(done.records)}), "
         f"{done.versions} versions rewritten, the old ones deleted")
+    if done.remote:
+        say(done.remote)
 
 
 def register(app: typer.Typer) -> None:

@@ -91,8 +91,13 @@ def summary(report) -> list[str]:
         return f": {' '.join(found)}" if found else ""
 
     lines = []
-    if report.rewritten:
+    if report.sealed:
+        lines.append(f"origin sealed {' '.join(report.sealed)}: this clone follows the sealed history, "
+                     f"and the old one is deleted here")
+    elif report.rewritten:
         lines.append("followed origin's rewritten history")
+    if report.dropped:
+        lines.append(f"changes made here to sealed records were left out: {' '.join(report.dropped)}")
     if report.received:
         lines.append(f"received {commits(len(report.received))}{ids(report.ids(report.received))}")
     if report.sent:

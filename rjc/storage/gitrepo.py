@@ -80,10 +80,12 @@ def _network_options(config: Callable[[str], str | None]) -> list[str]:
 
 
 class Git:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, bare: bool = False):
         self.root = Path(root)
         # Pinned to this repository's own .git: never one that merely encloses it.
-        self._env = _environment() | {"GIT_DIR": str(self.root / ".git"), "GIT_WORK_TREE": str(self.root)}
+        self._env = _environment() | ({"GIT_DIR": str(self.root)} if bare else
+                                      {"GIT_DIR": str(self.root / ".git"), "GIT_WORK_TREE": str(self.root)})
+        self.bare = bare
 
     def run(self, *args: str, input: str | None = None, check: bool = True) -> str:
         """Run git; its standard output as text."""
@@ -372,13 +374,29 @@ class Git:
 
     def purge(self) -> None:
         """Delete every object no ref reaches any more: reflogs expired, the refs git keeps of
-        past operations removed, everything repacked, the rest pruned now."""
-        git_dir = self.root / ".git"
+        past operations removed, everything repacked, the rest pruned now. Works on a bare
+        repository too (the center's remote, when it is a path)."""
+        bare = self.bare
+        git_dir = self.root if bare else self.root / ".git"
         for name in ("ORIG_HEAD", "FETCH_HEAD", "MERGE_HEAD", "CHERRY_PICK_HEAD"):
             (git_dir / name).unlink(missing_ok=True)
         self.run("reflog", "expire", "--expire=now", "--expire-unreachable=now", "--all")
         self.run("-c", "gc.auto=0", "gc", "--quiet", "--prune=now")
-        self.run("-c", "splitIndex.sharedIndexExpire=now", "update-index", "--split-index")
+        if not bare:  # the split index's shared part still names the old versions until it expires
+            self.run("-c", "splitIndex.sharedIndexExpire=now", "update-index", "--split-index")
+
+    def force_push(self, remote: str, branch: str, expected: str) -> None:
+        """Replace `branch` on `remote` by ours, provided the remote still has `expected` there
+        (--force-with-lease: nothing that landed meanwhile is overwritten). GitError otherwise."""
+        result = self.run_full(*_network_options(self.config_get), "push", "--porcelain",
+                               f"--force-with-lease=refs/heads/{branch}:{expected}", remote,
+                               f"+refs/heads/{branch}:refs/heads/{branch}")
+        if result.returncode != 0:
+            text = result.stdout + result.stderr
+            if "stale info" in text or "[rejected]" in text:
+                raise GitError(f"'{remote}' has changes made since this clone last synced")
+            lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("To ")]
+            raise GitError(_first_line("\n".join(lines)) or f"git push failed (exit {result.returncode})")
 
     # --- sharing with a remote (rjc sync, rjc clone) ------------------------------------------
     # Added for rjc/sync.py; plumbing only, so a sync builds its commits without touching the
@@ -455,11 +473,11 @@ class Git:
         args += [f"^{e}" for e in ([exclude] if isinstance(exclude, str) else exclude or []) if e]
         return self.run(*args).split()
 
-    def subjects(self, commits: list[str]) -> dict[str, str]:
-        """commit id -> subject line, for many commits in one call."""
+    def subjects(self, commits: list[str], fmt: str = "%s") -> dict[str, str]:
+        """commit id -> subject line (or another `--format`), for many commits in one call."""
         if not commits:
             return {}
-        out = self.run("log", "--no-walk=unsorted", f"--format=%H{_FIELD}%s", "--stdin",
+        out = self.run("log", "--no-walk=unsorted", f"--format=%H{_FIELD}{fmt}", "--stdin",
                        input="\n".join(commits) + "\n")
         return dict(line.split(_FIELD, 1) for line in out.splitlines() if _FIELD in line)
 

@@ -19,6 +19,7 @@ CACHE = "cache.sqlite"  # parsed records, list rows and check results (with SQLi
 AUDIT = "audit.sqlite"  # which commits touched each record, for rjc history and rjc log (and -wal, -shm)
 SENT_LOG = "reminders-sent.jsonl"  # the reminders this clone has mailed, so each is sent once
 SEND_LOCK = "reminders-send.lock"  # one sending run per clone at a time
+SEAL_UNSENT = "seal-unsent.json"  # a seal made here whose history the remote does not have yet
 MAINTENANCE = "commits-since-maintenance"  # commits since the commit-graph was last extended
 
 

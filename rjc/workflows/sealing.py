@@ -8,7 +8,9 @@ was sealed, when and why, by ids only.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from rjc.model import MODELS, Case
@@ -16,6 +18,7 @@ from rjc.model.sealing import SealDue, Sealed, SealRegister, seal_due, tombstone
 from rjc.model.vocab import CaseStatus
 from rjc.storage import layout, private, store, yamlio
 from rjc.storage.errors import RjcError
+from rjc.storage.gitrepo import Git, GitError
 from rjc.storage.transaction import identity, write_atomically
 
 
@@ -80,6 +83,7 @@ def seal(repo, orders: dict[str, str], *, action: Literal["seal", "expunge"] = "
         if git.uncommitted():
             raise RjcError("there are changes not committed here; commit or discard them first "
                            "(rjc doctor --commit-edits), nothing was sealed")
+        lease = _synced(repo)  # the remote's tip, which the sealed history will replace
         paths = _records_of(repo, cases, register)
         records = sorted(_id_of(p) for p in paths)
         actor = repo.actor()
@@ -87,14 +91,86 @@ def seal(repo, orders: dict[str, str], *, action: Literal["seal", "expunge"] = "
                                    records=records) for c in cases]
         registered = store.render_seal_register(register).encode()  # made before anything changes
         done = Sealing(cases=[c.id for c in cases], records=records)
+        if lease is not None:
+            write_atomically(private.file(repo.root, private.SEAL_UNSENT),
+                             json.dumps({"lease": lease, "cases": done.cases}).encode())
         done.versions = git.rewrite_files(paths, sealed_text)
         git.run("reset", "--quiet", "--hard", "HEAD")  # the files, as the rewritten HEAD has them
         write_atomically(repo.root / layout.SEAL_REGISTER, registered)
         git.commit_paths([layout.SEAL_REGISTER], f"{action} {' '.join(done.cases)}", command=action, actor=actor,
                          identity=identity(repo.settings, actor))
-        _forget(repo, records)
+        forget(repo, records)
         git.purge()
+        if lease is not None:
+            done.remote = send(repo)
     return done
+
+
+def _synced(repo) -> str | None:
+    """The remote's tip, when this clone has one and is in step with it; else why not."""
+    from rjc.workflows.sync import BRANCH, REMOTE
+
+    git = repo.git
+    if git.remote_url(REMOTE) is None:
+        return None
+    try:
+        tip = git.fetch(REMOTE, BRANCH)
+    except GitError as exc:
+        raise RjcError(f"cannot reach '{REMOTE}': {str(exc).rstrip(' .')}. A seal rewrites the history every clone "
+                       f"shares, so it starts from a fresh sync; nothing was sealed") from None
+    if tip != git.head():
+        raise RjcError(f"this clone and '{REMOTE}' are not in step; run rjc sync first (a seal rewrites the "
+                       f"history every clone shares, so it starts from a fresh sync); nothing was sealed")
+    return tip
+
+
+def send_unsent(repo) -> str:
+    """`rjc seal --send`: the seal made here that did not reach the remote, sent now."""
+    from rjc.storage.transaction import write_lock
+
+    with write_lock(repo.root, on_wait=repo.on_wait):
+        if not (private.location(repo.root) / private.SEAL_UNSENT).exists():
+            raise RjcError("no seal made here is waiting to be sent")
+        return send(repo)
+
+
+def send(repo) -> str:
+    """Send a seal made here to the remote: its history replaced by the sealed one (if it still
+    has the tip the seal started from), and purged of the old objects when it is a path here.
+    Says what became of the remote; RjcError when it could not be sent (the seal stays here)."""
+    from rjc.workflows.sync import BRANCH, REMOTE, TRACKING
+
+    git = repo.git
+    state_file = private.location(repo.root) / private.SEAL_UNSENT
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    try:
+        git.force_push(REMOTE, BRANCH, state["lease"])
+    except GitError as exc:
+        raise RjcError(f"sealed here, but not sent to '{REMOTE}': {str(exc).rstrip(' .')}. Run rjc seal --send "
+                       f"when it can be reached; rjc sync waits until then") from None
+    git.update_ref(TRACKING, git.head())
+    state_file.unlink()
+    host, path = _where(git.remote_url(REMOTE) or "")
+    if host is None and Path(path).is_dir():
+        Git(Path(path), bare=not (Path(path) / ".git").exists()).purge()
+        return f"'{REMOTE}' now has the sealed history, and its old objects are deleted"
+    return (f"'{REMOTE}' now has the sealed history; to delete its old objects, run on {host}: "
+            f"git -C {path} reflog expire --expire=now --all && git -C {path} gc --prune=now")
+
+
+def _where(url: str) -> tuple[str | None, str]:
+    """(host, path) of a remote's URL; no host for a path on this machine."""
+    from urllib.parse import urlsplit
+
+    if url.startswith("file://"):
+        return None, urlsplit(url).path
+    if "://" in url:
+        parts = urlsplit(url)
+        return parts.hostname or "the server", parts.path
+    if ":" in url.split("/", 1)[0]:  # scp-like: [user@]host:path
+        host, _, path = url.partition(":")
+        return host.rpartition("@")[2], path
+    return None, url
 
 
 def _sealable(repo, case_id: str, register: SealRegister) -> Case:
@@ -148,7 +224,7 @@ def _id_of(relpath: str) -> str:
     return relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
 
 
-def _forget(repo, records: list[str]) -> None:
+def forget(repo, records: list[str]) -> None:
     """What rjc kept beside the records that could hold a sealed record's text: the parsed-record
     cache, the audit index (built again on first use) and any draft of an edit."""
     from rjc.cache import AuditIndex

@@ -74,6 +74,7 @@ from rjc.model import Settings
 from rjc.storage import layout, private, store, yamlio
 from rjc.storage.errors import Problem, RjcError, sort_key
 from rjc.storage.gitrepo import TRAILER_ACTOR, TRAILER_COMMAND, Git, GitError
+from rjc.workflows.sealing import forget
 
 REMOTE = "origin"
 BRANCH = "main"
@@ -136,6 +137,8 @@ class Report:
     pushed: bool = False
     remote_empty: bool = False
     rewritten: bool = False  # the remote's history had been rewritten, and this clone followed it
+    sealed: list[str] = field(default_factory=list)  # cases sealed on the remote: this clone followed and purged
+    dropped: list[str] = field(default_factory=list)  # records sealed there whose changes made here were dropped
 
     def ids(self, commits: list[str]) -> list[str]:
         """The record ids named in these commits' subjects, in order, each once."""
@@ -284,15 +287,26 @@ def sync(repo, *, prefer: str | None = None, choose: Chooser | None = None, push
             if local is None:
                 raise RjcError("this clone has no commits yet; nothing to sync")
             rewritten = _rewritten(git, last_seen, remote_tip)
-            if rewritten and not accept_rewrite:
+            seals = _new_seals(repo, remote_tip) if rewritten else []
+            if rewritten and not accept_rewrite and not seals:
                 raise RjcError(_rewrite_message(len(git.rev_list([last_seen, remote_tip], local))))
+            report.sealed = [s.case for s in seals]
+            sealed = {layout.parse_id(r).path for s in seals for r in s.records}
             incoming = git.rev_list(local, remote_tip) if remote_tip else []
+            if rewritten:  # the rewritten copies of commits this clone has did not come in
+                made = "%an %aI %s"
+                had = set(git.subjects(git.rev_list(remote_tip, local), made).values())
+                copies = git.subjects(incoming, made)
+                incoming = [c for c in incoming if copies.get(c) not in had]
             report.received += [c for c in incoming if c not in report.received]
             report.rewritten = report.rewritten or rewritten
             result = _integrate(repo, actor, local, remote_tip, prefer, choose, report,
-                                rewritten_since=last_seen if rewritten else None)
+                                rewritten_since=last_seen if rewritten else None, sealed=sealed)
             if remote_tip:
                 git.update_ref(TRACKING, remote_tip)  # taken: the tip later fetches are compared with
+            if seals:  # the old history, sealed text and all, goes from this clone too
+                forget(repo, sorted({r for s in seals for r in s.records}))
+                git.purge()
             report.subjects |= git.subjects(incoming)
             index = repo.audit_index()
             if incoming and index is not None:  # what came in joins the audit index now, at its own cost
@@ -333,6 +347,8 @@ def _actor(repo) -> str:
 def _refuse_to_start(repo) -> None:
     if private.file(repo.root, private.SYNC_STATE).exists() or private.file(repo.root, private.JOURNAL).exists():
         raise RjcError("an earlier rjc change or sync was interrupted; run: rjc doctor (nothing was synced)")
+    if (private.location(repo.root) / private.SEAL_UNSENT).exists():  # syncing would send the old history back
+        raise RjcError(f"a seal made here has not reached '{REMOTE}' yet; run: rjc seal --send (nothing was synced)")
     branch = repo.git.current_branch()
     if branch != f"refs/heads/{BRANCH}":
         raise RjcError(f"this clone is not on its {BRANCH} branch; run: git checkout {BRANCH} (nothing was synced)")
@@ -349,6 +365,21 @@ def _rewritten(git: Git, last_seen: str | None, remote_tip: str | None) -> bool:
     took then is no longer part of it (force-pushed, say when records were sealed). Replaying
     every local commit the new history lacks would send the old history back."""
     return bool(last_seen and remote_tip and last_seen != remote_tip and not git.is_ancestor(last_seen, remote_tip))
+
+
+def _new_seals(repo, remote_tip: str | None) -> list:
+    """The seals the remote's register holds and this clone's does not: a rewrite they explain
+    is followed without asking (the law requires it), and the old history purged here too."""
+    from rjc.model.sealing import SealRegister
+
+    text = repo.git.run("show", f"{remote_tip}:{layout.SEAL_REGISTER}", check=False) if remote_tip else ""
+    if not text:
+        return []
+    theirs = store.parse(layout.SEAL_REGISTER, text, SealRegister).record
+    if not isinstance(theirs, SealRegister):
+        return []
+    known = repo.seal_register().ids()
+    return [s for s in theirs.sealed if s.case not in known]
 
 
 def _rewrite_message(unsent: int) -> str:
@@ -384,7 +415,8 @@ def _errors(repo) -> list[Problem]:
 
 
 def _integrate(repo, actor: str, local: str, remote: str | None, prefer: str | None,
-               choose: Chooser | None, report: Report, *, rewritten_since: str | None = None) -> str:
+               choose: Chooser | None, report: Report, *, rewritten_since: str | None = None,
+               sealed: frozenset[str] | set[str] = frozenset()) -> str:
     """Replay the local commits the remote lacks on top of it; move main there. The new tip.
 
     After a rewrite of the remote's history (`rewritten_since`: the tip this clone last took),
@@ -425,7 +457,7 @@ def _integrate(repo, actor: str, local: str, remote: str | None, prefer: str | N
         builder = _TreeBuilder(git, private.file(repo.root, private.SYNC_INDEX))
         tip = remote
         for commit in replayed:
-            tip = _replay(git, builder, commit, tip, decide, report, actor, committer)
+            tip = _replay(git, builder, commit, tip, decide, report, actor, committer, sealed)
         if unresolved:
             raise RjcError(_conflict_message(unresolved), _conflict_problems(git, local, unresolved))
     finally:
@@ -477,13 +509,18 @@ class _TreeBuilder:
 
 
 def _replay(git: Git, builder: _TreeBuilder, commit: str, tip: str, decide: Callable[[Conflict], str],
-            report: Report, actor: str, committer: tuple[str, str]) -> str:
-    """One local commit, applied on top of `tip`; the new tip."""
+            report: Report, actor: str, committer: tuple[str, str], sealed: frozenset[str] | set[str]) -> str:
+    """One local commit, applied on top of `tip`, leaving out its changes to sealed records; the new tip."""
     info = git.commit_info(commit)
     parent = info["parents"][0] if info["parents"] else None
     if parent is None:
         raise RjcError("a local commit with no parent is not on the remote; nothing was changed")
     changed = git.changes(parent, commit)
+    for path in sorted(sealed & changed.keys()):
+        del changed[path]
+        record = layout.expected_id(path) or path
+        if record not in report.dropped:
+            report.dropped.append(record)
     paths = list(changed)
     before = git.entries_at(parent, paths)
     theirs = git.entries_at(tip, paths)
