@@ -142,3 +142,27 @@ def test_a_case_not_due_needs_a_court_order(center, rjc):
 def test_sealing_asks_first_and_needs_yes_without_a_terminal(center, rjc):
     result = rjc("--records", center.root, "seal", center.case, "--court-order", "X", "--no-input")
     assert (result.code, result.err) == (1, "Error: nothing was sealed; confirm with --yes\n")
+
+
+def test_the_old_history_merged_back_by_plain_git_is_caught_and_sealed_again(center, rjc, tmp_path):
+    root = center.root
+    old = tmp_path / "old.git"  # a copy of the history from before the seal, kept somewhere
+    subprocess.run(["git", "clone", "-q", "--bare", str(root), str(old)], check=True)
+    center("seal", center.case, "--as-of", "2026-06-10", "--yes")
+    git(root, "-c", "user.name=x", "-c", "user.email=x@example.org", "pull", "-q", "--no-rebase", "-X", "theirs",
+        "--no-edit", str(old), "main")
+    assert b"Took a bicycle" in everything(root)
+
+    checked = rjc("--records", root, "check")
+    assert checked.code == 1
+    referral = layout.parse_id(center.referral).path
+    assert f"{referral}:1:1: error: {center.referral} was sealed on 2026-06-10 with {center.case}, but holds more " \
+           f"than its tombstone: the history from before the seal came back (a plain git pull or merge?); " \
+           f"run: rjc seal --repair [sealed-restored]" in checked.out
+
+    repaired = center("seal", "--repair")
+    assert repaired.startswith("sealed again: 3 records, ")
+    found = everything(root)
+    for text in SEALED_TEXT:
+        assert text.encode() not in found, f"{text!r} is back"
+    assert center("check") is not None  # clean again (center() asserts exit 0)

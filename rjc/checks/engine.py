@@ -131,9 +131,48 @@ def _check_repository(root: Path, cache: CheckCache, progress: Progress | None) 
         problems = _check_all(root, cache, found, cache.entries(found, progress=progress, digests_only=True))
         cache.store_memo("check", state, pickle.dumps(problems))
     # Outside the record files, so outside the key: looked at every time (a few stat calls).
-    extra = list(_links_outside_records(root)) + list(_password_file(root))
+    extra = list(_links_outside_records(root)) + list(_password_file(root)) + _sealed_restored(root, cache)
     return sorted(set(problems + extra), key=sort_key) if extra \
         else problems
+
+
+def _sealed_restored(root: Path, cache: CheckCache) -> list[Problem]:
+    """A record the seal register lists must be its tombstone still: if more came back (a plain
+    `git pull` or merge of the history from before the seal), say so, and `rjc sync` sends
+    nothing. Kept against the register's and those files' bytes."""
+    import hashlib
+    import pickle
+
+    from rjc.model.sealing import SealRegister, tombstone
+
+    loaded = store.read_seal_register(root)
+    register = loaded.record
+    if not isinstance(register, SealRegister):
+        return loaded.problems
+    sealed = [(entry, record_id) for entry in register.sealed for record_id in entry.records]
+    if not sealed:
+        return []
+    texts = {}
+    for _, record_id in sealed:
+        path = root / layout.parse_id(record_id).path
+        texts[record_id] = path.read_bytes() if path.is_file() else b""
+    key = hashlib.sha256(repr(sorted(texts.items())).encode() + repr(register.sealed).encode()).hexdigest()
+    known = cache.memo("sealed", key)
+    if known is not None:
+        return pickle.loads(known)
+    problems = []
+    for entry, record_id in sealed:
+        relpath = layout.parse_id(record_id).path
+        if not texts[record_id]:
+            continue  # deleted since: nothing of it is left to leak
+        found = store.parse_record(relpath, texts[record_id])
+        if found.record is None or store.render(tombstone(found.record)).encode() != texts[record_id]:
+            problems.append(Problem(relpath, 1, 1, "sealed-restored",
+                                    f"{record_id} was sealed on {entry.date} with {entry.case}, but holds more "
+                                    f"than its tombstone: the history from before the seal came back (a plain "
+                                    f"git pull or merge?); run: rjc seal --repair"))
+    cache.store_memo("sealed", key, pickle.dumps(problems))
+    return problems
 
 
 def _links_outside_records(root: Path) -> Iterator[Problem]:

@@ -15,6 +15,8 @@ def seal(
     due: Annotated[bool, typer.Option("--due", help="The closed cases whose sealing date has come: listed, "
                                                     "or sealed with --yes.")] = False,
     send: Annotated[bool, typer.Option("--send", help="Send a seal made here that could not reach the remote.")] = False,
+    repair: Annotated[bool, typer.Option("--repair", help="Seal again every record the register lists, in every "
+                                                          "commit (after the old history came back).")] = False,
     court_order: Annotated[Optional[str], typer.Option(
         "--court-order", metavar="REF", help="The court order's reference, for a case no rule makes due.")] = None,
     as_of: AsOfOption = None,
@@ -31,11 +33,15 @@ def seal(
     from rjc.storage.errors import RjcError
     from rjc.workflows import sealing
 
-    if send and not ids and not due:
-        say(sealing.send_unsent(open_repository()))
+    if (send or repair) and not ids and not due and not (send and repair):
+        if send:
+            say(sealing.send_unsent(open_repository()))
+        else:
+            done = sealing.repair(open_repository())
+            say(f"sealed again: {len(done.records)} records, {done.versions} versions rewritten, the old ones deleted")
         return
-    if bool(ids) == due or send:
-        raise typer.BadParameter("give the cases to seal, or --due (or --send alone)", param_hint="ID")
+    if bool(ids) == due or send or repair:
+        raise typer.BadParameter("give the cases to seal, or --due (or --send or --repair alone)", param_hint="ID")
     repo = open_repository()
     when = day(as_of)
     if due:

@@ -106,6 +106,27 @@ def seal(repo, orders: dict[str, str], *, action: Literal["seal", "expunge"] = "
     return done
 
 
+def repair(repo) -> Sealing:
+    """Seal again, in every commit, every record the register lists: after the history from before
+    a seal came back (a plain `git pull` or merge), its versions of them are tombstoned too and
+    the old objects deleted. Changes nothing that is already sealed."""
+    from rjc.storage.transaction import write_lock
+
+    git = repo.git
+    with write_lock(repo.root, on_wait=repo.on_wait):
+        register = repo.seal_register()
+        if git.uncommitted():
+            raise RjcError("there are changes not committed here; commit or discard them first "
+                           "(rjc doctor --commit-edits), nothing was sealed")
+        records = sorted({record for entry in register.sealed for record in entry.records})
+        done = Sealing(cases=[entry.case for entry in register.sealed], records=records)
+        done.versions = git.rewrite_files({layout.parse_id(r).path for r in records}, sealed_text)
+        git.run("reset", "--quiet", "--hard", "HEAD")
+        forget(repo, records)
+        git.purge()
+    return done
+
+
 def _synced(repo) -> str | None:
     """The remote's tip, when this clone has one and is in step with it; else why not."""
     from rjc.workflows.sync import BRANCH, REMOTE
