@@ -95,7 +95,7 @@ def test_a_change_killed_at_each_step_is_undone_or_kept_whole(repo, rjc, target,
     warned = _run(repo.root, "list", "cases")
     assert "warning: found an interrupted rjc change; run: rjc doctor" in warned.stderr.splitlines()
     refused = _run(repo.root, "new", "person", "-f", "-", stdin="given_name: Bo\n")
-    assert refused.returncode == 1 and refused.stderr.splitlines()[-1] == "Error: an earlier rjc change or sync was interrupted; run: rjc doctor"
+    assert refused.returncode == 1 and refused.stderr.splitlines()[-1] == "Error: an earlier rjc change, sync or seal was interrupted; run: rjc doctor"
     doctor = _run(repo.root, "doctor")
     assert doctor.returncode == 0 and "an interrupted change (rjc referral accept" in doctor.stdout
     assert ("not been committed" if state == "before" else "had been committed") in doctor.stdout

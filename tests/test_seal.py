@@ -166,3 +166,31 @@ def test_the_old_history_merged_back_by_plain_git_is_caught_and_sealed_again(cen
     for text in SEALED_TEXT:
         assert text.encode() not in found, f"{text!r} is back"
     assert center("check") is not None  # clean again (center() asserts exit 0)
+
+
+@pytest.mark.parametrize("target, calls, returned", [
+    ("rjc.storage.gitrepo:Git.run", 3, False),  # while it checks what to seal: nothing sealed
+    ("rjc.storage.gitrepo:Git.rewrite_files", 0, False),  # the plan written, nothing rewritten
+    ("git_filter_repo:RepoFilter.run", 0, True),  # history rewritten, the files not yet checked out
+    ("rjc.storage.gitrepo:Git.commit_paths", 0, False),  # rewritten, the register not committed
+    ("rjc.storage.gitrepo:Git.commit_paths", 0, True),  # registered, the old objects still there
+    ("rjc.storage.gitrepo:Git.purge", 0, False),
+])
+def test_a_seal_killed_at_any_step_is_finished_by_rjc_doctor(center, target, calls, returned):
+    from test_crash import _killed_at, _run
+
+    root = center.root
+    killed = _killed_at(root, target, calls, "seal", center.case, "--court-order", "X", "--yes",
+                        once_returned=returned)
+    assert killed.returncode == -9
+    doctor = _run(root, "doctor")
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    found = everything(root)
+    if b"court order X" not in (root / "sealed.yaml").read_bytes() if (root / "sealed.yaml").exists() else True:
+        assert all(text.encode() in found for text in SEALED_TEXT)  # killed before it began: as it was
+    else:
+        assert "an interrupted seal: finished it" in doctor.stdout
+        for text in SEALED_TEXT:
+            assert text.encode() not in found, f"{text!r} is still in the repository"
+    assert git(root, "status", "--porcelain") == ""
+    assert _run(root, "check").returncode == 0

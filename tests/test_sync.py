@@ -1051,3 +1051,27 @@ def test_sync_waits_while_a_seal_made_here_has_not_reached_the_remote(clones, ru
     hook.unlink()
     assert run(a, "seal", "--send").out == "'origin' now has the sealed history, and its old objects are deleted\n"
     assert run(a, "sync").out == "up to date\n"
+
+
+def test_a_sync_killed_while_deleting_the_old_history_is_finished_by_rjc_doctor(clones, run, synced, tmp_path):
+    from test_crash import _killed_at, _run
+
+    a, b = clones
+    intake = tmp_path / "intake.yaml"
+    intake.write_text(SEALED_INTAKE, encoding="utf-8")
+    referral = run(a, "referral", "new", "--no-input", "--program", "pre-charge-diversion", "--source",
+                   "states-attorney", "--received", "2024-03-04", "--person-file", intake).out.strip()
+    case = run(a, "referral", "accept", referral, "--date", "2024-03-06").out.strip()
+    run(a, "case", "close", case, "--reason", "completed-successfully", "--date", "2024-06-10")
+    synced(a)
+    synced(b)
+    run(a, "seal", case, "--court-order", "X", "--yes")
+    killed = _killed_at(b, "rjc.storage.gitrepo:Git.purge", 0, "sync")
+    assert killed.returncode == -9
+    assert b"Took a bicycle" in _every_byte(b)  # the old history, not yet deleted
+    assert "an interrupted rjc seal" in _run(b, "check").stderr
+    doctor = _run(b, "doctor")
+    assert "an interrupted deletion of a sealed history: deleted it" in doctor.stdout, doctor.stdout
+    for text in SEALED_STRINGS[:-1]:
+        assert text.encode() not in _every_byte(b)
+    assert synced(b).out == "up to date\n"

@@ -19,8 +19,11 @@ CACHE = "cache.sqlite"  # parsed records, list rows and check results (with SQLi
 AUDIT = "audit.sqlite"  # which commits touched each record, for rjc history and rjc log (and -wal, -shm)
 SENT_LOG = "reminders-sent.jsonl"  # the reminders this clone has mailed, so each is sent once
 SEND_LOCK = "reminders-send.lock"  # one sending run per clone at a time
+SEALING = "sealing.json"  # a seal being made: what it seals, until it is done (rjc doctor finishes it)
+PURGE = "purge.json"  # a seal made elsewhere, followed here: its old history is still to be deleted
 SEAL_UNSENT = "seal-unsent.json"  # a seal made here whose history the remote does not have yet
-MAINTENANCE = "commits-since-maintenance"  # commits since the commit-graph was last extended
+MAINTENANCE = "commits-since-maintenance"
+INTERRUPTED = (JOURNAL, SYNC_STATE, SEALING, PURGE)  # left only by a kill: no change starts until rjc doctor ran  # commits since the commit-graph was last extended
 
 
 def location(root: Path) -> Path:

@@ -50,11 +50,14 @@ def leftovers(root: Path) -> list[str]:
     here = private.location(root)  # a look only: nothing created
     found = []
     journal, sync_state = (here / private.JOURNAL).exists(), (here / private.SYNC_STATE).exists()
-    if (journal or sync_state) and not locks.held(here / private.WRITE_LOCK):  # held: a change in flight, not a leftover
+    sealing = (here / private.SEALING).exists() or (here / private.PURGE).exists()
+    if (journal or sync_state or sealing) and not locks.held(here / private.WRITE_LOCK):  # held: in flight
         if journal:
             found.append("an interrupted rjc change")
         if sync_state:
             found.append("an interrupted rjc sync")
+        if sealing:
+            found.append("an interrupted rjc seal")
     stale = _stale_locks(root)
     if stale:
         names = ", ".join(_shown(root, lock) for lock in stale)
@@ -110,6 +113,7 @@ def repair(repo: Repository, *, commit_edits: bool = False,
         findings += _git_locks(repo)
         findings += _journal(repo)
         findings += _sync(repo)
+        findings += _sealing(repo)  # before hand edits: the files a killed seal left are the old ones
         findings += _temp_files(repo)
         findings += _permissions(repo)
         findings += _hand_edits(repo, commit_edits)
@@ -201,6 +205,25 @@ def _sync(repo: Repository) -> list[Finding]:
     except ImportError:  # pragma: no cover - sync is part of rjc
         return [Finding("an interrupted sync", f"remove .git/{private.DIR}/{private.SYNC_STATE} after checking the history")]
     return [Finding("an interrupted sync", sync.recover(repo))]
+
+
+def _sealing(repo: Repository) -> list[Finding]:
+    """A seal killed part way is finished: it was asked for, and the law requires it. So is the
+    deletion of the old history a sync that followed a seal was killed in."""
+    from rjc.workflows import sealing
+
+    if (private.location(repo.root) / private.PURGE).exists():
+        sealing.purge(repo)
+        return [Finding("an interrupted deletion of a sealed history", "deleted it")]
+    if not (private.location(repo.root) / private.SEALING).exists():
+        return []
+
+    try:
+        done = sealing.finish(repo)
+    except RjcError as exc:  # sealed here; the remote could not be given the sealed history
+        return [Finding("an interrupted seal", f"finished it here; {exc}", needs_you=True)]
+    action = f"finished it: {' '.join(done.cases)} sealed, the old versions deleted"
+    return [Finding("an interrupted seal", f"{action}; {done.remote}" if done.remote else action)]
 
 
 def _temp_files(repo: Repository) -> list[Finding]:

@@ -153,9 +153,8 @@ class Repository:
         """Hold the write lock around a Transaction; the caller stages records and commits."""
         actor = self.actor()
         with write_lock(self.root, on_wait=self.on_wait):
-            if private.file(self.root, private.JOURNAL).exists() or \
-                    private.file(self.root, private.SYNC_STATE).exists():
-                raise RjcError("an earlier rjc change or sync was interrupted; run: rjc doctor")
+            if any(private.file(self.root, name).exists() for name in private.INTERRUPTED):
+                raise RjcError("an earlier rjc change, sync or seal was interrupted; run: rjc doctor")
             yield Transaction(self.root, self.settings, self.git, actor=actor, command=command,
                               validate=checks.validate_change)
 

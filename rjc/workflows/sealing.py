@@ -71,8 +71,12 @@ def seal(repo, orders: dict[str, str], *, action: Literal["seal", "expunge"] = "
          today: dt.date | None = None) -> Sealing:
     """Seal these cases (id -> the rule or court order): every version of every record that
     tells who they concern, in every commit, replaced by its tombstone; the seal register
-    updated; the old objects deleted. Refuses, changing nothing, unless each is a closed case
-    not sealed yet and the working tree is clean."""
+    updated; the old objects deleted; the remote given the sealed history. Refuses, changing
+    nothing, unless each is a closed case not sealed yet, the working tree is clean and this
+    clone is in step with its remote.
+
+    What it will do is written first (`private.SEALING`), then done by `finish`: killed at any
+    instant, `rjc doctor` runs `finish` again, and a seal is never left half made."""
     from rjc.storage.transaction import write_lock
 
     today = today or dt.date.today()
@@ -84,25 +88,38 @@ def seal(repo, orders: dict[str, str], *, action: Literal["seal", "expunge"] = "
             raise RjcError("there are changes not committed here; commit or discard them first "
                            "(rjc doctor --commit-edits), nothing was sealed")
         lease = _synced(repo)  # the remote's tip, which the sealed history will replace
-        paths = _records_of(repo, cases, register)
-        records = sorted(_id_of(p) for p in paths)
+        records = sorted(_id_of(p) for p in _records_of(repo, cases, register))
         actor = repo.actor()
         register.sealed += [Sealed(case=c.id, date=today, action=action, rule=orders[c.id], by=actor,
                                    records=records) for c in cases]
-        registered = store.render_seal_register(register).encode()  # made before anything changes
-        done = Sealing(cases=[c.id for c in cases], records=records)
+        state = {"version": 1, "cases": [c.id for c in cases], "records": records, "actor": actor,
+                 "message": f"{action} {' '.join(c.id for c in cases)}",
+                 "register": store.render_seal_register(register)}
         if lease is not None:
             write_atomically(private.file(repo.root, private.SEAL_UNSENT),
-                             json.dumps({"lease": lease, "cases": done.cases}).encode())
-        done.versions = git.rewrite_files(paths, sealed_text)
-        git.run("reset", "--quiet", "--hard", "HEAD")  # the files, as the rewritten HEAD has them
-        write_atomically(repo.root / layout.SEAL_REGISTER, registered)
-        git.commit_paths([layout.SEAL_REGISTER], f"{action} {' '.join(done.cases)}", command=action, actor=actor,
-                         identity=identity(repo.settings, actor))
-        forget(repo, records)
-        git.purge()
-        if lease is not None:
-            done.remote = send(repo)
+                             json.dumps({"lease": lease, "cases": state["cases"]}).encode())
+        write_atomically(private.file(repo.root, private.SEALING), json.dumps(state).encode())
+        return finish(repo)
+
+
+def finish(repo) -> Sealing:
+    """Make (or finish making) the seal `private.SEALING` describes; safe to run again after a kill
+    at any point, since a tombstone is its own tombstone. The caller holds the write lock."""
+    git = repo.git
+    state_file = private.location(repo.root) / private.SEALING
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    done = Sealing(cases=state["cases"], records=state["records"])
+    done.versions = git.rewrite_files({layout.parse_id(r).path for r in done.records}, sealed_text)
+    git.run("reset", "--quiet", "--hard", "HEAD")  # the files, as the rewritten HEAD has them
+    if git.run("show", f"HEAD:{layout.SEAL_REGISTER}", check=False) != state["register"]:  # not committed yet
+        write_atomically(repo.root / layout.SEAL_REGISTER, state["register"].encode())
+        git.commit_paths([layout.SEAL_REGISTER], state["message"], command=state["message"].split()[0],
+                         actor=state["actor"], identity=identity(repo.settings, state["actor"]))
+    forget(repo, done.records)
+    git.purge()
+    state_file.unlink()
+    if (private.location(repo.root) / private.SEAL_UNSENT).exists():
+        done.remote = send(repo)
     return done
 
 
@@ -243,6 +260,20 @@ def sealed_text(relpath: str, content: bytes) -> bytes:
 
 def _id_of(relpath: str) -> str:
     return relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
+
+
+def write_purge(repo, records: list[str]) -> None:
+    """Note that a seal made elsewhere is being followed here, before anything moves."""
+    write_atomically(private.file(repo.root, private.PURGE), json.dumps({"records": records}).encode())
+
+
+def purge(repo) -> None:
+    """Delete here what a seal followed from elsewhere left of the old history (`write_purge`);
+    run again by rjc doctor when killed."""
+    state_file = private.location(repo.root) / private.PURGE
+    forget(repo, json.loads(state_file.read_text(encoding="utf-8"))["records"])
+    repo.git.purge()
+    state_file.unlink()
 
 
 def forget(repo, records: list[str]) -> None:

@@ -74,7 +74,7 @@ from rjc.model import Settings
 from rjc.storage import layout, private, store, yamlio
 from rjc.storage.errors import Problem, RjcError, sort_key
 from rjc.storage.gitrepo import TRAILER_ACTOR, TRAILER_COMMAND, Git, GitError
-from rjc.workflows.sealing import forget
+from rjc.workflows.sealing import purge, write_purge
 
 REMOTE = "origin"
 BRANCH = "main"
@@ -292,6 +292,8 @@ def sync(repo, *, prefer: str | None = None, choose: Chooser | None = None, push
                 raise RjcError(_rewrite_message(len(git.rev_list([last_seen, remote_tip], local))))
             report.sealed = [s.case for s in seals]
             sealed = {layout.parse_id(r).path for s in seals for r in s.records}
+            if seals:  # written first: killed before the old history is deleted, rjc doctor deletes it
+                write_purge(repo, sorted({r for s in seals for r in s.records}))
             incoming = git.rev_list(local, remote_tip) if remote_tip else []
             if rewritten:  # the rewritten copies of commits this clone has did not come in
                 made = "%an %aI %s"
@@ -300,13 +302,17 @@ def sync(repo, *, prefer: str | None = None, choose: Chooser | None = None, push
                 incoming = [c for c in incoming if copies.get(c) not in had]
             report.received += [c for c in incoming if c not in report.received]
             report.rewritten = report.rewritten or rewritten
-            result = _integrate(repo, actor, local, remote_tip, prefer, choose, report,
-                                rewritten_since=last_seen if rewritten else None, sealed=sealed)
+            try:
+                result = _integrate(repo, actor, local, remote_tip, prefer, choose, report,
+                                    rewritten_since=last_seen if rewritten else None, sealed=sealed)
+            except RjcError:  # refused (a conflict, say): nothing moved, nothing to delete yet
+                if seals:
+                    (private.location(repo.root) / private.PURGE).unlink(missing_ok=True)
+                raise
             if remote_tip:
                 git.update_ref(TRACKING, remote_tip)  # taken: the tip later fetches are compared with
             if seals:  # the old history, sealed text and all, goes from this clone too
-                forget(repo, sorted({r for s in seals for r in s.records}))
-                git.purge()
+                purge(repo)
             report.subjects |= git.subjects(incoming)
             index = repo.audit_index()
             if incoming and index is not None:  # what came in joins the audit index now, at its own cost
@@ -345,8 +351,8 @@ def _actor(repo) -> str:
 
 
 def _refuse_to_start(repo) -> None:
-    if private.file(repo.root, private.SYNC_STATE).exists() or private.file(repo.root, private.JOURNAL).exists():
-        raise RjcError("an earlier rjc change or sync was interrupted; run: rjc doctor (nothing was synced)")
+    if any(private.file(repo.root, name).exists() for name in private.INTERRUPTED):
+        raise RjcError("an earlier rjc change, sync or seal was interrupted; run: rjc doctor (nothing was synced)")
     if (private.location(repo.root) / private.SEAL_UNSENT).exists():  # syncing would send the old history back
         raise RjcError(f"a seal made here has not reached '{REMOTE}' yet; run: rjc seal --send (nothing was synced)")
     branch = repo.git.current_branch()
