@@ -194,3 +194,15 @@ def test_a_seal_killed_at_any_step_is_finished_by_rjc_doctor(center, target, cal
             assert text.encode() not in found, f"{text!r} is still in the repository"
     assert git(root, "status", "--porcelain") == ""
     assert _run(root, "check").returncode == 0
+
+
+def test_the_register_and_the_history_say_what_was_sealed_by_id_only(center, rjc):
+    assert rjc("--records", center.root, "sealed").err == "nothing has been sealed\n"
+    center("seal", center.case, "--as-of", "2026-06-10", "--yes")
+    zoe = center.people["Zoë"]
+    assert center("sealed") == (f"{center.case}  sealed 2026-06-10  by KB  pre-charge-diversion: 2 years after "
+                                f"completed-successfully  records: {center.case} {zoe} {center.referral}")
+    history = center("history", zoe).splitlines()
+    assert history[-1] == (f"2026-06-10        KB    seal {center.case}: every version above is what the seal "
+                           f"left of it  (pre-charge-diversion: 2 years after completed-successfully)")
+    assert history[1] == "    created" and "Zoë" not in "\n".join(history)

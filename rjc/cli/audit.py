@@ -21,6 +21,10 @@ def history(
         say(f"{change.date[:16].replace('T', ' ')}  {change.actor:<4}  {change.action}  ({change.commit[:10]})")
         for line in change.lines:
             say(f"    {line}")
+    seal = next((s for s in repo.seal_register().sealed if record_id.upper() in s.records), None)
+    if seal is not None:  # the versions above are its tombstones: what it held is gone
+        say(f"{seal.date}        {seal.by:<4}  {seal.action} {seal.case}: every version above is what "
+            f"the {seal.action} left of it  ({seal.rule})")
 
 
 def log(

@@ -69,5 +69,19 @@ def seal(
         say(done.remote)
 
 
+def sealed() -> None:
+    """The seal register: each case sealed or expunged, the day, the rule or court order, by whom,
+    and the records it tombstoned. Ids only."""
+    from rjc.cli.output import message, say
+
+    register = open_repository().seal_register()
+    for entry in register.sealed:
+        done = "sealed" if entry.action == "seal" else "expunged"
+        say(f"{entry.case}  {done} {entry.date}  by {entry.by}  {entry.rule}  records: {' '.join(entry.records)}")
+    if not register.sealed:
+        message("nothing has been sealed")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(seal)
+    app.command()(sealed)
