@@ -99,3 +99,23 @@ def assert_audit_index_agrees(root: Path) -> None:
         log(until=day, limit=2)
         log(since=day, until=day)
         log(since=day, actor=actors[0])
+
+
+def sealing_key(root: Path, directory: Path) -> Path:
+    """Give a repository the center's sealing key (archives kept in `directory`/archives), in one
+    commit; the file holding its private key, as the director would keep it."""
+    from pyrage import x25519
+
+    from rjc.workflows.repository import Repository
+
+    identity = x25519.Identity.generate()
+    key_file = directory / "director.key"
+    key_file.write_text(f"{identity}\n", encoding="utf-8")
+    key_file.chmod(0o600)
+    repo = Repository(root)
+    sealing = repo.settings.sealing.model_copy(update={"public_key": str(identity.to_public()),
+                                                       "archive_dir": str(directory / "archives")})
+    with repo.transaction("settings") as tx:
+        tx.stage(repo.settings.model_copy(update={"sealing": sealing}))
+        tx.commit("set the sealing key")
+    return key_file

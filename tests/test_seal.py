@@ -10,7 +10,7 @@ import pytest
 
 from rjc.storage import layout
 
-from helpers import dedent, git
+from helpers import dedent, git, sealing_key
 
 FIRST = dedent("""\
     people:
@@ -52,6 +52,7 @@ QUARTERS = ("2024Q1", "2024Q2", "2024Q3", "2025Q2", "2026Q2")
 def center(repo, rjc, tmp_path):
     """Two diversion cases sharing a victim: the first closed successfully in June 2024."""
     root = repo.root
+    key = sealing_key(root, tmp_path)
 
     def run(*args, stdin=None):
         result = rjc("--records", root, *args, stdin=stdin)
@@ -72,7 +73,7 @@ def center(repo, rjc, tmp_path):
     second = referral(SECOND, "2024-05-01")
     other = run("referral", "accept", second, "--date", "2024-05-02")
     run("case", "note", other, "--kind", "phone", "--date", "2024-05-03", stdin="Called about the window\n")
-    run.root, run.case, run.referral, run.other = root, case, first, other
+    run.root, run.case, run.referral, run.other, run.key = root, case, first, other, key
     run.people = {repo.get(p.person).given_name: p.person for p in repo.get(first).people}
     return run
 
@@ -91,11 +92,14 @@ def test_sealing_removes_every_trace_and_keeps_every_past_report(center, rjc):
     subjects = git(root, "log", "--format=%s %an %aI")
     assert all(text.encode() in everything(root) for text in SEALED_TEXT)  # there, to begin with
 
-    sealed = center("seal", center.case, "--as-of", "2026-06-10", "--yes")
+    sealed = center("seal", center.case, "--as-of", "2026-06-10", "--yes").splitlines()
     zoe, sam = center.people["Zoë"], center.people["Sam"]
     # the case's 3 versions, the referral's 2, Zoë's 1; the victim is in another case: kept
-    assert sealed == (f"sealed {center.case}: 3 records tombstoned ({center.case} {zoe} {center.referral}), "
-                      "6 versions rewritten, the old ones deleted")
+    assert sealed[0] == (f"sealed {center.case}: 3 records tombstoned ({center.case} {zoe} {center.referral}), "
+                         "6 versions rewritten, the old ones deleted")
+    archive = Path(sealed[1].removeprefix("what was removed is archived, encrypted to the center's sealing key, in "))
+    assert archive.parent == center.key.parent / "archives" and archive.name.startswith("sealed-2026-06-10-")
+    assert oct(archive.stat().st_mode & 0o777) == "0o600" and b"Took a bicycle" not in archive.read_bytes()
 
     found = everything(root)
     for text in SEALED_TEXT:
@@ -134,6 +138,7 @@ def test_a_case_not_due_needs_a_court_order(center, rjc):
                                             f"(due 2026-06-10); to seal it on a court's order: --court-order REF\n")
     ordered = center("seal", center.case, "--court-order", "24-CR-0192", "--as-of", "2025-01-01", "--yes")
     assert ordered.startswith(f"sealed {center.case}:")
+    assert "archived, encrypted" in ordered
     assert "rule: court order 24-CR-0192" in (center.root / "sealed.yaml").read_text(encoding="utf-8")
     again = rjc("--records", center.root, "seal", center.case, "--court-order", "24-CR-0192", "--yes")
     assert again.err == f"Error: {center.case} was already sealed on 2025-01-01\n"
@@ -206,3 +211,49 @@ def test_the_register_and_the_history_say_what_was_sealed_by_id_only(center, rjc
     assert history[-1] == (f"2026-06-10        KB    seal {center.case}: every version above is what the seal "
                            f"left of it  (pre-charge-diversion: 2 years after completed-successfully)")
     assert history[1] == "    created" and "Zoë" not in "\n".join(history)
+
+
+def test_a_court_order_reads_a_sealed_case_back_with_the_private_key_only(center, rjc, tmp_path):
+    sealed = center("seal", center.case, "--as-of", "2026-06-10", "--yes").splitlines()
+    archive = sealed[1].rsplit(" in ", 1)[1]
+    court = tmp_path / "court"
+    written = center("unseal", center.case, "--archive", archive, "--identity", center.key, "--out", court)
+    target = court / f"{center.case}.unsealed.txt"
+    assert written == f"written, owner-only: {target}"
+    text = target.read_text(encoding="utf-8")
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    assert "Took a bicycle from the porch." in text and "given_name: Zoë" in text and NOTE in text
+    assert f"## {center.case}, version 3 of 3: " in text  # every version, not only the last
+    assert b"Took a bicycle" not in everything(center.root)  # read outside; the records stay sealed
+
+    other = tmp_path / "other.key"
+    from pyrage import x25519
+
+    other.write_text(f"{x25519.Identity.generate()}\n", encoding="utf-8")
+    wrong = rjc("--records", center.root, "unseal", center.case, "--archive", archive, "--identity", other,
+                "--out", court)
+    assert (wrong.code, wrong.err) == (1, f"Error: this key does not open {archive} (or it is not a sealed archive)\n")
+    inside = rjc("--records", center.root, "unseal", center.case, "--archive", archive, "--identity", center.key,
+                 "--out", center.root / "out")
+    assert inside.err == f"Error: {center.root / 'out'} is in a records repository; unsealed records are read " \
+                         f"outside it, never shared\n"
+
+
+def test_a_seal_needs_the_sealing_key_and_an_expunge_keeps_nothing(center, rjc, tmp_path):
+    settings = (center.root / "rjc.yaml").read_text(encoding="utf-8")
+    (center.root / "rjc.yaml").write_text(settings.replace("public_key: age1", "public_key: age2"), encoding="utf-8")
+    git(center.root, "-c", "user.name=x", "-c", "user.email=x@example.org", "commit", "-qam", "break the key")
+    bad = rjc("--records", center.root, "seal", center.case, "--court-order", "X", "--yes")
+    assert bad.code == 1 and "public_key" in bad.out + bad.err
+    git(center.root, "reset", "-q", "--hard", "HEAD~1")
+    (center.root / "rjc.yaml").write_text(
+        "\n".join(line for line in settings.splitlines() if "public_key" not in line) + "\n", encoding="utf-8")
+    git(center.root, "-c", "user.name=x", "-c", "user.email=x@example.org", "commit", "-qam", "no key")
+    missing = rjc("--records", center.root, "seal", center.case, "--court-order", "X", "--yes")
+    assert missing.err == ("Error: rjc.yaml has no sealing.public_key: a seal first archives what it removes, "
+                           "encrypted to the center's sealing key (age1...); set it, or expunge instead; "
+                           "nothing was sealed\n")
+    expunged = center("expunge", center.case, "--court-order", "X", "--yes").splitlines()
+    assert expunged[0].startswith(f"expunged {center.case}: 3 records tombstoned")
+    assert len(expunged) == 1 and not (tmp_path / "archives").exists()
+    assert "action: expunge" in (center.root / "sealed.yaml").read_text(encoding="utf-8")

@@ -32,7 +32,7 @@ from rjc.workflows import casework
 from rjc.workflows import sync as core
 from rjc.workflows.repository import Repository
 
-from helpers import assert_audit_index_agrees, git
+from helpers import assert_audit_index_agrees, git, sealing_key
 
 YEAR = dt.date.today().year
 NAMES = ("Ana", "Rivera", "Bruno", "Okafor", "Kim Bell", "Max Rossi")
@@ -993,6 +993,7 @@ def _every_byte(root: Path) -> bytes:
 
 def test_a_seal_reaches_the_remote_and_every_clone_at_its_next_sync(clones, run, synced, tmp_path):
     a, b = clones
+    sealing_key(a, tmp_path)
     intake = tmp_path / "intake.yaml"
     intake.write_text(SEALED_INTAKE, encoding="utf-8")
     referral = run(a, "referral", "new", "--no-input", "--program", "pre-charge-diversion", "--source",
@@ -1008,9 +1009,10 @@ def test_a_seal_reaches_the_remote_and_every_clone_at_its_next_sync(clones, run,
     edit(c, zoe, phone="a new phone")  # not sent yet, on C, to a record about to be sealed
 
     sealed = run(a, "seal", case, "--court-order", "24-CR-0192", "--yes").out.splitlines()
-    assert sealed == [f"sealed {case}: 3 records tombstoned ({case} {zoe} {referral}), 5 versions rewritten, "
-                      f"the old ones deleted",
-                      "'origin' now has the sealed history, and its old objects are deleted"]
+    assert sealed[0] == (f"sealed {case}: 3 records tombstoned ({case} {zoe} {referral}), 5 versions rewritten, "
+                         f"the old ones deleted")
+    assert sealed[1].startswith("what was removed is archived, encrypted to the center's sealing key, in ")
+    assert sealed[2] == "'origin' now has the sealed history, and its old objects are deleted"
     assert synced(b).out.splitlines() == [
         f"origin sealed {case}: this clone follows the sealed history, and the old one is deleted here",
         f"received 1 change: {case}",  # the seal's own commit: the register
@@ -1032,6 +1034,7 @@ def test_a_seal_reaches_the_remote_and_every_clone_at_its_next_sync(clones, run,
 
 def test_sync_waits_while_a_seal_made_here_has_not_reached_the_remote(clones, run, tmp_path):
     a, _ = clones
+    sealing_key(a, tmp_path)
     intake = tmp_path / "intake.yaml"
     intake.write_text(SEALED_INTAKE, encoding="utf-8")
     referral = run(a, "referral", "new", "--no-input", "--program", "pre-charge-diversion", "--source",
@@ -1057,6 +1060,7 @@ def test_a_sync_killed_while_deleting_the_old_history_is_finished_by_rjc_doctor(
     from test_crash import _killed_at, _run
 
     a, b = clones
+    sealing_key(a, tmp_path)
     intake = tmp_path / "intake.yaml"
     intake.write_text(SEALED_INTAKE, encoding="utf-8")
     referral = run(a, "referral", "new", "--no-input", "--program", "pre-charge-diversion", "--source",

@@ -23,6 +23,7 @@ COMMANDS = {
     "circle": "programs", "internship": "programs", "volunteer": "volunteers", "panel": "panels",
     "letter": "letters", "calendar": "reminders", "remind": "reminders", "report": "reports",
     "history": "audit", "log": "audit", "clone": "sync", "sync": "sync", "seal": "sealing", "sealed": "sealing",
+    "expunge": "sealing", "unseal": "sealing",
 }
 MODULES = ("repo", "records", "people", "referrals", "casework", "programs", "volunteers", "panels", "letters", "reminders",
            "reports", "audit", "sync", "sealing")  # in the order `rjc --help` lists their commands

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -29,6 +30,24 @@ def seal(
     `--due` lists the cases whose date under rjc.yaml's sealing rules has come (ids, dates,
     rule); `--due --yes` seals them all in one rewrite.
     """
+    _seal(ids, due, send, repair, court_order, as_of, yes, no_input, "seal")
+
+
+def expunge(
+    ids: Annotated[Optional[list[str]], typer.Argument(metavar="[ID]...", help="The closed cases to expunge.")] = None,
+    due: Annotated[bool, typer.Option("--due", help="The closed cases whose date has come: listed, or "
+                                                    "expunged with --yes.")] = False,
+    court_order: Annotated[Optional[str], typer.Option(
+        "--court-order", metavar="REF", help="The court order's reference, for a case no rule makes due.")] = None,
+    as_of: AsOfOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Expunge without asking.")] = False,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; fail unless --yes.")] = False,
+) -> None:
+    """Expunge closed cases: as rjc seal, but nothing is archived anywhere, not even encrypted."""
+    _seal(ids, due, False, False, court_order, as_of, yes, no_input, "expunge")
+
+
+def _seal(ids, due, send, repair, court_order, as_of, yes, no_input, action) -> None:
     from rjc.cli.output import message, say
     from rjc.storage.errors import RjcError
     from rjc.workflows import sealing
@@ -46,6 +65,8 @@ def seal(
     when = day(as_of)
     if due:
         found = sealing.due(repo, when)
+        if yes:  # each rule says whether its cases are sealed or expunged
+            found = [entry for entry in found if entry.action == action]
         if not yes:
             for entry in found:
                 say(f"{entry.case}  {entry.action} due {entry.due}  {entry.rule}")
@@ -59,12 +80,16 @@ def seal(
     else:
         orders = sealing.orders(repo, ids or [], court_order, when)
     listed = " ".join(orders)
+    word = "Seal" if action == "seal" else "Expunge"
     if not yes and not (interactive(no_input) and typer.confirm(
-            f"Seal {listed}? Their text goes from every commit of this repository, for good", default=False)):
-        raise RjcError("nothing was sealed; confirm with --yes")
-    done = sealing.seal(repo, orders, today=when)
-    say(f"sealed {' '.join(done.cases)}: {len(done.records)} records tombstoned ({' '.join(done.records)}), "
+            f"{word} {listed}? Their text goes from every commit of this repository, for good", default=False)):
+        raise RjcError(f"nothing was {'sealed' if action == 'seal' else 'expunged'}; confirm with --yes")
+    done = sealing.seal(repo, orders, today=when, action=action)
+    verb = "sealed" if action == "seal" else "expunged"
+    say(f"{verb} {' '.join(done.cases)}: {len(done.records)} records tombstoned ({' '.join(done.records)}), "
         f"{done.versions} versions rewritten, the old ones deleted")
+    if done.archive:
+        say(f"what was removed is archived, encrypted to the center's sealing key, in {done.archive}")
     if done.remote:
         say(done.remote)
 
@@ -82,6 +107,24 @@ def sealed() -> None:
         message("nothing has been sealed")
 
 
+def unseal(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="The sealed case, as a court ordered.")],
+    archive: Annotated[Path, typer.Option("--archive", metavar="FILE", help="The archive the seal wrote (.age).")],
+    identity: Annotated[Path, typer.Option("--identity", metavar="FILE",
+                                           help="The center's sealing private key (AGE-SECRET-KEY-...).")],
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where to write it (outside any records "
+                                                                   "repository).")] = Path("."),
+) -> None:
+    """Read a sealed case back from its archive, for a court order: every version of its records, in
+    one owner-only file. Never back into the shared records."""
+    from rjc.cli.output import say
+    from rjc.workflows import sealing
+
+    say(f"written, owner-only: {sealing.unseal(archive, identity, case_id, out)}")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(seal)
+    app.command()(expunge)
     app.command()(sealed)
+    app.command()(unseal)

@@ -69,6 +69,10 @@ class Sealing(Strict):
     """The law's sealing and deletion duty. Programs not listed are sealed only when a court orders it."""
 
     programs: dict[Program, SealingRule] = {Program.PRE_CHARGE_DIVERSION: SealingRule()}
+    # The center's sealing public key (age): what a seal removes is first archived, encrypted to it.
+    # Its private key never touches the repository; whoever holds it can read an archive for a court.
+    public_key: str | None = Field(default=None, pattern=r"^age1[02-9ac-hj-np-z]{58}$")
+    archive_dir: str = "~/rjc-sealed"  # where the encrypted archives go: outside every records repository
 
 
 class Settings(Versioned):

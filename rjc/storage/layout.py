@@ -181,8 +181,11 @@ def find_root(explicit: str | os.PathLike | None = None, start: Path | None = No
     raise RjcError("no records repository here; run: rjc init")
 
 
-def _is_root(path: Path) -> bool:
+def is_records_repository(path: Path) -> bool:
     return (path / SETTINGS_FILE).is_file() and (path / ".git").is_dir()
+
+
+_is_root = is_records_repository
 
 
 def kind_of_path(relpath: str) -> Kind | None:

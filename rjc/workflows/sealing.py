@@ -65,6 +65,7 @@ class Sealing:
     records: list[str] = field(default_factory=list)
     versions: int = 0
     remote: str = ""  # what became of the center's remote: "purged", or the command to run there
+    archive: Path | None = None  # the encrypted archive of what was removed (a seal, not an expunge)
 
 
 def seal(repo, orders: dict[str, str], *, action: Literal["seal", "expunge"] = "seal",
@@ -92,6 +93,9 @@ def seal(repo, orders: dict[str, str], *, action: Literal["seal", "expunge"] = "
         actor = repo.actor()
         register.sealed += [Sealed(case=c.id, date=today, action=action, rule=orders[c.id], by=actor,
                                    records=records) for c in cases]
+        kept = None
+        if action == "seal":  # archived for a court before anything is removed; an expunge keeps nothing
+            kept = archive(repo, [c.id for c in cases], records, _recipient(repo), today)
         state = {"version": 1, "cases": [c.id for c in cases], "records": records, "actor": actor,
                  "message": f"{action} {' '.join(c.id for c in cases)}",
                  "register": store.render_seal_register(register)}
@@ -99,7 +103,9 @@ def seal(repo, orders: dict[str, str], *, action: Literal["seal", "expunge"] = "
             write_atomically(private.file(repo.root, private.SEAL_UNSENT),
                              json.dumps({"lease": lease, "cases": state["cases"]}).encode())
         write_atomically(private.file(repo.root, private.SEALING), json.dumps(state).encode())
-        return finish(repo)
+        done = finish(repo)
+        done.archive = kept
+        return done
 
 
 def finish(repo) -> Sealing:
@@ -287,3 +293,91 @@ def forget(repo, records: list[str]) -> None:
     for record_id in records:
         for found in drafts.glob(f"{record_id}.*"):
             found.unlink()
+
+
+# --- the sealed archive --------------------------------------------------------------------------
+
+
+def _recipient(repo):
+    """The center's sealing public key, as pyrage takes it; a clear error when there is none."""
+    from pyrage import x25519
+
+    key = repo.settings.sealing.public_key
+    if not key:
+        raise RjcError(f"{layout.SETTINGS_FILE} has no sealing.public_key: a seal first archives what it removes, "
+                       f"encrypted to the center's sealing key (age1...); set it, or expunge instead; "
+                       f"nothing was sealed")
+    try:
+        return x25519.Recipient.from_str(key)
+    except Exception:  # pyrage's RecipientError
+        raise RjcError(f"sealing.public_key in {layout.SETTINGS_FILE} is not an age public key; "
+                       f"nothing was sealed") from None
+
+
+def archive(repo, cases: list[str], records: list[str], recipient, today: dt.date) -> Path:
+    """Every version of these records, with its commit, date and subject, in one file encrypted to
+    the sealing key, outside the repository and owner-only. Written before anything is removed."""
+    import pyrage
+
+    git = repo.git
+    content: dict[str, list[dict]] = {}
+    for record_id in records:
+        path = layout.parse_id(record_id).path
+        commits = list(reversed(git.log(path=path, with_blobs=True)))
+        texts = git.blobs([c.blobs.get(path, "") for c in commits])
+        content[record_id] = [{"commit": c.sha, "date": c.date, "subject": c.subject,
+                               "text": texts.get(c.blobs.get(path, ""), b"").decode("utf-8", "replace")}
+                              for c in commits]
+    made = {"format": 1, "made": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "cases": cases,
+            "records": content}
+    sealed = pyrage.encrypt(json.dumps(made, ensure_ascii=False).encode(), [recipient])
+    directory = Path(repo.settings.sealing.archive_dir).expanduser()
+    if directory.resolve().is_relative_to(repo.root.resolve()):
+        raise RjcError(f"sealing.archive_dir {directory} is inside the records repository; an archive of "
+                       f"sealed records goes outside it; nothing was sealed")
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%H%M%S")
+    target = directory / f"sealed-{today}-{stamp}.age"
+    write_atomically(target, sealed)
+    target.chmod(0o600)
+    return target
+
+
+def unseal(archive_file: Path, identity_file: Path, case_id: str, out: Path) -> Path:
+    """A sealed case's records, every version, read back from its archive with the private key
+    (for a court order) into one owner-only file in `out`: never into a records repository."""
+    import pyrage
+    from pyrage import x25519
+
+    case_id = str(layout.parse_id(case_id))
+    try:
+        key_text = identity_file.read_text(encoding="utf-8")
+        identities = [x25519.Identity.from_str(line.strip()) for line in key_text.splitlines()
+                      if line.strip().startswith("AGE-SECRET-KEY-")]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RjcError(f"cannot read the key {identity_file}: {getattr(exc, 'strerror', None) or exc}") from None
+    except Exception:  # pyrage's IdentityError
+        raise RjcError(f"{identity_file} does not hold an age private key (AGE-SECRET-KEY-...)") from None
+    if not identities:
+        raise RjcError(f"{identity_file} does not hold an age private key (AGE-SECRET-KEY-...)")
+    try:
+        made = json.loads(pyrage.decrypt(archive_file.read_bytes(), identities))
+    except OSError as exc:
+        raise RjcError(f"cannot read the archive {archive_file}: {exc.strerror or exc}") from None
+    except Exception:  # pyrage's DecryptError, or not an archive
+        raise RjcError(f"this key does not open {archive_file} (or it is not a sealed archive)") from None
+    if case_id not in made.get("cases", []):
+        raise RjcError(f"{archive_file} does not hold {case_id}; it holds {' '.join(made.get('cases', []))}")
+    if layout.is_records_repository(out) or any(layout.is_records_repository(p) for p in out.resolve().parents):
+        raise RjcError(f"{out} is in a records repository; unsealed records are read outside it, never shared")
+    lines = [f"# {case_id}, unsealed from {archive_file.name} (sealed {made['made'][:10]}). Confidential: "
+             f"for the court that ordered it; do not copy into the records."]
+    for record_id, versions in made["records"].items():
+        for n, version in enumerate(versions, 1):
+            lines += ["", f"## {record_id}, version {n} of {len(versions)}: {version['date']}  {version['subject']}",
+                      version["text"].rstrip("\n")]
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target = out / f"{case_id}.unsealed.txt"
+    write_atomically(target, ("\n".join(lines) + "\n").encode())
+    target.chmod(0o600)
+    return target
