@@ -7,8 +7,9 @@ STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEMO   := .demo/records
 BENCH_SIZES ?= 1000 10000 100000
 BENCH_DEEP_SIZES ?= 10000 100000
+BENCH_SEAL_SIZES ?= 10000
 
-.PHONY: install demo test lint docs slow-test bench bench-deep sample clean
+.PHONY: install demo test lint docs slow-test bench bench-deep bench-seal sample clean
 
 install: $(STAMP)
 
@@ -59,6 +60,10 @@ bench: $(STAMP)
 # The audit commands, a mutation, sync and clone on repositories with twenty years of commits (benchmarks/deep.py).
 bench-deep: $(STAMP)
 	$(BIN)/python -m benchmarks.deep --sizes $(BENCH_DEEP_SIZES)
+
+# rjc seal and rjc expunge of 1 and 50 cases on a deep history, beside git filter-repo alone.
+bench-seal: $(STAMP)
+	$(BIN)/python -m benchmarks.seal --sizes $(BENCH_SEAL_SIZES)
 
 # Regenerate the bundled sample records (deterministic).
 sample: $(STAMP)

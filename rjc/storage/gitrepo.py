@@ -228,12 +228,12 @@ class Git:
     def has_commits(self) -> bool:
         return bool(self.run("rev-parse", "--verify", "--quiet", "HEAD", check=False).strip())
 
-    def log(self, *, path: str | None = None, since: str | None = None, until: str | None = None,
+    def log(self, *, path: str | list[str] | None = None, since: str | None = None, until: str | None = None,
             limit: int | None = None, with_blobs: bool = False) -> list[Commit]:
         """Commits newest first, with rjc's trailers; optionally the blob ids they wrote."""
         return list(self.iter_log(path=path, since=since, until=until, limit=limit, with_blobs=with_blobs))
 
-    def iter_log(self, *, path: str | None = None, since: str | None = None, until: str | None = None,
+    def iter_log(self, *, path: str | list[str] | None = None, since: str | None = None, until: str | None = None,
                  limit: int | None = None, with_blobs: bool = False,
                  only: list[str] | None = None) -> Generator[Commit, None, None]:
         """`log`, one commit at a time as git walks: a caller that stops early stops git too, so
@@ -257,7 +257,7 @@ class Git:
             args.append(f"--max-count={limit}")
         args += ["--no-walk=unsorted", "--stdin"] if only is not None else ["HEAD"]
         if path:
-            args += ["--", path]
+            args += ["--", *([path] if isinstance(path, str) else path)]
         commit: Commit | None = None
         for line in self._stream(args, "".join(f"{sha}\n" for sha in only) if only is not None else None):
             if line is None:  # git printed everything: the last commit is complete
@@ -410,6 +410,22 @@ class Git:
                                   capture_output=True, text=True, check=False)
         except FileNotFoundError:
             raise GitError("git is not installed or not on PATH") from None
+
+    def files_mentioning_each(self, words: list[str], directories: list[str]) -> dict[str, set[str]]:
+        """For each of these words, the tracked files under `directories` whose working-tree text
+        holds it as a whole word: one `git grep` for them all."""
+        found: dict[str, set[str]] = {word: set() for word in words}
+        if not words:
+            return found
+        patterns = [arg for word in words for arg in ("-e", word)]
+        result = self.run_full("grep", "-o", "-F", "-w", *patterns, "--", *directories)
+        if result.returncode not in (0, 1):  # 1: no file holds any
+            raise GitError(f"git grep failed: {result.stderr.strip() or 'exit ' + str(result.returncode)}")
+        for line in result.stdout.splitlines():
+            path, _, word = line.rpartition(":")
+            if word in found:
+                found[word].add(path)
+        return found
 
     def files_mentioning(self, word: str, directories: list[str]) -> list[str]:
         """Tracked files under `directories` whose working-tree text holds `word` as a whole word."""

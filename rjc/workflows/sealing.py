@@ -239,10 +239,10 @@ def _records_of(repo, cases: list[Case], register: SealRegister) -> set[str]:
     people = set()
     for path in sorted(paths):
         people |= set(layout.PEOPLE_ID.findall((repo.root / path).read_text(encoding="utf-8")))
-    for person in sorted(p for p in people if p.startswith("P-")):
-        mentioned = repo.git.files_mentioning(person, [layout.KINDS[k].directory
-                                                      for k in ("case", "referral", "volunteer")])
-        if set(mentioned) <= sealed:
+    mentions = repo.git.files_mentioning_each(sorted(p for p in people if p.startswith("P-")),
+                                              [layout.KINDS[k].directory for k in ("case", "referral", "volunteer")])
+    for person, mentioned in mentions.items():
+        if mentioned <= sealed:
             paths.add(layout.parse_id(person).path)
     return {p for p in paths if (repo.root / p).exists()}
 
@@ -320,14 +320,15 @@ def archive(repo, cases: list[str], records: list[str], recipient, today: dt.dat
     import pyrage
 
     git = repo.git
-    content: dict[str, list[dict]] = {}
-    for record_id in records:
-        path = layout.parse_id(record_id).path
-        commits = list(reversed(git.log(path=path, with_blobs=True)))
-        texts = git.blobs([c.blobs.get(path, "") for c in commits])
-        content[record_id] = [{"commit": c.sha, "date": c.date, "subject": c.subject,
-                               "text": texts.get(c.blobs.get(path, ""), b"").decode("utf-8", "replace")}
-                              for c in commits]
+    paths = {layout.parse_id(record_id).path: record_id for record_id in records}
+    commits = list(reversed(git.log(path=sorted(paths), with_blobs=True)))  # one walk for them all
+    texts = git.blobs([blob for c in commits for blob in c.blobs.values()])
+    content: dict[str, list[dict]] = {record_id: [] for record_id in records}
+    for c in commits:
+        for path, blob in c.blobs.items():
+            if path in paths:
+                content[paths[path]].append({"commit": c.sha, "date": c.date, "subject": c.subject,
+                                             "text": texts.get(blob, b"").decode("utf-8", "replace")})
     made = {"format": 1, "made": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "cases": cases,
             "records": content}
     sealed = pyrage.encrypt(json.dumps(made, ensure_ascii=False).encode(), [recipient])
