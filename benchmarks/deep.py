@@ -21,7 +21,6 @@ same walk, measured in the same run.
 
 from __future__ import annotations
 
-import argparse
 import collections
 import datetime as dt
 import os
@@ -35,7 +34,7 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.run import REPOS, RJC, Row, measured, publish, render, timed
+from benchmarks.run import REPOS, RJC, Row, measured, sections_by_size, timed
 
 PER_RECORD = 60  # versions a record's life is replayed as, at most (its creation included)
 KIND_DIRS = ("people", "referrals", "cases", "panels", "volunteers")
@@ -531,15 +530,7 @@ def _count(root: Path, path: str) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
-    args = parser.parse_args()
-    sections, notes = {}, []
-    for size in args.sizes:
-        rows, note = at_size(size)
-        sections[f"{size:,} records"] = rows
-        notes.append(f"- {size:,} records: {note}")
-    publish(render(sections) + "\n".join(notes) + "\n", f"deep-{dt.date.today()}.md")
+    sections_by_size(__doc__ or "", [1000, 10000], at_size, "deep")
 
 
 if __name__ == "__main__":

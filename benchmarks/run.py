@@ -197,6 +197,20 @@ def main() -> None:
     publish(render(sections), f"{dt.date.today()}.md")
 
 
+def sections_by_size(doc: str, default: list[int], at_size, name: str) -> None:
+    """The command line of a benchmark script measuring `at_size(size) -> (rows, note)` at each
+    of --sizes: one table per size, printed and kept as results/NAME-DATE.md."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=default)
+    args = parser.parse_args()
+    sections, notes = {}, []
+    for size in args.sizes:
+        rows, note = at_size(size)
+        sections[f"{size:,} records"] = rows
+        notes.append(f"- {size:,} records: {note}")
+    publish(render(sections) + "\n".join(notes) + "\n", f"{name}-{dt.date.today()}.md")
+
+
 def publish(text: str, name: str) -> None:
     """Print a run's tables and keep them in benchmarks/results/ (not versioned)."""
     print(text)

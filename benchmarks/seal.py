@@ -12,15 +12,13 @@ default: expire the reflogs and repack, pruning what is unreachable.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
 from benchmarks.deep import git_out, repository
-from benchmarks.run import BIN, REPOS, RJC, Row, measured, publish, render, timed
+from benchmarks.run import BIN, REPOS, RJC, Row, measured, sections_by_size, timed
 
 
 def _closed_cases(root: Path, count: int) -> list[str]:
@@ -90,15 +88,7 @@ def at_size(size: int) -> tuple[list[Row], str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="*", default=[10000])
-    args = parser.parse_args()
-    sections, notes = {}, []
-    for size in args.sizes:
-        rows, note = at_size(size)
-        sections[f"{size:,} records"] = rows
-        notes.append(f"- {size:,} records: {note}")
-    publish(render(sections) + "\n".join(notes) + "\n", f"seal-{dt.date.today()}.md")
+    sections_by_size(__doc__ or "", [10000], at_size, "seal")
 
 
 if __name__ == "__main__":

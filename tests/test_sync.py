@@ -985,6 +985,17 @@ harm: Took a bicycle from the porch.
 SEALED_STRINGS = ("Zoë", "Nguyễn", "2001-04-02", "802-555-0100", "Pat Jones", "Took a bicycle", "a new phone")
 
 
+def _closed_diversion(run, root: Path, tmp_path: Path) -> tuple[str, str]:
+    """(referral, case): a pre-charge diversion taken in and closed as completed in 2024, on `root`."""
+    intake = tmp_path / "intake.yaml"
+    intake.write_text(SEALED_INTAKE, encoding="utf-8")
+    referral = run(root, "referral", "new", "--no-input", "--program", "pre-charge-diversion", "--source",
+                   "states-attorney", "--received", "2024-03-04", "--person-file", intake).out.strip()
+    case = run(root, "referral", "accept", referral, "--date", "2024-03-06").out.strip()
+    run(root, "case", "close", case, "--reason", "completed-successfully", "--date", "2024-06-10")
+    return referral, case
+
+
 def _every_byte(root: Path) -> bytes:
     objects = subprocess.run(["git", "cat-file", "--batch-all-objects", "--batch"], cwd=root, check=True,
                              capture_output=True).stdout
@@ -994,12 +1005,7 @@ def _every_byte(root: Path) -> bytes:
 def test_a_seal_reaches_the_remote_and_every_clone_at_its_next_sync(clones, run, synced, tmp_path):
     a, b = clones
     sealing_key(a, tmp_path)
-    intake = tmp_path / "intake.yaml"
-    intake.write_text(SEALED_INTAKE, encoding="utf-8")
-    referral = run(a, "referral", "new", "--no-input", "--program", "pre-charge-diversion", "--source",
-                   "states-attorney", "--received", "2024-03-04", "--person-file", intake).out.strip()
-    case = run(a, "referral", "accept", referral, "--date", "2024-03-06").out.strip()
-    run(a, "case", "close", case, "--reason", "completed-successfully", "--date", "2024-06-10")
+    referral, case = _closed_diversion(run, a, tmp_path)
     zoe = Repository(a).get(referral).people[0].person
     synced(a)
     synced(b)
@@ -1035,12 +1041,7 @@ def test_a_seal_reaches_the_remote_and_every_clone_at_its_next_sync(clones, run,
 def test_sync_waits_while_a_seal_made_here_has_not_reached_the_remote(clones, run, tmp_path):
     a, _ = clones
     sealing_key(a, tmp_path)
-    intake = tmp_path / "intake.yaml"
-    intake.write_text(SEALED_INTAKE, encoding="utf-8")
-    referral = run(a, "referral", "new", "--no-input", "--program", "pre-charge-diversion", "--source",
-                   "states-attorney", "--received", "2024-03-04", "--person-file", intake).out.strip()
-    case = run(a, "referral", "accept", referral, "--date", "2024-03-06").out.strip()
-    run(a, "case", "close", case, "--reason", "completed-successfully", "--date", "2024-06-10")
+    referral, case = _closed_diversion(run, a, tmp_path)
     run(a, "sync")
     remote = tmp_path / "remote.git"
     hook = remote / "hooks" / "pre-receive"
@@ -1061,12 +1062,7 @@ def test_a_sync_killed_while_deleting_the_old_history_is_finished_by_rjc_doctor(
 
     a, b = clones
     sealing_key(a, tmp_path)
-    intake = tmp_path / "intake.yaml"
-    intake.write_text(SEALED_INTAKE, encoding="utf-8")
-    referral = run(a, "referral", "new", "--no-input", "--program", "pre-charge-diversion", "--source",
-                   "states-attorney", "--received", "2024-03-04", "--person-file", intake).out.strip()
-    case = run(a, "referral", "accept", referral, "--date", "2024-03-06").out.strip()
-    run(a, "case", "close", case, "--reason", "completed-successfully", "--date", "2024-06-10")
+    referral, case = _closed_diversion(run, a, tmp_path)
     synced(a)
     synced(b)
     run(a, "seal", case, "--court-order", "X", "--yes")
