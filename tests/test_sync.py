@@ -1075,3 +1075,31 @@ def test_a_sync_killed_while_deleting_the_old_history_is_finished_by_rjc_doctor(
     for text in SEALED_STRINGS[:-1]:
         assert text.encode() not in _every_byte(b)
     assert synced(b).out == "up to date\n"
+
+
+def test_a_seal_starts_only_from_a_fresh_sync(clones, run, synced, tmp_path):
+    a, b = clones
+    sealing_key(a, tmp_path)
+    _, case = _closed_diversion(run, a, tmp_path)
+    head_before = head(a)
+    refused = run(a, "seal", case, "--court-order", "X", "--yes", code=1)
+    assert refused.err == ("Error: this clone and 'origin' are not in step; run rjc sync first (a seal rewrites "
+                           "the history every clone shares, so it starts from a fresh sync); nothing was sealed\n")
+    assert head(a) == head_before and not (a / "sealed.yaml").exists()
+    git(a, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    unreachable = run(a, "seal", case, "--court-order", "X", "--yes", code=1)
+    assert unreachable.err.startswith("Error: cannot reach 'origin': ")
+    assert unreachable.err.endswith("A seal rewrites the history every clone shares, so it starts from a fresh "
+                                    "sync; nothing was sealed\n")
+
+
+@pytest.mark.parametrize("url, host, path", [
+    ("/srv/rjc/records.git", None, "/srv/rjc/records.git"),
+    ("file:///srv/rjc/records.git", None, "/srv/rjc/records.git"),
+    ("ssh://rjc@center.example.org:2222/srv/records.git", "center.example.org", "/srv/records.git"),
+    ("rjc@center.example.org:records.git", "center.example.org", "records.git"),
+])
+def test_the_purge_command_for_a_remote_names_its_host_and_path(url, host, path):
+    from rjc.workflows.sealing import _where
+
+    assert _where(url) == (host, path)
