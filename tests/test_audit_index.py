@@ -209,3 +209,19 @@ def test_building_the_index_over_a_long_history_says_how_far_it_has_got(worked, 
         "indexing the history for rjc history and rjc log (once): 8 commits so far...",
     ]
     assert rjc("--records", worked.root, "history", case).err == ""  # once
+
+
+def test_while_another_process_builds_the_index_a_command_walks_git(worked):
+    root, (_, _, case) = worked.root, worked.ids
+    AuditIndex(Git(root)).find()
+    worked("case", "note", case, "--kind", "phone", stdin="Called again\n", day="2026-03-12")  # to index
+    other = sqlite3.connect(index_of(root), timeout=0)
+    other.execute("BEGIN IMMEDIATE")  # another rjc, in the middle of indexing
+    try:
+        index = AuditIndex(Git(root))
+        assert index.find(path=layout.parse_id(case).path) is None  # it does not wait, nor fail
+        assert history.record_history(Git(root), case, index) == history.record_history(Git(root), case)
+    finally:
+        other.rollback()
+        other.close()
+    assert_audit_index_agrees(root)
