@@ -257,3 +257,16 @@ def test_a_seal_needs_the_sealing_key_and_an_expunge_keeps_nothing(center, rjc, 
     assert expunged[0].startswith(f"expunged {center.case}: 3 records tombstoned")
     assert len(expunged) == 1 and not (tmp_path / "archives").exists()
     assert "action: expunge" in (center.root / "sealed.yaml").read_text(encoding="utf-8")
+
+
+def test_rjc_init_sets_the_sealing_key_and_refuses_what_is_not_one(rjc, tmp_path):
+    from pyrage import x25519
+
+    key = str(x25519.Identity.generate().to_public())
+    made = rjc("init", tmp_path / "center", "--center", "C", "--code", "KB", "--name", "K", "--sealing-key", key)
+    assert made.code == 0, made
+    assert f"public_key: {key}" in (tmp_path / "center" / "rjc.yaml").read_text(encoding="utf-8")
+    bad = rjc("init", tmp_path / "other", "--center", "C", "--code", "KB", "--name", "K", "--sealing-key", "age1xyz")
+    assert (bad.code, bad.err) == (1, "Error: --sealing-key takes the center's age public key (age1..., 62 "
+                                      "characters); nothing was created\n")
+    assert not (tmp_path / "other").exists()

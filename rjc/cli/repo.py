@@ -66,6 +66,9 @@ def init(
     code: Annotated[Optional[str], typer.Option(
         help="Your coordinator code: 1-4 capitals, e.g. initials. It is part of every id you create.")] = None,
     name: Annotated[Optional[str], typer.Option(help="Your name, as coordinator.")] = None,
+    sealing_key: Annotated[Optional[str], typer.Option(
+        "--sealing-key", metavar="AGE1...", help="The center's sealing public key (age): what a seal removes is "
+                                                 "archived encrypted to it. The private key stays with the director.")] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; fail if something is missing.")] = False,
 ) -> None:
     """Create a new records repository (git, layout, settings, schemas; owner-only)."""
@@ -81,7 +84,7 @@ def init(
     if missing:
         raise RjcError(f"missing {', '.join(missing)} (no terminal to ask on)")
     assert center and code and name  # none is missing
-    repo = init_repository(directory, center=center, code=code.upper(), name=name)
+    repo = init_repository(directory, center=center, code=code.upper(), name=name, sealing_key=sealing_key)
     message(f"created records repository in {repo.root}")
     message(f"you are coordinator {code.upper()}; next: cd {repo.root} && rjc new person")
 

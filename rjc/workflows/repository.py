@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rjc import checks
 from rjc.model import SCHEMA_VERSION, Record, Settings
-from rjc.model.settings import Center, Coordinator
+from rjc.model.settings import Center, Coordinator, Sealing
 from rjc.storage import layout, private, schema, store
 from rjc.storage.errors import RjcError
 from rjc.storage.gitrepo import Git
@@ -165,9 +166,14 @@ class Repository:
             return tx.commit(action)
 
 
-def init_repository(directory: Path, *, center: str, code: str, name: str) -> Repository:
-    """Create a records repository: git, layout, settings, schemas, owner-only permissions."""
+def init_repository(directory: Path, *, center: str, code: str, name: str,
+                    sealing_key: str | None = None) -> Repository:
+    """Create a records repository: git, layout, settings, schemas, owner-only permissions.
+    `sealing_key`: the center's sealing public key (age1...), which seals archive to."""
     directory = Path(directory).expanduser().resolve()
+    if sealing_key is not None and not re.fullmatch(r"age1[02-9ac-hj-np-z]{58}", sealing_key):
+        raise RjcError("--sealing-key takes the center's age public key (age1..., 62 characters); "
+                       "nothing was created")
     if (directory / layout.SETTINGS_FILE).exists() or (directory / ".git").exists():
         raise RjcError(f"{directory} already holds a repository; nothing was changed")
     if directory.exists() and any(directory.iterdir()):
@@ -177,7 +183,7 @@ def init_repository(directory: Path, *, center: str, code: str, name: str) -> Re
     created = not directory.exists()
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        return _populate(directory, center=center, code=code, name=name)
+        return _populate(directory, center=center, code=code, name=name, sealing_key=sealing_key)
     except BaseException:
         # Leave nothing half-made behind, so the same command can simply be run again.
         if created:
@@ -188,12 +194,13 @@ def init_repository(directory: Path, *, center: str, code: str, name: str) -> Re
         raise
 
 
-def _populate(directory: Path, *, center: str, code: str, name: str) -> Repository:
+def _populate(directory: Path, *, center: str, code: str, name: str, sealing_key: str | None) -> Repository:
     os.chmod(directory, 0o700)
     repo = Repository(directory)
     repo.git.init()
     settings = Settings(schema_version=SCHEMA_VERSION, center=Center(name=center),
-                        coordinators=[Coordinator(code=code, name=name)])
+                        coordinators=[Coordinator(code=code, name=name)],
+                        sealing=Sealing(public_key=sealing_key))
     write_atomically(directory / layout.SETTINGS_FILE, store.render_settings(settings).encode())
     write_atomically(directory / "README.md", _README.format(center=center).encode())
     paths = [layout.SETTINGS_FILE, "README.md", *schema.write_schemas(directory)]
