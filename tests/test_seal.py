@@ -270,3 +270,16 @@ def test_rjc_init_sets_the_sealing_key_and_refuses_what_is_not_one(rjc, tmp_path
     assert (bad.code, bad.err) == (1, "Error: --sealing-key takes the center's age public key (age1..., 62 "
                                       "characters); nothing was created\n")
     assert not (tmp_path / "other").exists()
+
+
+def test_two_cases_sealed_together_take_the_person_they_shared(center, rjc):
+    center("case", "close", center.other, "--reason", "completed-successfully", "--date", "2024-07-01")
+    sam, zoe = center.people["Sam"], center.people["Zoë"]
+    center("seal", center.case, center.other, "--court-order", "X", "--as-of", "2026-12-01", "--yes")
+    assert "given_name: (sealed)" in (center.root / layout.parse_id(sam).path).read_text(encoding="utf-8")
+    assert b"O'Brien" not in everything(center.root)
+    lines = center("sealed").splitlines()
+    assert len(lines) == 2
+    first, second = (line.split("records: ")[1].split() for line in lines)
+    assert set(first) == {center.case, center.referral, sam, zoe}
+    assert center.other in second and sam in second and center.case not in second

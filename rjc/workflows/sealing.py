@@ -89,10 +89,11 @@ def seal(repo, orders: dict[str, str], *, action: Literal["seal", "expunge"] = "
             raise RjcError("there are changes not committed here; commit or discard them first "
                            "(rjc doctor --commit-edits), nothing was sealed")
         lease = _synced(repo)  # the remote's tip, which the sealed history will replace
-        records = sorted(_id_of(p) for p in _records_of(repo, cases, register))
+        paths = _records_of(repo, cases, register)
+        records = sorted(_id_of(p) for p in paths)
         actor = repo.actor()
         register.sealed += [Sealed(case=c.id, date=today, action=action, rule=orders[c.id], by=actor,
-                                   records=records) for c in cases]
+                                   records=_own(repo, c, paths)) for c in cases]
         kept = None
         if action == "seal":  # archived for a court before anything is removed; an expunge keeps nothing
             kept = archive(repo, [c.id for c in cases], records, _recipient(repo), today)
@@ -245,6 +246,16 @@ def _records_of(repo, cases: list[Case], register: SealRegister) -> set[str]:
         if mentioned <= sealed:
             paths.add(layout.parse_id(person).path)
     return {p for p in paths if (repo.root / p).exists()}
+
+
+def _own(repo, case: Case, paths: set[str]) -> list[str]:
+    """The records of a seal that are this case's: itself, its referral, and its people among them."""
+    mine = {layout.parse_id(case.id).path} | ({layout.parse_id(case.referral).path} if case.referral else set())
+    people = set()
+    for path in mine:
+        people |= set(layout.PEOPLE_ID.findall((repo.root / path).read_text(encoding="utf-8")))
+    mine |= {layout.parse_id(p).path for p in people if p.startswith("P-")}
+    return sorted(_id_of(p) for p in mine & paths)
 
 
 def sealed_text(relpath: str, content: bytes) -> bytes:
