@@ -283,3 +283,22 @@ def test_two_cases_sealed_together_take_the_person_they_shared(center, rjc):
     first, second = (line.split("records: ")[1].split() for line in lines)
     assert set(first) == {center.case, center.referral, sam, zoe}
     assert center.other in second and sam in second and center.case not in second
+
+
+def test_a_seal_waits_while_another_rjc_writes(center):
+    import os
+    import sys
+
+    from rjc.storage.transaction import write_lock
+
+    env = {**os.environ, "RJC_RECORDS": str(center.root), "RJC_COORDINATOR": "KB"}
+    with write_lock(center.root):
+        process = subprocess.Popen([sys.executable, "-m", "rjc", "seal", center.case, "--court-order", "X", "--yes"],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=1.5)  # still waiting while the other writer holds the lock
+        assert not (center.root / "sealed.yaml").exists()
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "waiting for another rjc to finish writing..." in err
+    assert out.startswith(f"sealed {center.case}:")
