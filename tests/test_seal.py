@@ -302,3 +302,26 @@ def test_a_seal_waits_while_another_rjc_writes(center):
     assert process.returncode == 0, err
     assert "waiting for another rjc to finish writing..." in err
     assert out.startswith(f"sealed {center.case}:")
+
+
+def test_a_panel_that_heard_only_the_sealed_case_is_sealed_and_a_shared_one_is_kept(center, repo):
+    from rjc.model import SCHEMA_VERSION, Panel
+
+    def panel(number: int, cases: list[str], note: str) -> str:
+        made = Panel(id=f"PN-2024-KB-{number:04d}", schema_version=SCHEMA_VERSION, date="2024-04-02",
+                     start="18:00", end="19:00", place="Quarry Hill grange hall", status="cancelled",
+                     docket=[{"case": c} for c in cases], note=note,
+                     history=[{"date": "2024-03-20", "by": "KB", "action": "scheduled"},
+                              {"date": "2024-03-30", "by": "KB", "action": "cancelled", "note": note}])
+        repo.save(made, "panel schedule", command="panel schedule")
+        return made.id
+
+    alone = panel(1, [center.case], "Postponed: the bicycle owner is away")
+    shared = panel(2, [center.case, center.other], "An evening of two cases")
+    center("seal", center.case, "--as-of", "2026-06-10", "--yes")
+    found = everything(center.root)
+    assert b"the bicycle owner is away" not in found and b"Quarry Hill grange" in found  # the shared one's place
+    assert b"An evening of two cases" in found
+    lines = center("sealed").split("records: ")[1].split()
+    assert alone in lines and shared not in lines
+    assert center("check") is not None

@@ -55,6 +55,7 @@ _BY_PLURAL = {k.directory: k for k in KINDS.values()} | {"persons": KINDS["perso
 _ID_RE = re.compile(rf"(P|R|C|PN|V)-([0-9]{{4}})-({CODE_PATTERN})-([0-9]{{4,6}})")
 _CODE_RE = re.compile(CODE_PATTERN)
 PEOPLE_ID = re.compile(rf"\b(?:P|V)-[0-9]{{4}}-{CODE_PATTERN}-[0-9]{{4,6}}\b")  # ids that stand for a person
+CASE_ID = re.compile(rf"\bC-[0-9]{{4}}-{CODE_PATTERN}-[0-9]{{4,6}}\b")
 
 
 @dataclass(frozen=True)

@@ -232,8 +232,8 @@ def _sealable(repo, case_id: str, register: SealRegister) -> Case:
 
 
 def _records_of(repo, cases: list[Case], register: SealRegister) -> set[str]:
-    """The files a seal tombstones: each case, its referral, and the people who appear in no
-    case or referral left unsealed (nor are volunteers)."""
+    """The files a seal tombstones: each case, its referral, the people who appear in no case or
+    referral left unsealed (nor are volunteers), and the panels that heard only sealed cases."""
     paths = {layout.parse_id(c.id).path for c in cases}
     paths |= {layout.parse_id(c.referral).path for c in cases if c.referral}
     sealed = paths | {layout.parse_id(i).path for s in register.sealed for i in s.records}
@@ -245,6 +245,12 @@ def _records_of(repo, cases: list[Case], register: SealRegister) -> set[str]:
     for person, mentioned in mentions.items():
         if mentioned <= sealed:
             paths.add(layout.parse_id(person).path)
+    # A panel that heard only sealed cases was about them alone: its notes and place go too.
+    sealed_cases = {c.id for c in cases} | register.ids()
+    heard = repo.git.files_mentioning_each(sorted(c.id for c in cases), [layout.KINDS["panel"].directory])
+    for panel in set().union(*heard.values()) if heard else set():
+        if set(layout.CASE_ID.findall((repo.root / panel).read_text(encoding="utf-8"))) <= sealed_cases:
+            paths.add(panel)
     return {p for p in paths if (repo.root / p).exists()}
 
 
@@ -255,6 +261,8 @@ def _own(repo, case: Case, paths: set[str]) -> list[str]:
     for path in mine:
         people |= set(layout.PEOPLE_ID.findall((repo.root / path).read_text(encoding="utf-8")))
     mine |= {layout.parse_id(p).path for p in people if p.startswith("P-")}
+    panels = {p for p in paths if layout.kind_of_path(p) == layout.KINDS["panel"]}
+    mine |= {p for p in panels if case.id in layout.CASE_ID.findall((repo.root / p).read_text(encoding="utf-8"))}
     return sorted(_id_of(p) for p in mine & paths)
 
 
