@@ -1103,3 +1103,24 @@ def test_the_purge_command_for_a_remote_names_its_host_and_path(url, host, path)
     from rjc.workflows.sealing import _where
 
     assert _where(url) == (host, path)
+
+
+def test_sync_sends_nothing_while_the_old_history_has_come_back(clones, run, synced, tmp_path):
+    a, b = clones
+    sealing_key(a, tmp_path)
+    _, case = _closed_diversion(run, a, tmp_path)
+    synced(a)
+    old = tmp_path / "old.git"  # someone's copy of the history from before the seal
+    subprocess.run(["git", "clone", "-q", "--bare", str(tmp_path / "remote.git"), str(old)], check=True)
+    run(a, "seal", case, "--court-order", "X", "--yes")
+    synced(b)
+    git(b, "-c", "user.name=x", "-c", "user.email=x@example.org", "pull", "-q", "--no-rebase", "-X", "theirs",
+        "--no-edit", str(old), "main")
+    remote_before = git(tmp_path / "remote.git", "rev-parse", "main")
+    refused = run(b, "sync", code=1)
+    assert "[sealed-restored]" in refused.out and "nothing was sent" in refused.err
+    assert git(tmp_path / "remote.git", "rev-parse", "main") == remote_before
+    assert run(b, "seal", "--repair").out.startswith("sealed again: 3 records")
+    assert b"Took a bicycle" not in _every_byte(b)
+    assert run(b, "sync").out.startswith("sent ")
+    assert b"Took a bicycle" not in _every_byte(tmp_path / "remote.git")
