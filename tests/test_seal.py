@@ -325,3 +325,14 @@ def test_a_panel_that_heard_only_the_sealed_case_is_sealed_and_a_shared_one_is_k
     lines = center("sealed").split("records: ")[1].split()
     assert alone in lines and shared not in lines
     assert center("check") is not None
+
+
+def test_a_seal_waits_for_rjc_doctor_after_an_interrupted_change(center, rjc):
+    from rjc.storage import private
+
+    journal = private.file(center.root, private.JOURNAL)
+    journal.write_text('{"command": "case note", "files": {}}', encoding="utf-8")
+    refused = rjc("--records", center.root, "seal", center.case, "--court-order", "X", "--yes")
+    assert (refused.code, refused.err.splitlines()[-1]) == (
+        1, "Error: an earlier rjc change, sync or seal was interrupted; run: rjc doctor (nothing was sealed)")
+    assert not (center.root / "sealed.yaml").exists()

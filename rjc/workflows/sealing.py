@@ -83,6 +83,7 @@ def seal(repo, orders: dict[str, str], *, action: Literal["seal", "expunge"] = "
     today = today or dt.date.today()
     git = repo.git
     with write_lock(repo.root, on_wait=repo.on_wait):
+        _not_interrupted(repo)
         register = repo.seal_register()
         cases = [_sealable(repo, case_id, register) for case_id in orders]
         if git.uncommitted():
@@ -138,6 +139,7 @@ def repair(repo) -> Sealing:
 
     git = repo.git
     with write_lock(repo.root, on_wait=repo.on_wait):
+        _not_interrupted(repo)
         register = repo.seal_register()
         if git.uncommitted():
             raise RjcError("there are changes not committed here; commit or discard them first "
@@ -149,6 +151,12 @@ def repair(repo) -> Sealing:
         forget(repo, records)
         git.purge()
     return done
+
+
+def _not_interrupted(repo) -> None:
+    """An interrupted change's journal holds a record's old text: rjc doctor first, then a seal."""
+    if any((private.location(repo.root) / name).exists() for name in private.INTERRUPTED):
+        raise RjcError("an earlier rjc change, sync or seal was interrupted; run: rjc doctor (nothing was sealed)")
 
 
 def _synced(repo) -> str | None:
