@@ -336,3 +336,17 @@ def test_a_seal_waits_for_rjc_doctor_after_an_interrupted_change(center, rjc):
     assert (refused.code, refused.err.splitlines()[-1]) == (
         1, "Error: an earlier rjc change, sync or seal was interrupted; run: rjc doctor (nothing was sealed)")
     assert not (center.root / "sealed.yaml").exists()
+
+
+def test_rjc_seal_set_key_sets_the_sealing_key_in_one_commit(repo, rjc):
+    from pyrage import x25519
+
+    key = str(x25519.Identity.generate().to_public())
+    before = git(repo.root, "rev-list", "--count", "HEAD")
+    done = rjc("--records", repo.root, "seal", "--set-key", key)
+    assert (done.code, done.out) == (0, "the sealing key is set; what a seal removes is archived encrypted to it\n")
+    assert f"public_key: {key}" in (repo.root / "rjc.yaml").read_text(encoding="utf-8")
+    assert int(git(repo.root, "rev-list", "--count", "HEAD")) == int(before) + 1
+    bad = rjc("--records", repo.root, "seal", "--set-key", "age1nope")
+    assert (bad.code, bad.err) == (1, "Error: the sealing key is the center's age public key (age1..., 62 "
+                                      "characters); nothing was changed\n")

@@ -16,6 +16,8 @@ def seal(
     due: Annotated[bool, typer.Option("--due", help="The closed cases whose sealing date has come: listed, "
                                                     "or sealed with --yes.")] = False,
     send: Annotated[bool, typer.Option("--send", help="Send a seal made here that could not reach the remote.")] = False,
+    set_key: Annotated[Optional[str], typer.Option(
+        "--set-key", metavar="AGE1...", help="Set the center's sealing public key (age), which seals archive to.")] = None,
     repair: Annotated[bool, typer.Option("--repair", help="Seal again every record the register lists, in every "
                                                           "commit (after the old history came back).")] = False,
     court_order: Annotated[Optional[str], typer.Option(
@@ -30,6 +32,15 @@ def seal(
     `--due` lists the cases whose date under rjc.yaml's sealing rules has come (ids, dates,
     rule); `--due --yes` seals them all in one rewrite.
     """
+    if set_key is not None:
+        from rjc.cli.output import say
+        from rjc.workflows import sealing
+
+        if ids or due or send or repair:
+            raise typer.BadParameter("--set-key goes alone", param_hint="--set-key")
+        sealing.set_key(open_repository(), set_key)
+        say("the sealing key is set; what a seal removes is archived encrypted to it")
+        return
     _seal(ids, due, send, repair, court_order, as_of, yes, no_input, "seal")
 
 

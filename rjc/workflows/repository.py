@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -171,9 +170,14 @@ def init_repository(directory: Path, *, center: str, code: str, name: str,
     """Create a records repository: git, layout, settings, schemas, owner-only permissions.
     `sealing_key`: the center's sealing public key (age1...), which seals archive to."""
     directory = Path(directory).expanduser().resolve()
-    if sealing_key is not None and not re.fullmatch(r"age1[02-9ac-hj-np-z]{58}", sealing_key):
-        raise RjcError("--sealing-key takes the center's age public key (age1..., 62 characters); "
-                       "nothing was created")
+    if sealing_key is not None:
+        from pydantic import ValidationError
+
+        try:
+            Sealing(public_key=sealing_key)  # the settings' own pattern
+        except ValidationError:
+            raise RjcError("--sealing-key takes the center's age public key (age1..., 62 characters); "
+                           "nothing was created") from None
     if (directory / layout.SETTINGS_FILE).exists() or (directory / ".git").exists():
         raise RjcError(f"{directory} already holds a repository; nothing was changed")
     if directory.exists() and any(directory.iterdir()):

@@ -322,6 +322,22 @@ def forget(repo, records: list[str]) -> None:
             found.unlink()
 
 
+def set_key(repo, key: str) -> None:
+    """Set the center's sealing public key in rjc.yaml, in one commit."""
+    from pydantic import ValidationError
+
+    from rjc.model.settings import Sealing as SealingSettings
+
+    try:
+        sealing = SealingSettings.model_validate({**repo.settings.sealing.model_dump(), "public_key": key})
+    except ValidationError:
+        raise RjcError("the sealing key is the center's age public key (age1..., 62 characters); "
+                       "nothing was changed") from None
+    with repo.transaction("seal --set-key") as tx:
+        tx.stage(repo.settings.model_copy(update={"sealing": sealing}))
+        tx.commit("set the sealing key")
+
+
 # --- the sealed archive --------------------------------------------------------------------------
 
 
