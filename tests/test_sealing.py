@@ -12,7 +12,7 @@ from rjc.model import SCHEMA_VERSION, Case, Person, Settings, report_facts
 from rjc.model.sealing import Sealed, SealRegister, seal_due, tombstone
 from rjc.storage import layout, store
 
-from helpers import dedent
+from helpers import dedent, git, sealing_key
 
 SAMPLE = Path(__file__).resolve().parents[1] / "records"
 REFERRAL = dedent("""\
@@ -226,3 +226,14 @@ def test_rjc_remind_says_a_seal_is_due_by_id(due_repo, rjc):
     lines = [line for line in result.out.splitlines() if "seal-due" in line]
     assert lines == ["2026-11-20  seal-due            C-2023-KB-0001: due for sealing since 2026-11-20 "
                      "(pre-charge-diversion: 2 years after completed-successfully); run: rjc seal --due  [to KB]"]
+
+
+def test_rjc_seal_due_yes_seals_every_due_case_in_one_rewrite(due_repo, rjc, tmp_path):
+    sealing_key(due_repo.root, tmp_path)
+    commits = int(git(due_repo.root, "rev-list", "--count", "HEAD"))
+    done = rjc("--records", due_repo.root, "seal", "--due", "--yes", "--as-of", "2026-12-07")
+    assert done.code == 0, done
+    assert done.out.splitlines()[0].startswith("sealed C-2023-KB-0001 C-2023-KB-0002: ")
+    assert int(git(due_repo.root, "rev-list", "--count", "HEAD")) == commits + 1  # one register commit
+    assert rjc("--records", due_repo.root, "seal", "--due", "--as-of", "2026-12-07").err == (
+        "no case is due for sealing or deletion as of 2026-12-07\n")
