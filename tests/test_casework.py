@@ -337,3 +337,12 @@ def test_link_relates_two_cases_both_ways(rjc, center):
     assert center["repo"].get(second).related_cases == [first]
     assert git(center["repo"].root, "log", "-1", "--format=%s").strip() == f"case link {first} {second}"
     assert rjc("case", "link", first, first).code == 1
+
+
+@pytest.mark.parametrize("command, option", [(("agreement", "pay"), "--amount"), (("agreement", "log"), "--hours")])
+@pytest.mark.parametrize("value", ["nan", "Infinity", "1e309", "$350", "50,00"])
+def test_an_amount_or_hours_that_is_not_a_plain_number_is_a_usage_error(repo, rjc, command, option, value):
+    result = rjc("--records", repo.root, *command, "C-2026-KB-0001", "1", option, value)
+    assert result.code == 2
+    assert result.err.splitlines()[-1] == (f"Error: Invalid value for {option}: takes a plain number such as "
+                                           f"50.00 or 2.5, not '{value}'")

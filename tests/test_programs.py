@@ -258,8 +258,9 @@ def test_leaving_keeps_the_seat_and_warns_below_three(rjc, center):
 @pytest.mark.parametrize("args, message", [
     (["--hours", "0"], "hours must be more than 0"),
     (["--hours", "-1"], "hours must be more than 0"),
-    (["--hours", "abc"], "--hours takes a number, not 'abc'"),
-    (["--hours", "nan"], "--hours takes a number, not 'nan'"),
+    (["--hours", "abc"], "Invalid value for --hours: takes a plain number such as 50.00 or 2.5, not 'abc'"),
+    (["--hours", "nan"], "Invalid value for --hours: takes a plain number such as 50.00 or 2.5, not 'nan'"),
+    (["--hours", "1e309"], "Invalid value for --hours: takes a plain number such as 50.00 or 2.5, not '1e309'"),
     (["--hours", "30"], "a meeting lasts at most 24 hours, not 30"),
     (["--hours", "1"], "name the volunteers who came (--attended VOLUNTEER, repeatable)"),
     (["--hours", "1", "--attended", "V-2026-KB-0099"], "V-2026-KB-0099 is not on the circle of {case} on 2026-11-24"),
@@ -276,7 +277,8 @@ def test_bad_meetings_change_nothing(rjc, center, args, message):
     args = [a.format(**fill) for a in args]
     if "--date" not in args:
         args += ["--date", "2026-11-24"]
-    refused(rjc, center["repo"], "circle", "meeting", case_id, *args, "--no-note", message=message.format(**fill))
+    refused(rjc, center["repo"], "circle", "meeting", case_id, *args, "--no-note", message=message.format(**fill),
+            code=2 if message.startswith("Invalid value") else 1)  # a number that is not one: a usage error
 
 
 def test_meetings_wait_for_the_circle_to_start(rjc, center):
@@ -494,11 +496,13 @@ def test_internship_refusals_change_nothing(rjc, star):
     ok(rjc("internship", "set", case_id, "--host", "Mill", "--start", "2026-11-09", "--end", "2026-12-18"))
     for hours, date, message in [("0", "2026-11-10", "hours must be more than 0"),
                                  ("-3", "2026-11-10", "hours must be more than 0"),
-                                 ("lots", "2026-11-10", "--hours takes a number, not 'lots'"),
+                                 ("lots", "2026-11-10", "Invalid value for --hours: takes a plain number such as "
+                                                        "50.00 or 2.5, not 'lots'"),
                                  ("4", "2026-11-08", "2026-11-08 is outside the internship's dates "
                                                      "(2026-11-09 to 2026-12-18)"),
                                  ("4", "2026-12-19", "2026-12-19 is outside the internship's dates")]:
-        refused(rjc, repo, "internship", "hours", case_id, "--hours", hours, "--date", date, message=message)
+        refused(rjc, repo, "internship", "hours", case_id, "--hours", hours, "--date", date, message=message,
+                code=2 if message.startswith("Invalid value") else 1)
     ok(rjc("internship", "hours", case_id, "--hours", "4", "--date", "2026-12-18"))
     refused(rjc, repo, "internship", "set", case_id, "--end", "2026-12-17",
             message="hours are logged on 2026-12-18, outside the internship's dates (2026-11-09 to 2026-12-17)")

@@ -11,6 +11,7 @@ import typer
 from rjc.cli.options import NOTE_HELP, AsOfOption, DateOption
 from rjc.cli.options import day as _day
 from rjc.cli.options import done as _done
+from rjc.cli.options import number as _number
 from rjc.cli.repo import open_repository
 from rjc.model.vocab import (
     CaseStatus,
@@ -251,7 +252,7 @@ def agreement_log(
     """Log community service hours on an agreement item."""
     from rjc.workflows import casework
 
-    _done(casework.log_hours(open_repository(), case_id, item, _decimal(hours, "--hours"), day=_day(date),
+    _done(casework.log_hours(open_repository(), case_id, item, _number(hours, "--hours"), day=_day(date),
                              place=place, agreement=agreement))
 
 
@@ -267,7 +268,7 @@ def agreement_pay(
     """Record a restitution payment on an agreement item."""
     from rjc.workflows import casework
 
-    _done(casework.record_payment(open_repository(), case_id, item, _decimal(amount, "--amount"), day=_day(date),
+    _done(casework.record_payment(open_repository(), case_id, item, _number(amount, "--amount"), day=_day(date),
                                   allow_overpayment=yes, agreement=agreement))
 
 
@@ -308,17 +309,6 @@ def agreement_status(
             elif entry.type == "community-service":
                 progress = f" {entry.hours_done} of {entry.hours_required} hours"
             say(f"  {index}. {entry.type}: {entry.status}{progress}")
-
-
-def _decimal(text: str, name: str):
-    from decimal import Decimal, InvalidOperation
-
-    from rjc.storage.errors import RjcError
-
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise RjcError(f"{name} takes a number, not '{text}'") from None
 
 
 @case_app.command("service")

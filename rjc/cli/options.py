@@ -9,6 +9,7 @@ error (exit 2) and `--help` lists the values; case does not matter.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal, Optional
 
 import typer
@@ -30,6 +31,19 @@ def format_option(help: str = "How to print it.") -> Any:
     """The one `--format` option. Each command names the formats it offers in its annotation, so
     that a type checker reads them too: `fmt: Annotated[Literal["table", "json"], format_option()] = "table"`."""
     return typer.Option("--format", case_sensitive=False, help=help)
+
+
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,9}(\.[0-9]{1,6})?")  # a minus sign is refused later, with the rule
+
+
+def number(text: str, option: str):
+    """An amount or hours as typed: a plain number (50, 50.00, 2.5). Anything else (a currency sign,
+    NaN, Infinity, 1e309, words) is a usage error naming the option, never a crash later."""
+    from decimal import Decimal
+
+    if not _PLAIN_NUMBER.fullmatch(text.strip()):
+        raise typer.BadParameter(f"takes a plain number such as 50.00 or 2.5, not '{text}'", param_hint=option)
+    return Decimal(text.strip())
 
 
 def day(value: dt.datetime | None) -> dt.date:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from rjc.cli.options import AsOfOption, DateOption
+from rjc.cli.options import AsOfOption, DateOption, number
 from rjc.cli.repo import open_repository
 from rjc.model.vocab import CirclePhase, CircleRole
 
@@ -32,20 +32,6 @@ def _done(outcome) -> None:
     for notice in getattr(outcome, "notices", []):
         message(notice)
     committed(outcome)
-
-
-def _hours(text: str):
-    from decimal import Decimal, InvalidOperation
-
-    from rjc.storage.errors import RjcError
-
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise RjcError(f"--hours takes a number, not '{text}'") from None
-    if not value.is_finite():
-        raise RjcError(f"--hours takes a number, not '{text}'")
-    return value
 
 
 # --- circles ---------------------------------------------------------------------------------
@@ -96,7 +82,7 @@ def circle_meeting(
     """Log a circle meeting. An optional note is typed at the prompt or read from stdin, never argv."""
     from rjc.workflows import programs
 
-    hours_value = _hours(hours)
+    hours_value = number(hours, "--hours")
     text = ""
     if not no_note:
         if sys.stdin.isatty():
@@ -190,7 +176,7 @@ def internship_hours(
     """Log hours worked; they must fall inside the internship's dates when those are set."""
     from rjc.workflows import programs
 
-    _done(programs.log_internship_hours(open_repository(), case_id, _hours(hours), day=_day(date)))
+    _done(programs.log_internship_hours(open_repository(), case_id, number(hours, "--hours"), day=_day(date)))
 
 
 @internship_app.command("skill")
