@@ -641,3 +641,10 @@ def test_the_year_option_offers_every_kind_of_year_periods_knows():
     from rjc.model.periods import YEAR_STARTS
 
     assert get_args(YearKind) == tuple(YEAR_STARTS)
+
+
+@pytest.mark.parametrize("args", [(), ("case", "note"), ("agreement", "pay"), ("seal",)])
+def test_dash_h_is_help_everywhere(rjc, args):
+    short, long = rjc(*args, "-h"), rjc(*args, "--help")
+    assert short.code == long.code == 0
+    assert short.out == long.out and short.out.startswith(f"Usage: rjc {' '.join(args)}".rstrip() + " ")

@@ -42,6 +42,7 @@ def _build_app(modules: tuple[str, ...] = MODULES):
              "Records are YAML files in a git repository; every change is a commit.",
         epilog=EXIT_CODES_HELP,
         no_args_is_help=True,
+        context_settings={"help_option_names": ["-h", "--help"]},  # every command's, inherited
         add_completion=False,
         pretty_exceptions_enable=False,  # our boundary below prints errors; never locals
         pretty_exceptions_show_locals=False,
