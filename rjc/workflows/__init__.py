@@ -3,7 +3,7 @@
 `repository` opens a records repository: it reads through the cache and writes through
 transactions validated by the checks. The rest is the work done on it: intake, records of any
 kind, casework, victims, programs, volunteers, panel scheduling, people, sync with the other
-coordinators, and doctor's repairs.
+coordinators, sealing, and doctor's repairs.
 
 May import: rjc.model, rjc.storage, rjc.cache, rjc.checks. Never the outputs or the CLI.
 """
