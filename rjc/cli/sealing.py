@@ -10,6 +10,10 @@ import typer
 from rjc.cli.options import AsOfOption, day
 from rjc.cli.repo import interactive, open_repository
 
+CourtOrderOption = Annotated[Optional[str], typer.Option(
+    "--court-order", metavar="REF", help="The court order's reference, for a case no rule makes due.")]
+NoInputOption = Annotated[bool, typer.Option("--no-input", help="Never prompt; fail unless --yes.")]
+
 
 def seal(
     ids: Annotated[Optional[list[str]], typer.Argument(metavar="[ID]...", help="The closed cases to seal.")] = None,
@@ -20,11 +24,10 @@ def seal(
         "--set-key", metavar="AGE1...", help="Set the center's sealing public key (age), which seals archive to.")] = None,
     repair: Annotated[bool, typer.Option("--repair", help="Seal again every record the register lists, in every "
                                                           "commit (after the old history came back).")] = False,
-    court_order: Annotated[Optional[str], typer.Option(
-        "--court-order", metavar="REF", help="The court order's reference, for a case no rule makes due.")] = None,
+    court_order: CourtOrderOption = None,
     as_of: AsOfOption = None,
     yes: Annotated[bool, typer.Option("--yes", help="Seal without asking.")] = False,
-    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; fail unless --yes.")] = False,
+    no_input: NoInputOption = False,
 ) -> None:
     """Seal closed cases: every version of the case, its referral and the people in no other case
     is replaced, in every commit, by what the reports count; the seal register says so by id.
@@ -32,72 +35,71 @@ def seal(
     `--due` lists the cases whose date under rjc.yaml's sealing rules has come (ids, dates,
     rule); `--due --yes` seals them all in one rewrite.
     """
-    if set_key is not None:
-        from rjc.cli.output import say
-        from rjc.workflows import sealing
+    from rjc.cli.output import say
+    from rjc.workflows import sealing
 
-        if ids or due or send or repair:
-            raise typer.BadParameter("--set-key goes alone", param_hint="--set-key")
-        sealing.set_key(open_repository(), set_key)
+    alone = [flag for flag, given in (("--send", send), ("--repair", repair), ("--set-key", set_key is not None))
+             if given]
+    if not alone:
+        return _seal(ids, due, court_order, as_of, yes, no_input, "seal")
+    if ids or due or len(alone) > 1:
+        raise typer.BadParameter("goes alone", param_hint=alone[0])
+    repo = open_repository()
+    if send:
+        say(sealing.send_unsent(repo))
+    elif repair:
+        done = sealing.repair(repo)
+        say(f"sealed again: {len(done.records)} records, {done.versions} versions rewritten, the old ones deleted")
+    else:
+        sealing.set_key(repo, set_key or "")
         say("the sealing key is set; what a seal removes is archived encrypted to it")
-        return
-    _seal(ids, due, send, repair, court_order, as_of, yes, no_input, "seal")
 
 
 def expunge(
     ids: Annotated[Optional[list[str]], typer.Argument(metavar="[ID]...", help="The closed cases to expunge.")] = None,
     due: Annotated[bool, typer.Option("--due", help="The closed cases whose date has come: listed, or "
                                                     "expunged with --yes.")] = False,
-    court_order: Annotated[Optional[str], typer.Option(
-        "--court-order", metavar="REF", help="The court order's reference, for a case no rule makes due.")] = None,
+    court_order: CourtOrderOption = None,
     as_of: AsOfOption = None,
     yes: Annotated[bool, typer.Option("--yes", help="Expunge without asking.")] = False,
-    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; fail unless --yes.")] = False,
+    no_input: NoInputOption = False,
 ) -> None:
     """Expunge closed cases: as rjc seal, but nothing is archived anywhere, not even encrypted."""
-    _seal(ids, due, False, False, court_order, as_of, yes, no_input, "expunge")
+    _seal(ids, due, court_order, as_of, yes, no_input, "expunge")
 
 
-def _seal(ids, due, send, repair, court_order, as_of, yes, no_input, action) -> None:
+def _seal(ids, due, court_order, as_of, yes, no_input, action) -> None:
+    """Seal (or expunge) the given cases, or those due: or, with --due alone, list those due."""
     from rjc.cli.output import message, say
     from rjc.storage.errors import RjcError
     from rjc.workflows import sealing
 
-    if (send or repair) and not ids and not due and not (send and repair):
-        if send:
-            say(sealing.send_unsent(open_repository()))
-        else:
-            done = sealing.repair(open_repository())
-            say(f"sealed again: {len(done.records)} records, {done.versions} versions rewritten, the old ones deleted")
-        return
-    if bool(ids) == due or send or repair:
-        raise typer.BadParameter("give the cases to seal, or --due (or --send or --repair alone)", param_hint="ID")
+    if bool(ids) == due:
+        raise typer.BadParameter("give the cases, or --due", param_hint="ID")
     repo = open_repository()
     when = day(as_of)
     if due:
         found = sealing.due(repo, when)
-        if yes:  # each rule says whether its cases are sealed or expunged
-            found = [entry for entry in found if entry.action == action]
         if not yes:
             for entry in found:
                 say(f"{entry.case}  {entry.action} due {entry.due}  {entry.rule}")
             if not found:
                 message(f"no case is due for sealing or deletion as of {when}")
             return
+        found = [entry for entry in found if entry.action == action]  # each rule: sealed, or expunged
         if not found:
             message(f"no case is due for sealing or deletion as of {when}; nothing was sealed")
             return
         orders = {entry.case: entry.rule for entry in found}
     else:
         orders = sealing.orders(repo, ids or [], court_order, when)
-    listed = " ".join(orders)
-    word = "Seal" if action == "seal" else "Expunge"
+    done_word = "sealed" if action == "seal" else "expunged"
     if not yes and not (interactive(no_input) and typer.confirm(
-            f"{word} {listed}? Their text goes from every commit of this repository, for good", default=False)):
-        raise RjcError(f"nothing was {'sealed' if action == 'seal' else 'expunged'}; confirm with --yes")
+            f"{action.capitalize()} {' '.join(orders)}? Their text goes from every commit of this repository, "
+            f"for good", default=False)):
+        raise RjcError(f"nothing was {done_word}; confirm with --yes")
     done = sealing.seal(repo, orders, today=when, action=action)
-    verb = "sealed" if action == "seal" else "expunged"
-    say(f"{verb} {' '.join(done.cases)}: {len(done.records)} records tombstoned ({' '.join(done.records)}), "
+    say(f"{done_word} {' '.join(done.cases)}: {len(done.records)} records tombstoned ({' '.join(done.records)}), "
         f"{done.versions} versions rewritten, the old ones deleted")
     if done.archive:
         say(f"what was removed is archived, encrypted to the center's sealing key, in {done.archive}")

@@ -228,13 +228,11 @@ class Git:
     def has_commits(self) -> bool:
         return bool(self.run("rev-parse", "--verify", "--quiet", "HEAD", check=False).strip())
 
-    def log(self, *, path: str | list[str] | None = None, since: str | None = None, until: str | None = None,
-            limit: int | None = None, with_blobs: bool = False) -> list[Commit]:
+    def log(self, *, path: str | list[str] | None = None, with_blobs: bool = False) -> list[Commit]:
         """Commits newest first, with rjc's trailers; optionally the blob ids they wrote."""
-        return list(self.iter_log(path=path, since=since, until=until, limit=limit, with_blobs=with_blobs))
+        return list(self.iter_log(path=path, with_blobs=with_blobs))
 
-    def iter_log(self, *, path: str | list[str] | None = None, since: str | None = None, until: str | None = None,
-                 limit: int | None = None, with_blobs: bool = False,
+    def iter_log(self, *, path: str | list[str] | None = None, with_blobs: bool = False,
                  only: list[str] | None = None) -> Generator[Commit, None, None]:
         """`log`, one commit at a time as git walks: a caller that stops early stops git too, so
         reading the newest few commits costs what they cost, not what the whole history does.
@@ -249,12 +247,6 @@ class Git:
         args = ["git", "log", f"--format={_RECORD}{fmt}"]
         if with_blobs:
             args += ["--raw", "--no-abbrev", "--no-renames", "--root"]
-        if since:
-            args.append(f"--since={since}")
-        if until:
-            args.append(f"--until={until}")
-        if limit:
-            args.append(f"--max-count={limit}")
         args += ["--no-walk=unsorted", "--stdin"] if only is not None else ["HEAD"]
         if path:
             args += ["--", *([path] if isinstance(path, str) else path)]
