@@ -21,7 +21,7 @@ from rjc.workflows.repository import Repository, init_repository
 from helpers import CENTER, Result, settings_text
 
 # Fixtures with records of their own, shared by several test modules.
-pytest_plugins = ["built", "letter_fixtures", "report_fixtures"]
+pytest_plugins = ["built", "letter_fixtures", "report_fixtures", "pty_session"]
 
 _INHERITED = ("RJC_RECORDS", "RJC_COORDINATOR", "RJC_LOCK_TIMEOUT", "RJC_GIT_WAIT",
               "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
