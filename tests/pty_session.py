@@ -37,6 +37,7 @@ class Session:
     def answer(self, prompt: str, typed: str) -> str:
         shown = self.expect(prompt)
         self.child.sendline(typed)
+        self.expect(typed + "\r\n")  # the terminal's echo of what was typed: not rjc's output
         return shown
 
     def end(self) -> tuple[int, str]:

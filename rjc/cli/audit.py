@@ -1,4 +1,4 @@
-"""The audit trail: rjc history, rjc log."""
+"""The audit trail: rjc history, rjc log, rjc undo."""
 
 from __future__ import annotations
 
@@ -45,6 +45,48 @@ def log(
         say(f"{commit.date[:16].replace('T', ' ')}  {actor:<4}  {commit.subject}  ({commit.sha[:10]})")
 
 
+def undo(
+    target: Annotated[Optional[str], typer.Argument(
+        metavar="[ID | COMMIT]", help="A record (its latest change) or a commit from rjc log; "
+                                      "default: your own latest change.")] = None,
+    yes: Annotated[bool, typer.Option(
+        "--yes", help="Undo even when a later change touched the same record (its changes are kept).")] = False,
+) -> None:
+    """Undo one change: a new commit puts back what it changed (the history keeps both).
+
+    Shows the change and the fields it set first. A change that created a record, or a seal,
+    cannot be undone. When a later change touched the same record, asks first (without a
+    terminal: needs --yes), and puts back only the fields this change set.
+    """
+    from rjc.cli.output import committed, message
+    from rjc.cli.repo import interactive
+    from rjc.outputs.history import record_commits
+    from rjc.storage import layout
+    from rjc.workflows import undo as core
+
+    repo = open_repository()
+    if target is not None and layout.is_id(target.strip().upper()):
+        commits = record_commits(repo.git, _index(repo), layout.parse_id(target).path)
+        if not commits:
+            from rjc.storage.errors import RjcError
+
+            raise RjcError(f"no record {layout.parse_id(target)} in the history")
+        target = commits[0].sha
+    commit = core.find(repo, target)
+    plan = core.plan(repo, commit)
+    message(f"undoing {commit.sha[:10]} ({core.when(commit)}, {commit.actor}): {commit.subject}")
+    for name, fields in plan.changed.items():
+        message(f"  {name}: {', '.join(fields) or 'no field changed'}")
+    later_too = yes
+    if plan.touched_later and not yes and interactive(False):
+        later_too = typer.confirm(f"{', '.join(plan.touched_later)} changed again since; put back only the "
+                                  "fields this change set, and keep the later changes?", default=False)
+        if not later_too:
+            message("nothing was undone")
+            raise typer.Exit(1)
+    committed(core.undo(repo, commit.sha, later_too=later_too).result)
+
+
 def _index(repo):
     from rjc.cli.output import message
 
@@ -57,3 +99,4 @@ def _index(repo):
 def register(app: typer.Typer) -> None:
     app.command()(history)
     app.command()(log)
+    app.command()(undo)
