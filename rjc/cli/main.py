@@ -43,7 +43,7 @@ def _build_app(modules: tuple[str, ...] = MODULES):
         epilog=EXIT_CODES_HELP,
         no_args_is_help=True,
         context_settings={"help_option_names": ["-h", "--help"]},  # every command's, inherited
-        add_completion=False,
+        add_completion=True,  # --install-completion / --show-completion; ids come from rjc.cli.completion
         pretty_exceptions_enable=False,  # our boundary below prints errors; never locals
         pretty_exceptions_show_locals=False,
         rich_markup_mode=None,
@@ -134,6 +134,13 @@ def _main(args: list[str]) -> None:
         return
     import typer
 
+    from rjc.cli import completion
+
+    if completion.asked():  # a shell asking what could come next (see: rjc --install-completion)
+        import typer.main
+
+        completion.with_id_completion(typer.main.get_command(_build_app()))(args=args, prog_name="rjc")
+        return
     from rjc.storage.errors import EXIT_BUG, EXIT_ERROR, EXIT_INTERRUPTED, RjcError
 
     # Click's own usage error class, wherever this Typer version keeps Click.
