@@ -142,6 +142,73 @@ def test_html_is_self_contained_printable_and_has_charts(report_repo, rjc, tmp_p
     assert not re.search(r"""(src|href)\s*=|@import|url\(""", text)
 
 
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, two: str) -> float:
+    """WCAG's contrast ratio of two colours (#rrggbb)."""
+    light, dark = sorted((_luminance(one), _luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_chart_values_read_on_paper_never_on_a_bar_or_under_a_line(report_repo, rjc):
+    """Each printed value: dark on the white page past the end of its own bar (so never on a coloured
+    bar whatever its length), with no gridline drawn anywhere for it to be crossed by."""
+    import xml.etree.ElementTree as ET
+
+    text = run_report(rjc, report_repo, "quarterly", *QUARTER, "--format", "html").out
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    checked = 0
+    for svg in re.findall(r"<svg.*?</svg>", text, re.DOTALL):
+        root = ET.fromstring(svg)
+        css = "".join(node.text or "" for node in root.iter(f"{svg_ns}style"))
+        assert not [p for p in root.iter(f"{svg_ns}path") if "guide" in p.get("class", "")]
+        assert re.search(r"\.background\{[^}]*fill:(white|#fff)", css) or "background" not in css
+        horizontal = any("horizontal" in g.get("class", "").split() for g in root.iter(f"{svg_ns}g"))
+        for series in root.iter(f"{svg_ns}g"):
+            classes = series.get("class", "").split()
+            if "series" not in classes or not any(c.startswith("color-") for c in classes):
+                continue
+            colour = next(c for c in classes if c.startswith("color-"))
+            bars = [r for r in series.iter(f"{svg_ns}rect") if "rect" in r.get("class", "").split()]
+            if not bars:
+                continue
+            overlay = next(g for g in root.iter(f"{svg_ns}g") if "text-overlay" in g.get("class", "").split())
+            values = [t for g in overlay if colour in g.get("class", "").split() for t in g
+                      if t.get("class") == "value"]
+            ink = re.search(rf"\.text-overlay \.{colour} text\{{fill:(#[0-9a-f]{{3,6}})", css).group(1)
+            assert contrast(ink if len(ink) == 7 else "#" + "".join(c * 2 for c in ink[1:]), "#ffffff") >= 7
+            assert len(values) == len(bars)
+            for bar, value in zip(bars, values):
+                if not (value.text or "").strip():
+                    continue  # a zero, or a suppressed count: no value printed
+                x, y = float(bar.get("x")), float(bar.get("y"))
+                if horizontal:  # the label starts (it is centred: half its width) past the bar's end
+                    half = len(value.text) * 11 * 0.3
+                    assert float(value.get("x")) - half >= x + float(bar.get("width")) - 0.5, value.text
+                else:  # its baseline at or above the bar's top
+                    assert float(value.get("y")) <= y + 0.5, value.text
+                checked += 1
+    assert checked > 10
+
+
+def test_a_range_that_is_a_quarter_is_named_as_it_and_another_range_is_stated_once(report_repo, rjc):
+    quarter = run_report(rjc, report_repo, "quarterly", "--from", "2026-07-01", "--to", "2026-09-30").out
+    assert quarter.splitlines()[1:3] == ["Period: Vermont FY2027 Q1 (2026-07-01 to 2026-09-30)",
+                                         "Compared with: Vermont FY2026 Q4 (2026-04-01 to 2026-06-30)"]
+    assert quarter == run_report(rjc, report_repo, "quarterly", "--quarter", "2027Q1").out
+    federal = run_report(rjc, report_repo, "quarterly", "--from", "2026-07-01", "--to", "2026-09-30",
+                         "--year", "federal").out
+    assert federal.splitlines()[1] == "Period: Federal FY2026 Q4 (2026-07-01 to 2026-09-30)"
+    other = run_report(rjc, report_repo, "quarterly", "--from", "2026-07-01", "--to", "2026-08-15",
+                       "--format", "md").out
+    assert other.splitlines()[0].endswith("quarterly report, 2026-07-01 to 2026-08-15")
+    assert other.splitlines()[2:4] == ["Period: 2026-07-01 to 2026-08-15  ", "Compared with: 2026-05-16 to 2026-06-30  "]
+
+
 def test_no_names_in_any_report(report_repo, rjc):
     outputs = [run_report(rjc, report_repo, "quarterly", *QUARTER, "--format", fmt).out
                for fmt in ("table", "md", "csv", "json", "html")]
@@ -338,8 +405,8 @@ def test_default_period_is_the_last_complete_quarter(report_repo, rjc):
     assert (federal[0]["label"], federal[0]["start"]) == ("Federal FY2026 Q4", "2026-07-01")
     ranged = json.loads(run_report(rjc, report_repo, "quarterly", "--from", "2026-07-01", "--to", "2026-09-30",
                                    "--format", "json").out)
-    assert [p["label"] for p in ranged["periods"]] == ["2026-07-01 to 2026-09-30", "2026-04-01 to 2026-06-30"]
-    same = {(r["measure"], r["breakdown"]): r["value"] for r in ranged["rows"] if r["period"].startswith("2026-07")}
+    assert [p["label"] for p in ranged["periods"]] == ["Vermont FY2027 Q1", "Vermont FY2026 Q4"]  # exactly a quarter
+    same = {(r["measure"], r["breakdown"]): r["value"] for r in ranged["rows"] if r["period"] == "Vermont FY2027 Q1"}
     assert same[("referrals_by_source", "total")] == 4 and same[("restitution_outstanding", "total")] == 1470.0
 
 

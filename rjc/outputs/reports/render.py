@@ -84,8 +84,7 @@ def _grid(report: Quarterly) -> list[tuple[str, list[tuple[str, list[tuple[str, 
 def _heading(report: Quarterly) -> list[str]:
     year = {"vermont": "Vermont fiscal year (July-June)", "federal": "federal fiscal year (October-September)",
             "calendar": "calendar year"}[report.current.year]
-    lines = [f"Period: {report.current.label} ({report.current.start} to {report.current.end})",
-             f"Compared with: {report.previous.label} ({report.previous.start} to {report.previous.end})",
+    lines = [f"Period: {_named(report.current)}", f"Compared with: {_named(report.previous)}",
              f"Quarters of the {year}; NEW victims by the federal fiscal year.",
              f"Prepared {report.as_of}. No names; definitions of every measure: docs/reports.md."]
     if report.threshold is not None:  # a public report
@@ -95,6 +94,11 @@ def _heading(report: Quarterly) -> list[str]:
     if report.skipped:
         lines.append(f"Left out, failing rjc check: {', '.join(report.skipped)}.")
     return lines
+
+
+def _named(w) -> str:
+    """A period as the heading states it: a quarter with its days; a range of days once."""
+    return f"{w.label} ({w.start} to {w.end})" if w.is_quarter else w.label
 
 
 def _title(report: Quarterly) -> str:
@@ -323,6 +327,9 @@ def _charts(report: Quarterly) -> list[str]:
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)  # pygal's tooltip config
+_GUIDE = re.compile(r'<path [^>]*class="[^"]*guide line"\s*/>')  # a gridline; the axes stay
+BAR_COLOURS = ("#1f4e79", "#9bb7d4", "#5b8c3a", "#c9a227")  # the period, the one before, ...
+VALUE_INK = "#222"  # on white: 16:1 contrast
 _CHART_ID = re.compile(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -340,10 +347,14 @@ def svg_chart(labels: list[str], series: Iterable[tuple[str, list[float | None]]
               counts: bool = True, name: str = "chart") -> str:
     """An inline SVG bar chart drawn by pygal, values printed on the bars so it reads on paper.
 
-    pygal's SVG is made self-contained here: its script (tooltip settings for a JavaScript file
-    it would otherwise fetch) and comments (its web address) are removed, and its random chart
-    id is replaced by `name` (unique in the page) so the same report renders the same. A value
-    of None (a suppressed count) is not drawn.
+    Drawn to be read printed: bars opaque, each value in near-black just past the end of its bar
+    (on the white page, never on a coloured bar), no gridlines (the printed values replace them,
+    and a line through a label makes "2" look like "Z"), and room past the longest bar for its
+    value. pygal's SVG is made self-contained here: its script (tooltip settings for a JavaScript
+    file it would otherwise fetch), comments (its web address) and gridlines (which it draws
+    always, hidden only by its stylesheet, that print converters do not all read) are removed,
+    and its random chart id is replaced by `name` (unique in the page) so the same report renders
+    the same. A value of None (a suppressed count) is not drawn.
     """
     import pygal
     from pygal.style import Style
@@ -352,24 +363,27 @@ def svg_chart(labels: list[str], series: Iterable[tuple[str, list[float | None]]
     if horizontal:  # pygal draws the first category at the bottom: list them top-down
         labels = labels[::-1]
         series = [(title, values[::-1]) for title, values in series]
-    style = Style(background="white", plot_background="white", foreground="#222", foreground_strong="#111",
-                  foreground_subtle="#888", colors=("#1f4e79", "#9bb7d4", "#5b8c3a", "#c9a227"),
-                  font_family="Georgia, serif", value_font_size=11, label_font_size=11, legend_font_size=12,
-                  major_label_font_size=11)
+    style = Style(background="white", plot_background="white", foreground=VALUE_INK, foreground_strong="#111",
+                  foreground_subtle="#888", colors=BAR_COLOURS, value_colors=(VALUE_INK,) * len(BAR_COLOURS),
+                  opacity="1", opacity_hover="1", font_family="Georgia, serif", value_font_size=11,
+                  label_font_size=11, legend_font_size=12, major_label_font_size=11)
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
     height = max(220, 70 + 14 * len(labels) * len(series)) if horizontal else 280
-    options = dict(style=style, js=[], disable_xml_declaration=True, print_values=True, width=640, height=height,
-                   legend_at_bottom=True, truncate_label=-1, truncate_legend=-1, margin=8, print_zeroes=False,
-                   show_legend=len(series) > 1, no_data_text="no data")
+    options = dict(style=style, js=[], disable_xml_declaration=True, print_values=True, print_values_position="top",
+                   width=640, height=height, legend_at_bottom=True, truncate_label=-1, truncate_legend=-1, margin=8,
+                   print_zeroes=False, show_legend=len(series) > 1, no_data_text="no data",
+                   show_x_guides=False, show_y_guides=False)
     top = max((v for _, values in series for v in values if v is not None), default=0)
     if counts:
         step = max(1, int(top // 8) + (top % 8 > 0)) if top > 8 else 1
         options["y_labels"] = list(range(0, int(top) + step + 1, step)) if top else [0, 1]
+    elif top:
+        options["range"] = (0, float(top) * 1.15)  # room past the longest bar for its value
     chart = kind(**options)
     chart.x_labels = labels
     for title, values in series:
         chart.add(title, values)
-    svg = _SCRIPT.sub("", _COMMENT.sub("", chart.render(is_unicode=True)))
+    svg = _GUIDE.sub("", _SCRIPT.sub("", _COMMENT.sub("", chart.render(is_unicode=True))))
     return _CHART_ID.sub(name, svg)
 
 

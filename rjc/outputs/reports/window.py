@@ -4,8 +4,8 @@ A quarter is named by the year it belongs to: `--quarter 2026Q3 --year vermont` 
 quarter of the Vermont fiscal year that ends in June 2026 (January-March 2026); with `--year
 federal`, of the federal year ending in September 2026 (April-June 2026); with `--year
 calendar`, July-September 2026. Without a quarter or dates, the last complete quarter as of
-today. The previous period is the quarter before (for a quarter), else the same number of whole
-months (or days) just before.
+today. `--from/--to` that is exactly a quarter is that quarter. The previous period is the quarter
+before (for a quarter), else the same number of whole months (or days) just before.
 """
 
 from __future__ import annotations
@@ -81,6 +81,9 @@ def choose(*, quarter: str | None = None, year: str | None = None, start: dt.dat
             raise UsageProblem("give both --from and --to")
         if end < start:
             raise UsageProblem(f"--to {end} is before --from {start}")
+        same = periods.quarter(start, kind)
+        if (same.start, same.end) == (start, end):  # exactly a quarter: named, and compared, as one
+            return Window(same, periods.quarter_name(same, kind), kind, True)
         return Window(Period(start, end, range_label(start, end)), range_label(start, end), kind, False)
     if whole_year:
         fiscal = periods.fiscal_year(today, kind)
