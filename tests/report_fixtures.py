@@ -187,7 +187,7 @@ def fixture_records() -> list:
     panels = [
         Panel(id="PN-2026-KB-0001", schema_version=SCHEMA_VERSION, date="2026-07-08", start="18:00", end="20:00", status="held",
               place="Community room",
-              docket=[{"case": C1, "outcome": "agreement-signed", "attended": ["P-2026-KB-0001"]}],
+              docket=[{"case": C1, "outcome": "agreement-signed", "attended": ["P-2026-KB-0001", "P-2026-KB-0002"]}],
               seats=[{"volunteer": V1, "attended": True}, {"volunteer": V2, "attended": True, "hours": "1.5"},
                      {"volunteer": V3, "attended": False}]),
         Panel(id="PN-2026-KB-0002", schema_version=SCHEMA_VERSION, date="2026-06-10", start="18:00", end="19:30", status="held",

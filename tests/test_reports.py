@@ -13,9 +13,10 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from report_fixtures import C6, P, Q, closure_of, fixture_records, status_entries
+from report_fixtures import C2, C3, C6, P, Q, closure_of, fixture_records, status_entries
 
 from rjc.model import SCHEMA_VERSION, Case, Person, report_facts
+from rjc.model.vocab import Program
 from rjc.outputs.reports import data, measures, quarterly, window
 from rjc.storage import layout
 
@@ -78,9 +79,96 @@ def test_closures_by_reason_count_a_closure_on_the_last_day(report):
     closures = values(report, "closures_by_reason")  # C1 on 09-30, C3 on 08-20, C8 on 09-20
     assert {k: v for k, v in closures.items() if v} == {"total": 3, "completed-successfully": 1, "no-contact": 1,
                                                          "returned-non-compliance": 1}
-    assert values(report, "completed_successfully_pct") == {"total": D("33.3")}
+    # all three are restorative panel cases; no other program closed a case: its share is n/a
+    assert values(report, "completed_successfully_pct") == {
+        "total": D("33.3"), "restorative-panel": D("33.3"), **{p.value: None for p in Program
+                                                                if p != Program.RESTORATIVE_PANEL}}
     assert values(report, "closures_by_reason", P)["total"] == 0
-    assert values(report, "completed_successfully_pct", P) == {"total": None}  # no closures: n/a
+    assert set(values(report, "completed_successfully_pct", P).values()) == {None}  # no closures: n/a
+
+
+def calculated(records: list, quarter: str = "2027Q1") -> dict:
+    """(measure, breakdown) -> value for the quarter, from these models (as the report reads them)."""
+    models = {kind: [r for r in records if r.kind == kind] for kind in ("case", "referral", "panel")}
+    found = data.Records(cases=[report_facts.facts_of(c) for c in models["case"]],
+                         referrals=[report_facts.facts_of(r) for r in models["referral"]],
+                         panels=[report_facts.facts_of(p) for p in models["panel"]])
+    w = window.choose(quarter=quarter, year="vermont")
+    return {(r.measure, r.breakdown): r.value for r in measures.Calculator(found).rows(w)}
+
+
+def changed(records: list, record_id: str, **fields) -> list:
+    """The records, with one of them changed (validated again)."""
+    return [type(r).model_validate({**r.model_dump(), **fields}) if r.id == record_id else r for r in records]
+
+
+def test_referrals_by_screening_decision_at_the_end_of_the_period(report):
+    # Q: R2, R3, R4 accepted on the day received; R5 declined on 09-30, the last day. P: R1, R7 accepted.
+    assert values(report, "referrals_by_decision") == {"total": 4, "accepted": 3, "declined": 1, "returned": 0,
+                                                       "pending": 0}
+    assert values(report, "referrals_by_decision", P) == {"total": 2, "accepted": 2, "declined": 0, "returned": 0,
+                                                          "pending": 0}
+    # decided only after the quarter: pending in it, and decided in the report of the quarter after
+    later = changed(fixture_records(), "R-2026-KB-0004", screening={
+        "decision": "returned", "date": "2026-10-02", "by": "KB", "reason": "sent back"})
+    assert calculated(later)[("referrals_by_decision", "pending")] == 1
+    assert calculated(later)[("referrals_by_decision", "declined")] == 0
+
+
+def test_closures_and_the_success_share_by_program(report):
+    assert {k: v for k, v in values(report, "closures_by_program").items() if v} == {"total": 3, "restorative-panel": 3}
+    assert {k: v for k, v in values(report, "closures_successful_by_program").items() if v} == {
+        "total": 1, "restorative-panel": 1}
+    assert values(report, "closures_without_taking_part")["total"] == 0  # no-contact is not one of them
+    assert values(report, "completed_successfully_pct_of_participants")["total"] == D("33.3")
+    # C3 (no-contact) declined instead, and C8 a diversion case closed as ineligible:
+    records = changed(fixture_records(), C3, status_history=status_entries(
+        ("intake", "2026-07-16"), ("closed", "2026-08-20", "declined")), closure=closure_of("2026-08-20", "declined"))
+    records = changed(records, "C-2022-MR-0001", program="pre-charge-diversion", status_history=status_entries(
+        ("intake", "2022-01-10"), ("closed", "2026-09-20", "ineligible"), by="MR"), agreements=[],
+        closure=closure_of("2026-09-20", "ineligible", "MR"), diversion={"return_by": "2022-04-10"})
+    found = calculated(records)
+    assert (found[("closures_by_program", "restorative-panel")], found[("closures_by_program", "pre-charge-diversion")],
+            found[("closures_without_taking_part", "total")]) == (2, 1, 2)
+    assert found[("completed_successfully_pct", "total")] == D("33.3")  # 1 of 3
+    assert found[("completed_successfully_pct", "restorative-panel")] == D("50.0")  # 1 of 2
+    assert found[("completed_successfully_pct", "pre-charge-diversion")] == D("0.0")  # the diversion rate alone
+    assert found[("completed_successfully_pct_of_participants", "total")] == D("100.0")  # 1 of 3 - 2
+    assert found[("completed_successfully_pct_of_participants", "pre-charge-diversion")] is None  # 0 of 1 - 1
+
+
+def test_agreements_signed(report):
+    # Q: C1 07-10, C2 08-01 and 09-15 (a second agreement counts too); P: none (C8's was in 2022)
+    assert values(report, "agreements")["signed"] == 3
+    assert values(report, "agreements", P)["signed"] == 0
+
+
+def test_restitution_paid_split_by_to_whom(report):
+    # Q: 100 + 200 to C1's victim, 50 to C2's: all to victims
+    assert values(report, "restitution_paid_to") == {
+        "total": D("350.00"), "victim": D("350.00"), "other payee": D("0.00"), "not recorded": D("0.00")}
+    # the insurer paid 30.00 on 09-05 (C2's second item names it as payee)
+    case = next(r for r in fixture_records() if r.id == C2)
+    agreements = case.model_dump()["agreements"]
+    agreements[0]["items"][1]["payments"] = [{"id": "k3v9q2m7xw", "date": "2026-09-05", "amount": "30.00"}]
+    found = calculated(changed(fixture_records(), C2, agreements=agreements))
+    assert [found[("restitution_paid_to", k)] for k in ("total", "victim", "other payee", "not recorded")] == [
+        D("380.00"), D("350.00"), D("30.00"), D("0.00")]
+
+
+def test_victims_who_attended_a_panel_or_took_part_in_a_dialogue(report):
+    # Q: P2, C1's victim, was present at the panel held on 07-08; no victim took part in a session
+    assert values(report, "victims_attended") == {"total": 1, "attended a panel": 1, "took part in a dialogue": 0}
+    assert values(report, "victims_attended", P) == {"total": 0, "attended a panel": 0, "took part in a dialogue": 0}
+    # a family group conference on 09-12 with C2's victims P4 and P5 present, and its responsible party
+    records = changed(fixture_records(), C2, program="family-group-conferencing", sessions=[
+        {"id": "a7k2m9q4zx", "date": "2026-09-12", "minutes": 90,
+         "attended": ["P-2026-KB-0003", "P-2026-KB-0004", "P-2026-KB-0005"]}])
+    # and the cancelled panel that had C2 on its docket counts nobody, whoever was written down
+    records = changed(records, "PN-2026-KB-0003", docket=[{"case": C2, "attended": ["P-2026-KB-0004"]}])
+    found = calculated(records)
+    assert [found[("victims_attended", k)] for k in ("total", "attended a panel", "took part in a dialogue")] == [
+        3, 1, 2]
 
 
 def test_days_from_referral(report):

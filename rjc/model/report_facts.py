@@ -32,6 +32,7 @@ from rjc.model.vocab import (
     ReferralSource,
     Resolution,
     Role,
+    ScreeningDecision,
     VictimChoice,
     closure_reason,
 )
@@ -117,6 +118,7 @@ class InternshipFacts(NamedTuple):
 
 class SessionFacts(NamedTuple):
     date: dt.date
+    attended: tuple[str, ...]
 
 
 class ClosureFacts(NamedTuple):
@@ -155,15 +157,22 @@ class CaseFacts(NamedTuple):
         return [p.person for p in self.participants if role is None or p.role == role]
 
 
+class ScreeningFacts(NamedTuple):
+    decision: ScreeningDecision
+    date: dt.date | None
+
+
 class ReferralFacts(NamedTuple):
     id: str
     received: dt.date
     program: Program
     source: ReferralSource
+    screening: ScreeningFacts
 
 
 class DocketFacts(NamedTuple):
     case: str
+    attended: tuple[str, ...]
 
 
 class SeatFacts(NamedTuple):
@@ -220,7 +229,7 @@ def _case(c: Case) -> list:
         None if c.internship is None else [
             c.internship.host, _s(c.internship.start), _s(c.internship.end),
             [[_s(h.date), _s(h.hours)] for h in c.internship.hours]],
-        [_s(s.date) for s in c.sessions],
+        [[_s(s.date), list(s.attended)] for s in c.sessions],
         _s(c.resolution),
         None if c.diversion is None else _s(c.diversion.outcome_reported),
         None if c.closure is None else [_s(c.closure.date), c.closure.reason.value, _s(c.closure.referrer_notified)],
@@ -238,12 +247,12 @@ def _item(i) -> list:
 
 
 def _referral(r: Referral) -> list:
-    return [r.id, _s(r.received), r.program.value, r.source.value]
+    return [r.id, _s(r.received), r.program.value, r.source.value, [r.screening.decision.value, _s(r.screening.date)]]
 
 
 def _panel(p: Panel) -> list:
     return [p.id, p.program.value, _s(p.date), p.start.isoformat(), p.end.isoformat(), p.status.value,
-            [d.case for d in p.docket], [[s.volunteer, s.attended, _s(s.hours)] for s in p.seats]]
+            [[d.case, list(d.attended)] for d in p.docket], [[s.volunteer, s.attended, _s(s.hours)] for s in p.seats]]
 
 
 def _volunteer(v: Volunteer) -> list:
@@ -302,7 +311,7 @@ def _member(kind: type[Enum]) -> Callable[[str | None], Any]:
 
 _program, _role, _choice, _status = _member(Program), _member(Role), _member(VictimChoice), _member(CaseStatus)
 _reason, _item_status, _resolution = _member(ClosureReason), _member(ItemStatus), _member(Resolution)
-_source, _panel_status = _member(ReferralSource), _member(PanelStatus)
+_source, _panel_status, _decision = _member(ReferralSource), _member(PanelStatus), _member(ScreeningDecision)
 
 
 class Rebuilder:
@@ -330,7 +339,7 @@ class Rebuilder:
             None if internship is None else InternshipFacts(
                 internship[0], d(internship[1]), d(internship[2]),
                 tuple(AmountOn(d(day), a(hours)) for day, hours in internship[3])),
-            tuple(SessionFacts(d(day)) for day in v[12]),
+            tuple(SessionFacts(d(day), tuple(attended)) for day, attended in v[12]),
             _resolution(v[13]),
             None if v[14] is None else DiversionFacts(d(v[14])),  # (a diversion is read for this date only)
             None if closure is None else ClosureFacts(d(closure[0]), _reason(closure[1]), d(closure[2])),
@@ -343,12 +352,13 @@ class Rebuilder:
                          tuple(AmountOn(d(day), a(hours)) for day, hours in i[9]))
 
     def referral(self, v: list) -> ReferralFacts:
-        return ReferralFacts(v[0], self.shared.date(v[1]), _program(v[2]), _source(v[3]))
+        return ReferralFacts(v[0], self.shared.date(v[1]), _program(v[2]), _source(v[3]),
+                             ScreeningFacts(_decision(v[4][0]), self.shared.date(v[4][1])))
 
     def panel(self, v: list) -> PanelFacts:
         s = self.shared
         return PanelFacts(v[0], _program(v[1]), s.date(v[2]), s.time(v[3]), s.time(v[4]), _panel_status(v[5]),
-                          tuple(DocketFacts(case) for case in v[6]),
+                          tuple(DocketFacts(case, tuple(attended)) for case, attended in v[6]),
                           tuple(SeatFacts(volunteer, attended, s.amount(hours)) for volunteer, attended, hours in v[7]))
 
     def volunteer(self, v: list) -> VolunteerFacts:

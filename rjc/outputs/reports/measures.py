@@ -32,6 +32,7 @@ from rjc.model.vocab import (
     ReferralSource,
     Resolution,
     Role,
+    ScreeningDecision,
     VictimChoice,
 )
 from rjc.outputs.reports import facts, restitution
@@ -90,10 +91,20 @@ _DEMOGRAPHICS = (("gender", "gender"), ("age_group", "age group"), ("race", "rac
 MEASURES: dict[str, Measure] = {m.key: m for m in (
     Measure("referrals_by_source", "Referrals", "Referrals received, by source", additive=True),
     Measure("referrals_by_program", "Referrals", "Referrals received, by program", additive=True),
+    Measure("referrals_by_decision", "Referrals", "Referrals received, by screening decision at the end of the "
+                                                  "period", additive=True),
     Measure("cases_opened", "Cases", "Cases opened, by program", additive=True),
     Measure("cases_active", "Cases", "Cases active at the end of the period, by program", additive=True),
     Measure("closures_by_reason", "Cases", "Cases closed, by reason", additive=True),
-    Measure("completed_successfully_pct", "Cases", "Closures completed successfully (%)"),
+    Measure("closures_by_program", "Cases", "Cases closed, by program", additive=True),
+    Measure("closures_successful_by_program", "Cases", "Cases closed as completed successfully, by program",
+            additive=True),
+    Measure("closures_without_taking_part", "Cases", "Cases closed as declined, ineligible or transferred, "
+                                                     "by program", additive=True),
+    Measure("completed_successfully_pct", "Cases", "Closures completed successfully (%), by program"),
+    Measure("completed_successfully_pct_of_participants", "Cases",
+            "Closures completed successfully (%), leaving out declined, ineligible and transferred, by program"),
+    Measure("agreements", "Cases", "Reparative agreements signed"),
     Measure("days_referral_to_agreement", "Cases", "Days from referral to first agreement (median)"),
     Measure("days_referral_to_closure", "Cases", "Days from referral to closure (median)"),
     Measure("victims_served", "Victims", "Victims served, NEW or continuing in the federal fiscal year",
@@ -104,8 +115,10 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
             additive=True),
     Measure("victims_took_part", "Victims", "Victims who took part (attended or wrote a statement)"),
     Measure("victims_compensated", "Victims", "Victims owed restitution on cases closed, paid in full"),
+    Measure("victims_attended", "Victims", "Victims who attended a panel or took part in a dialogue"),
     Measure("restitution_ordered", "Restitution", "Restitution ordered in agreements signed ($)"),
     Measure("restitution_paid", "Restitution", "Restitution paid ($)"),
+    Measure("restitution_paid_to", "Restitution", "Restitution paid, by to whom ($)", additive=True),
     Measure("restitution_outstanding", "Restitution", "Restitution outstanding at the end of the period, "
                                                       "by age ($)", additive=True),
     Measure("restitution_items_outstanding", "Restitution", "Restitution items outstanding at the end of the "
@@ -222,6 +235,10 @@ class Calculator:
         inside = [r for r in self.records.referrals if r.received in w]
         yield from self._by("referrals_by_source", w, (r.source.value for r in inside), ReferralSource)
         yield from self._by("referrals_by_program", w, (r.program.value for r in inside), Program)
+        decided = (r.screening.decision.value if r.screening.date is not None and r.screening.date <= w.end
+                   else ScreeningDecision.PENDING.value for r in inside)
+        yield from self._by("referrals_by_decision", w, decided,
+                            [d.value for d in ScreeningDecision if d != ScreeningDecision.PENDING] + ["pending"])
 
     # cases
 
@@ -231,13 +248,33 @@ class Calculator:
                             Program)
         closed = [(case, day, reason) for case in self.cases for day, reason in facts.closures(case) if day in w]
         yield from self._by("closures_by_reason", w, (reason for _, _, reason in closed), ClosureReason)
-        success = sum(reason == ClosureReason.COMPLETED_SUCCESSFULLY for _, _, reason in closed)
-        yield Row("completed_successfully_pct", TOTAL, w.label, percent(success, len(closed)), DERIVED,
-                  (("closures_by_reason", TOTAL), ("closures_by_reason", ClosureReason.COMPLETED_SUCCESSFULLY.value)))
+        yield from self._success(w, closed)
+        yield Row("agreements", "signed", w.label, sum(a.signed in w for c in self.cases for a in c.agreements))
         to_agreement = [(first - self._came_in(c)).days for c in self.cases if c.agreements
                         if (first := min(a.signed for a in c.agreements)) in w]
         yield from self._median("days_referral_to_agreement", w, to_agreement)
         yield from self._median("days_referral_to_closure", w, [(day - self._came_in(c)).days for c, day, _ in closed])
+
+    NOT_TAKING_PART = (ClosureReason.DECLINED, ClosureReason.INELIGIBLE, ClosureReason.TRANSFERRED)
+
+    def _success(self, w: Window, closed: list) -> Iterator[Row]:
+        """Closures by program: all, completed successfully, and closed without taking part; and the
+        share completed successfully, of all closures and of those that took part, overall and by
+        program."""
+        by_program = [(case.program.value, reason) for case, _, reason in closed]
+        counts = {"closures_by_program": [p for p, _ in by_program],
+                  "closures_successful_by_program": [p for p, r in by_program
+                                                     if r == ClosureReason.COMPLETED_SUCCESSFULLY],
+                  "closures_without_taking_part": [p for p, r in by_program if r in self.NOT_TAKING_PART]}
+        for measure, programs in counts.items():
+            yield from self._by(measure, w, programs, Program)
+        for breakdown in [TOTAL, *(p.value for p in Program)]:
+            all_, success, not_taking_part = (sum(breakdown in (TOTAL, p) for p in programs)
+                                              for programs in counts.values())
+            basis = tuple((m, breakdown) for m in counts)
+            yield Row("completed_successfully_pct", breakdown, w.label, percent(success, all_), DERIVED, basis[:2])
+            yield Row("completed_successfully_pct_of_participants", breakdown, w.label,
+                      percent(success, all_ - not_taking_part), DERIVED, basis)
 
     @staticmethod
     def _median(measure: str, w: Window, days: list[int]) -> Iterator[Row]:
@@ -255,6 +292,7 @@ class Calculator:
             yield from self._demographic(f"new_victims_{key}", key, w, new)
         yield from self._participation(w)
         yield from self._compensated(w)
+        yield from self._attended(w)
 
     def _demographic(self, measure: str, field: str, w: Window, people: list[str]) -> Iterator[Row]:
         values: list[str] = []
@@ -308,6 +346,18 @@ class Calculator:
         yield Row("victims_compensated", "percent", w.label, percent(paid, len(owed)), DERIVED,
                   (("victims_compensated", "owed"), ("victims_compensated", "compensated")))
 
+    def _attended(self, w: Window) -> Iterator[Row]:
+        """Victims present, in the period, at a held panel that heard their case, or at a mediation
+        session or family group conference on it."""
+        victims_of = {c.id: set(c.people(Role.VICTIM)) for c in self.cases}
+        at_panel = {person for panel in self.records.panels if panel.status == PanelStatus.HELD and panel.date in w
+                    for entry in panel.docket for person in entry.attended if person in victims_of.get(entry.case, ())}
+        in_dialogue = {person for c in self.cases for s in c.sessions if s.date in w
+                       for person in s.attended if person in victims_of[c.id]}
+        yield Row("victims_attended", TOTAL, w.label, len(at_panel | in_dialogue))
+        yield Row("victims_attended", "attended a panel", w.label, len(at_panel))
+        yield Row("victims_attended", "took part in a dialogue", w.label, len(in_dialogue))
+
     # restitution
 
     def _restitution(self, w: Window) -> Iterator[Row]:
@@ -319,6 +369,10 @@ class Calculator:
                     for p in item.payments if p.date in w]
         yield Row("restitution_paid", "amount", w.label, money(sum((p.amount for p in payments), ZERO)), AMOUNT)
         yield Row("restitution_paid", "payments", w.label, len(payments))
+        paid_to = [(restitution.to_whom(item), p.amount) for case in self.cases
+                   for _, _, _, item in restitution.restitution_items(case) for p in item.payments if p.date in w]
+        yield from self._amounts("restitution_paid_to", w, paid_to,
+                                 (restitution.TO_VICTIM, restitution.TO_OTHER, restitution.TO_UNKNOWN), money)
         owing = [b for b in restitution.balances(self.cases, w.end) if b.outstanding > 0]
         yield from self._amounts("restitution_outstanding", w, ((b.age, b.outstanding) for b in owing),
                                  restitution.AGES, money)

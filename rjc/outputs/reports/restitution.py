@@ -28,6 +28,12 @@ AGES = ("<60 days", "60 days-2 years", "2-4 years", "4+ years")
 TO_VICTIM, TO_OTHER, TO_UNKNOWN = "victim", "other payee", "not recorded"
 
 
+def to_whom(item) -> str:
+    """To whom restitution is owed: another payee when the item names one (an insurer, a town),
+    else the victim it names."""
+    return TO_OTHER if item.payee else TO_VICTIM if item.victim else TO_UNKNOWN
+
+
 def years_after(day: dt.date, years: int) -> dt.date:
     """The same day `years` later (Feb 29 -> Feb 28, as rjc.workflows.volunteers counts years)."""
     try:
@@ -78,7 +84,7 @@ class Balance:
 
     @property
     def to(self) -> str:
-        return TO_OTHER if self.payee else TO_VICTIM if self.victim else TO_UNKNOWN
+        return to_whom(self)
 
 
 class Paid(Protocol):
