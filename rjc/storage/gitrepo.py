@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, overload
@@ -58,12 +58,39 @@ class Commit:
     parents: list[str] = field(default_factory=list)
 
 
+# What git is given of rjc's environment: what it needs to run, to read the user's own git
+# configuration, to reach a remote (ssh agent, proxies, certificates) and to sign. Nothing else
+# passes: an inherited GIT_AUTHOR_DATE or GIT_COMMITTER_DATE would backdate an audit entry;
+# GIT_DIR, GIT_COMMON_DIR, GIT_OBJECT_DIRECTORY, GIT_ALTERNATE_OBJECT_DIRECTORIES or
+# GIT_INDEX_FILE would put it, or the objects it is made of, somewhere else; GIT_INDEX_VERSION,
+# GIT_CONFIG_PARAMETERS or GIT_CONFIG_COUNT would change how the repository is written.
+PASSED_TO_GIT = frozenset({
+    "PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "TZ", "LANG", "XDG_CONFIG_HOME", "SYSTEMROOT",
+    "GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSH_VARIANT",
+    "SSH_AUTH_SOCK", "SSH_AGENT_PID", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "SSL_CERT_FILE", "SSL_CERT_DIR",
+    "http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "NO_PROXY", "ALL_PROXY", "all_proxy",
+    "GNUPGHOME", "GPG_TTY",
+})
+
+
 def _environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-                        "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES")}
+    env = {k: v for k, v in os.environ.items() if k in PASSED_TO_GIT}
     env.update(LC_ALL="C", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
     return env
+
+
+@contextlib.contextmanager
+def _environment_for_git_in_process() -> Iterator[None]:
+    """os.environ narrowed to what git may see, while a library (git-filter-repo) runs git from
+    inside this process with os.environ as it finds it."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(_environment())
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 # A connection that stalls without closing (a cable pulled, a laptop lid shut) would otherwise hold
@@ -355,7 +382,7 @@ class Git:
         previous = os.getcwd()
         os.chdir(self.root)  # filter-repo works on the repository it is run in
         try:
-            with contextlib.redirect_stdout(_Discard()):
+            with contextlib.redirect_stdout(_Discard()), _environment_for_git_in_process():
                 filter_repo.RepoFilter(options, file_info_callback=each_file).run()
         except SystemExit as exc:  # how filter-repo reports a failure
             raise GitError(f"git filter-repo failed (exit {exc.code})") from None
