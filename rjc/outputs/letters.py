@@ -1,7 +1,7 @@
 """Letters: Jinja templates the center can edit, rendered strictly and in a sandbox.
 
-A center overrides any default template (top-level `templates/` of rjc) by putting a file of the
-same name in its records repository's `templates/`. Templates run in Jinja's immutable sandbox,
+A center overrides any default template (`templates/` beside this module, installed with rjc as
+package data) by putting a file of the same name in its records repository's `templates/`. Templates run in Jinja's immutable sandbox,
 so a template cannot reach Python internals or change data. A missing field never prints as a
 blank: rendering stops and lists every missing field, or with `draft` shows a visible
 placeholder in its place.
@@ -29,7 +29,8 @@ from rjc.storage import layout
 from rjc.storage.errors import RjcError
 from rjc.workflows.repository import Repository
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+# rjc's own templates: package data beside this module, so an installed rjc (a wheel) has them too.
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORMATS = ("md", "html", "pdf")
 PAPERS = ("letter", "a4")
 
