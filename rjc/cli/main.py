@@ -23,10 +23,10 @@ COMMANDS = {
     "circle": "programs", "internship": "programs", "volunteer": "volunteers", "panel": "panels",
     "letter": "letters", "calendar": "reminders", "remind": "reminders", "report": "reports",
     "history": "audit", "log": "audit", "undo": "audit", "clone": "sync", "sync": "sync", "seal": "sealing", "sealed": "sealing",
-    "expunge": "sealing", "unseal": "sealing",
+    "expunge": "sealing", "unseal": "sealing", "settings": "settings",
 }
 MODULES = ("repo", "records", "people", "referrals", "casework", "programs", "volunteers", "panels", "letters", "reminders",
-           "reports", "audit", "sync", "sealing")  # in the order `rjc --help` lists their commands
+           "reports", "audit", "sync", "sealing", "settings")  # in the order `rjc --help` lists their commands
 
 
 def _build_app(modules: tuple[str, ...] = MODULES):

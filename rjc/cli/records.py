@@ -155,12 +155,13 @@ def edit(
 
     session = EditSession(open_repository(), record_id)
     try:
-        _edit(session)
+        edit_in_editor(session)
     finally:
         session.close()
 
 
-def _edit(session) -> None:
+def edit_in_editor(session) -> None:
+    """Run an edit session: the editor, validation, and again until it is valid or given up."""
     import sys
 
     from rjc.cli.output import committed, message, problems_text

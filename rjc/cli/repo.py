@@ -62,7 +62,13 @@ def interactive(no_input: bool) -> bool:
 
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the records repository.")] = Path("."),
-    center: Annotated[Optional[str], typer.Option(help="The center's name, for letters and reports.")] = None,
+    center: Annotated[Optional[str], typer.Option(
+        help="The center's name, for letters and reports: the first line of every letter's letterhead.")] = None,
+    address: Annotated[Optional[str], typer.Option(
+        help="The center's postal address, on one line: the letterhead's second line.")] = None,
+    phone: Annotated[Optional[str], typer.Option(help="The center's phone number, printed under each letter.")] = None,
+    email: Annotated[Optional[str], typer.Option(help="The center's email address, for letter templates that print it.")] = None,
+    website: Annotated[Optional[str], typer.Option(help="The center's website, for letter templates that print it.")] = None,
     code: Annotated[Optional[str], typer.Option(
         help="Your coordinator code: 1-4 capitals, e.g. initials. It is part of every id you create.")] = None,
     name: Annotated[Optional[str], typer.Option(help="Your name, as coordinator.")] = None,
@@ -71,22 +77,44 @@ def init(
                                                  "archived encrypted to it. The private key stays with the director.")] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; fail if something is missing.")] = False,
 ) -> None:
-    """Create a new records repository (git, layout, settings, schemas; owner-only)."""
+    """Create a new records repository (git, layout, settings, schemas; owner-only).
+
+    The center's address and phone are printed on its letters; what is not given here can be
+    set later with rjc settings set center.address VALUE (or center.phone, center.email...).
+    """
     from rjc.cli.output import message
     from rjc.storage.errors import RjcError
     from rjc.workflows.repository import init_repository
 
+    contact = {"address": address, "phone": phone, "email": email, "website": website}
     if interactive(no_input):
         center = center or typer.prompt("Center name")
+        for field, question in _CENTER_QUESTIONS.items():
+            if contact[field] is None:
+                contact[field] = typer.prompt(question, default="", show_default=False).strip()
         code = code or typer.prompt("Your coordinator code (e.g. your initials)").strip().upper()
         name = name or typer.prompt("Your name")
     missing = [flag for flag, value in (("--center", center), ("--code", code), ("--name", name)) if not value]
     if missing:
         raise RjcError(f"missing {', '.join(missing)} (no terminal to ask on)")
     assert center and code and name  # none is missing
-    repo = init_repository(directory, center=center, code=code.upper(), name=name, sealing_key=sealing_key)
+    repo = init_repository(directory, center=center, code=code.upper(), name=name, sealing_key=sealing_key,
+                           contact={field: value for field, value in contact.items() if value})
     message(f"created records repository in {repo.root}")
+    unset = [field for field in ("address", "phone") if not contact[field]]
+    if unset:
+        message(f"letters print the center's {' and '.join(unset)}; set {'them' if len(unset) > 1 else 'it'} "
+                f"with: rjc settings set center.{unset[0]} VALUE")
     message(f"you are coordinator {code.upper()}; next: cd {repo.root} && rjc new person")
+
+
+# What init asks for the center on a terminal, beyond its name; each may be left empty.
+_CENTER_QUESTIONS = {
+    "address": "Center address, on one line, for letterheads (Enter to skip)",
+    "phone": "Center phone, for letters (Enter to skip)",
+    "email": "Center email (Enter to skip)",
+    "website": "Center website (Enter to skip)",
+}
 
 
 def whoami(

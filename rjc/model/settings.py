@@ -54,7 +54,7 @@ class Mail(Strict):
     password_env: str | None = None  # name of an environment variable holding the password
     password_file: str | None = None  # an owner-only file outside the repository holding the password
     send_from: CoordinatorCode | None = None  # the coordinator whose clone sends (one clone only)
-    timeout: float = Field(default=30, gt=0)  # seconds
+    timeout: float = Field(default=30, gt=0, validate_default=True)  # seconds (a float as read back: 30.0)
 
 
 class SealingRule(Strict):

@@ -69,9 +69,11 @@ _MAX_TEXT = 1_000_000  # characters (or items) made by repeating a string or a l
 _MAX_BITS = 10_000  # of an integer made with `*` or `**` (about 3000 digits)
 
 
-def _environment(directories: list[Path], draft: bool, guarded: tuple[Path, ...] = ()):
+def _environment(directories: list[Path], draft: bool, guarded: tuple[Path, ...] = (), center: dict | None = None):
     """The sandboxed Jinja environment; templates under `guarded` (the center's own) must be
-    plain files: a symbolic link there could make a letter print any file the user can read."""
+    plain files: a symbolic link there could make a letter print any file the user can read.
+    A missing field of `center` (the context's own dict) is named `center.FIELD`: it is set in
+    rjc.yaml, not in the records."""
     from jinja2 import ChainableUndefined, FileSystemLoader
     from jinja2.exceptions import SecurityError, TemplateRuntimeError
     from jinja2.loaders import split_template_path
@@ -86,6 +88,8 @@ def _environment(directories: list[Path], draft: bool, guarded: tuple[Path, ...]
             if issubclass(self._undefined_exception, SecurityError):
                 self._fail_with_undefined_error()  # an attribute the sandbox forbids: refuse
             name = self._undefined_name or "?"
+            if center is not None and self._undefined_obj is center:
+                name = f"center.{name}"
             if name not in missing:
                 missing.append(name)
             return f"[MISSING: {name}]"
@@ -173,9 +177,9 @@ def render(repo: Repository, letter: str, record_id: str, *, draft: bool = False
         raise RjcError(f"no letter '{letter}'; letters are: {', '.join(LETTERS)}")
     _check_arguments(kind, record_id, person, period)
     directories = template_dirs(repo)
-    env, missing = _environment(directories, draft, guarded=(directories[0],))
     # An empty field is left out, so the template sees it as missing instead of printing "None".
     context = _without_empty(_context(repo, kind, record_id, person, today or dt.date.today(), period, draft))
+    env, missing = _environment(directories, draft, guarded=(directories[0],), center=context.get("center"))
     try:
         text = env.get_template(kind.template).render(**context)
     except RjcError:
@@ -202,9 +206,17 @@ def render(repo: Repository, letter: str, record_id: str, *, draft: bool = False
                   else type(exc).__name__)
         raise RjcError(f"template {where} failed: {reason}") from None
     if missing and not draft:
-        raise RjcError(f"the {letter} letter for {record_id} is missing: {', '.join(missing)}; "
-                       "fill them in, or use --draft to see placeholders")
+        raise RjcError(_missing_message(letter, record_id, missing))
     return text
+
+
+def _missing_message(letter: str, record_id: str, missing: list[str]) -> str:
+    """What stops a letter: the records' missing fields, and the center's, which are settings."""
+    fields = [name for name in missing if not name.startswith("center.")]
+    clauses = [f"the {letter} letter for {record_id} is missing: {', '.join(fields)}; fill them in"] if fields else []
+    clauses += [f"the center's {name.removeprefix('center.')} is not set: rjc settings set {name} VALUE"
+                for name in missing if name.startswith("center.")]
+    return "; ".join(clauses) + ", or use --draft to see placeholders"
 
 
 def _check_arguments(kind: LetterKind, record_id: str, person: str | None,

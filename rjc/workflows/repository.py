@@ -166,10 +166,12 @@ class Repository:
 
 
 def init_repository(directory: Path, *, center: str, code: str, name: str,
-                    sealing_key: str | None = None) -> Repository:
+                    sealing_key: str | None = None, contact: dict[str, str] | None = None) -> Repository:
     """Create a records repository: git, layout, settings, schemas, owner-only permissions.
-    `sealing_key`: the center's sealing public key (age1...), which seals archive to."""
+    `sealing_key`: the center's sealing public key (age1...), which seals archive to.
+    `contact`: the center's address, phone, email, website (the Center settings' fields)."""
     directory = Path(directory).expanduser().resolve()
+    details = _center(center, contact or {})
     if sealing_key is not None:
         from pydantic import ValidationError
 
@@ -187,7 +189,7 @@ def init_repository(directory: Path, *, center: str, code: str, name: str,
     created = not directory.exists()
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        return _populate(directory, center=center, code=code, name=name, sealing_key=sealing_key)
+        return _populate(directory, center=details, code=code, name=name, sealing_key=sealing_key)
     except BaseException:
         # Leave nothing half-made behind, so the same command can simply be run again.
         if created:
@@ -198,15 +200,28 @@ def init_repository(directory: Path, *, center: str, code: str, name: str,
         raise
 
 
-def _populate(directory: Path, *, center: str, code: str, name: str, sealing_key: str | None) -> Repository:
+def _center(name: str, contact: dict[str, str]) -> Center:
+    """The center's settings as given to init; a value the settings refuse creates nothing."""
+    from pydantic import ValidationError
+
+    try:
+        return Center(name=name, **{field: value for field, value in contact.items() if value})
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        field = str(error["loc"][0]) if error["loc"] else "name"
+        flag = "--center" if field == "name" else f"--{field}"
+        raise RjcError(f"{flag}: {error['msg'][0].lower()}{error['msg'][1:]}; nothing was created") from None
+
+
+def _populate(directory: Path, *, center: Center, code: str, name: str, sealing_key: str | None) -> Repository:
     os.chmod(directory, 0o700)
     repo = Repository(directory)
     repo.git.init()
-    settings = Settings(schema_version=SCHEMA_VERSION, center=Center(name=center),
+    settings = Settings(schema_version=SCHEMA_VERSION, center=center,
                         coordinators=[Coordinator(code=code, name=name)],
                         sealing=Sealing(public_key=sealing_key))
     write_atomically(directory / layout.SETTINGS_FILE, store.render_settings(settings).encode())
-    write_atomically(directory / "README.md", _README.format(center=center).encode())
+    write_atomically(directory / "README.md", _README.format(center=center.name).encode())
     paths = [layout.SETTINGS_FILE, "README.md", *schema.write_schemas(directory)]
     for kind in layout.KINDS.values():
         (directory / kind.directory).mkdir(mode=0o700, exist_ok=True)
