@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
 
 from rjc.model.case import Participant
@@ -304,9 +307,18 @@ def test_item_status_completes_the_agreement_and_close_warns_about_open_items(rj
         "'not-completed', 'waived'.")
     early = rjc("agreement", "item", case_id, "1", "completed", "--date", "2026-11-01")
     assert early.code == 1 and early.err == "Error: 2026-11-01 is before the agreement was signed (2026-11-05); nothing was changed\n"
-    closed = rjc("case", "close", case_id, "--reason", "completed-successfully", "--date", "2026-11-21")
-    assert closed.code == 0
-    assert closed.err.splitlines()[-1] == "warning: closed as completed with agreement items still open: 3 community-service"
+    before = git(with_victim["repo"].root, "rev-parse", "HEAD")
+    refused = rjc("case", "close", case_id, "--reason", "completed-successfully", "--date", "2026-11-21", "--yes")
+    assert (refused.code, refused.err) == (1, (
+        f"Error: {case_id} still has open agreement items: 3 community-service; to close it as "
+        "completed-successfully anyway, repeat with --yes and --note WHY; nothing was changed\n"))
+    assert git(with_victim["repo"].root, "rev-parse", "HEAD") == before
+    closed = rjc("case", "close", case_id, "--reason", "completed-successfully", "--date", "2026-11-21",
+                 "--yes", "--note", "hours replaced by a second apology, agreed with the referrer")
+    assert closed.code == 0, closed.err
+    closure = with_victim["repo"].get(case_id).closure
+    assert (closure.reason, closure.note) == (
+        "completed-successfully", "hours replaced by a second apology, agreed with the referrer")
 
 
 @pytest.mark.parametrize("args", [
@@ -323,7 +335,12 @@ def test_a_closed_case_refuses_changes_until_reopened(rjc, with_victim, args):
     before = git(with_victim["repo"].root, "rev-parse", "HEAD")
     result = rjc(*[a.format(case=case_id, victim=with_victim["victim"]) for a in args],
                  stdin=ITEMS.format(victim=with_victim["victim"]))
-    assert result.code == 1 and f"{case_id} is closed; reopen it first" in result.err
+    if args[:2] == ["agreement", "item"]:  # an outcome dated (today) after the closure
+        assert result.code == 1 and result.err == (
+            f"Error: {case_id} closed on 2026-11-05; {dt.date.today()} is after that, so it needs reopening first "
+            f"(rjc case reopen {case_id} --note WHY); nothing was changed\n")
+    else:
+        assert result.code == 1 and f"{case_id} is closed; reopen it first" in result.err
     assert git(with_victim["repo"].root, "rev-parse", "HEAD") == before
 
 
@@ -346,3 +363,128 @@ def test_an_amount_or_hours_that_is_not_a_plain_number_is_a_usage_error(repo, rj
     assert result.code == 2
     assert result.err.splitlines()[-1] == (f"Error: Invalid value for {option}: takes a plain number such as "
                                            f"50.00 or 2.5, not '{value}'")
+
+
+# --- late paperwork ---------------------------------------------------------------------------
+
+
+def _agreement_closed(rjc, with_victim, reason="completed-partially", day="2026-11-21") -> str:
+    case_id = with_victim["case"]
+    result = rjc("agreement", "new", case_id, "-f", "-", "--signed", "2026-11-05",
+                 stdin=ITEMS.format(victim=with_victim["victim"]))
+    assert result.code == 0, result.err
+    assert rjc("case", "close", case_id, "--reason", reason, "--date", day).code == 0
+    return case_id
+
+
+def test_payments_hours_and_outcomes_dated_up_to_the_closure_go_on_a_closed_case(rjc, with_victim):
+    case_id = _agreement_closed(rjc, with_victim)
+    for args in (("pay", case_id, "2", "--amount", "50.00", "--date", "2026-11-15"),
+                 ("log", case_id, "3", "--hours", "4", "--date", "2026-11-21"),
+                 ("item", case_id, "1", "waived", "--date", "2026-11-20")):
+        result = rjc("agreement", *args)
+        assert result.code == 0, (args, result.err)
+    case = with_victim["repo"].get(case_id)
+    apology, restitution, service = case.agreements[0].items
+    assert (apology.status, str(apology.decided), apology.completed) == ("waived", "2026-11-20", None)
+    assert [(str(p.date), str(p.amount)) for p in restitution.payments] == [("2026-11-15", "50.00")]
+    assert [(str(h.date), str(h.hours)) for h in service.logged] == [("2026-11-21", "4")]
+    assert (case.status, str(case.closure.date)) == ("closed", "2026-11-21")  # never reopened
+    # A report that counts by date sees the payment on its own day, not on the day it was typed.
+    def paid(as_of: str) -> list[str]:
+        report = rjc("report", "restitution", "--as-of", as_of, "--format", "json")
+        assert report.code == 0, report.err
+        return re.findall(r'"paid": "([0-9.]+)"', report.out)
+
+    assert "50.00" in paid("2026-11-16") and "50.00" not in paid("2026-11-14")
+
+
+@pytest.mark.parametrize("args", [
+    ("pay", "{case}", "2", "--amount", "50.00", "--date", "2026-11-22"),
+    ("log", "{case}", "3", "--hours", "4", "--date", "2026-11-22"),
+    ("item", "{case}", "1", "completed", "--date", "2026-11-22"),
+])
+def test_an_entry_dated_after_the_closure_is_refused_naming_the_closure(rjc, with_victim, args):
+    case_id = _agreement_closed(rjc, with_victim)
+    before = git(with_victim["repo"].root, "rev-parse", "HEAD")
+    result = rjc("agreement", *[a.format(case=case_id) for a in args])
+    assert (result.code, result.err) == (1, (
+        f"Error: {case_id} closed on 2026-11-21; 2026-11-22 is after that, so it needs reopening first "
+        f"(rjc case reopen {case_id} --note WHY); nothing was changed\n"))
+    assert git(with_victim["repo"].root, "rev-parse", "HEAD") == before
+
+
+def test_a_victim_s_choice_is_dated(rjc, with_victim):
+    case_id, victim = with_victim["case"], with_victim["victim"]
+    result = rjc("victim", "choose", case_id, victim, "attend", "--date", "2026-11-06", "--notified", "2026-11-04")
+    assert result.code == 0, result.err
+    entry = with_victim["repo"].get(case_id).participants[-1]
+    assert (entry.participation, str(entry.decided), str(entry.notified)) == ("attend", "2026-11-06", "2026-11-04")
+
+
+def test_a_case_opened_with_rjc_new_takes_its_date(repo, rjc, monkeypatch):
+    monkeypatch.chdir(repo.root)
+    result = rjc("new", "case", "-f", "-", "--date", "2026-10-01", stdin="program: victim-support\n")
+    assert result.code == 0, result.err
+    case = repo.get(result.out.strip())
+    assert (str(case.opened), [(s.status, str(s.date)) for s in case.status_history]) == (
+        "2026-10-01", [("intake", "2026-10-01")])
+
+
+FUTURE = dt.date.today() + dt.timedelta(days=30)
+
+
+@pytest.mark.parametrize("args", [
+    ("agreement", "pay", "{case}", "2", "--amount", "50.00", "--date", "{future}"),
+    ("agreement", "item", "{case}", "1", "waived", "--date", "{future}"),
+    ("victim", "choose", "{case}", "{victim}", "attend", "--date", "{future}"),
+    ("case", "status", "{case}", "intake", "--date", "{future}"),
+])
+def test_a_date_in_the_future_is_refused_unless_yes(rjc, with_victim, args):
+    rjc("agreement", "new", with_victim["case"], "-f", "-", "--signed", "2026-11-05",
+        stdin=ITEMS.format(victim=with_victim["victim"]))
+    before = git(with_victim["repo"].root, "rev-parse", "HEAD")
+    command = [a.format(case=with_victim["case"], victim=with_victim["victim"], future=FUTURE) for a in args]
+    refused = rjc(*command)
+    assert refused.code == 2 and refused.err.splitlines()[-1] == (
+        f"Error: Invalid value for --date: {FUTURE} is in the future; add --yes if that is what you mean")
+    assert git(with_victim["repo"].root, "rev-parse", "HEAD") == before
+    accepted = rjc(*command, "--yes")
+    assert accepted.code == 0, accepted.err
+    assert git(with_victim["repo"].root, "rev-parse", "HEAD") != before
+
+
+# --- closing honestly -------------------------------------------------------------------------
+
+
+def test_closing_as_completed_with_open_items_asks_on_a_terminal(rjc, with_victim, terminal):
+    case_id = with_victim["case"]
+    rjc("agreement", "new", case_id, "-f", "-", "--signed", "2026-11-05", stdin=ITEMS.format(victim=with_victim["victim"]))
+    assert rjc("agreement", "item", case_id, "1", "completed", "--date", "2026-11-20").code == 0
+    root = with_victim["repo"].root
+    said_no = terminal(root, "case", "close", case_id, "--reason", "completed-successfully", "--date", "2026-11-21")
+    said_no.expect("agreement items still open: 2 restitution, 3 community-service")
+    said_no.answer("Close it as completed-successfully anyway? [y/N]:", "n")
+    code, rest = said_no.end()
+    assert (code, rest.splitlines()[-1]) == (1, "Error: nothing was changed")
+    assert with_victim["repo"].get(case_id).closure is None
+    session = terminal(root, "case", "close", case_id, "--reason", "completed-successfully", "--date", "2026-11-21")
+    session.answer("Close it as completed-successfully anyway? [y/N]:", "y")
+    session.answer("Why (no names):", "terms renegotiated at the closing panel")
+    code, rest = session.end()
+    assert code == 0, rest
+    closure = with_victim["repo"].get(case_id).closure
+    assert (closure.reason, str(closure.date), closure.note) == (
+        "completed-successfully", "2026-11-21", "terms renegotiated at the closing panel")
+
+
+def test_without_a_terminal_it_needs_yes_and_a_note(rjc, with_victim):
+    case_id = with_victim["case"]
+    rjc("agreement", "new", case_id, "-f", "-", "--signed", "2026-11-05", stdin=ITEMS.format(victim=with_victim["victim"]))
+    message = (f"Error: {case_id} still has open agreement items: 1 apology-letter, 2 restitution, 3 community-service; "
+               "to close it as completed-successfully anyway, repeat with --yes and --note WHY; nothing was changed\n")
+    for extra in ((), ("--yes",), ("--note", "why")):
+        result = rjc("case", "close", case_id, "--reason", "completed-successfully", "--date", "2026-11-21", *extra)
+        assert (result.code, result.err) == (1, message)
+    assert with_victim["repo"].get(case_id).closure is None
+    assert rjc("case", "close", case_id, "--reason", "completed-partially", "--date", "2026-11-21").code == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import stat
 from html.parser import HTMLParser
 
@@ -10,7 +11,7 @@ from letter_fixtures import NOTICE_DATE
 
 from rjc.model import SCHEMA_VERSION, Case, Volunteer
 from rjc.model.case import Closure, Participant, StatusEntry
-from rjc.model.vocab import Program, Role
+from rjc.model.vocab import ItemStatus, Program, Role
 
 from helpers import git
 
@@ -340,3 +341,24 @@ def test_volunteer_thanks_counts_circle_meetings_too(panel_repo, rjc):
     panel_repo.save(case, "test", command="test")
     before = rjc("letter", "volunteer-thanks", volunteer.id, "--as-of", "2026-12-01", "--draft").out
     assert "met with your circle **2 times**" in before
+
+
+def test_completion_letter_states_each_item_s_real_outcome(case_repo, rjc):
+    """Closed as completed with terms still open: the letter says how each one really ended."""
+    case = case_repo.get("C-2026-KB-0001")
+    apology, restitution, _service = case.agreements[-1].items
+    apology.status, apology.completed = ItemStatus.COMPLETED, dt.date(2026, 12, 1)
+    restitution.status, restitution.decided = ItemStatus.WAIVED, dt.date(2027, 1, 15)
+    case.status_history.append(StatusEntry(status="closed", date="2027-01-30", by="KB"))
+    case.closure = Closure(date="2027-01-30", reason="completed-successfully", by="KB", note="agreed with the referrer")
+    case_repo.save(case, "close case", command="test")
+    result = rjc("letter", "completion", "C-2026-KB-0001")
+    assert result.code == 0, result.err
+    terms = [line for line in result.out.splitlines() if line[:3] in ("1. ", "2. ", "3. ")]
+    assert terms == [
+        "1. Apology letter: completed on 2026-12-01.",
+        "2. Restitution: waived on 2027-01-15 ($50.00 of $250.00 paid).",
+        "3. Community service: still open, not started (0 of 20 hours done).",
+    ]
+    assert "closed on 2027-01-30 (completed successfully)" in result.out
+    assert "completed the reparative agreement" not in result.out and "agreed with the referrer" not in result.out

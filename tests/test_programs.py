@@ -132,9 +132,9 @@ def test_a_circle_from_roster_to_end(rjc, center):
            "--date", "2026-11-24", stdin="Talked about the job search.\n"))
     ok(rjc("circle", "meeting", case_id, "--hours", "2", "--attended", v1, "--attended", v2, "--attended", v3,
            "--core-member-absent", "--date", "2026-12-01", stdin=""))
-    ok(rjc("circle", "meeting", case_id, "--hours", "1.25", "--attended", v3, "--no-note", "--date", "2026-12-08"))
-    ok(rjc("circle", "add", case_id, v4, "--role", "professional", "--date", "2026-12-09"))
-    ok(rjc("circle", "leave", case_id, v2, "--date", "2026-12-10"))
+    ok(rjc("circle", "meeting", case_id, "--hours", "1.25", "--attended", v3, "--no-note", "--date", "2026-12-08", "--yes"))
+    ok(rjc("circle", "add", case_id, v4, "--role", "professional", "--date", "2026-12-09", "--yes"))
+    ok(rjc("circle", "leave", case_id, v2, "--date", "2026-12-10", "--yes"))
     meetings = repo.get(case_id).circle.meetings
     assert [(str(m.date), m.hours, m.attended, m.core_member_attended, m.note) for m in meetings] == [
         ("2026-11-24", Decimal("1.5"), [v1, v2], True, "Talked about the job search."),
@@ -155,9 +155,9 @@ def test_a_circle_from_roster_to_end(rjc, center):
         "meetings: 3, 4.75 hours (10.25 volunteer hours)",
         "last meeting: 2026-12-08, 3 weeks ago",
     ]
-    ok(rjc("circle", "phase", case_id, "phase-2", "--date", "2027-03-01"))
-    ok(rjc("circle", "phase", case_id, "phase-3", "--date", "2027-09-01"))
-    result = ok(rjc("circle", "phase", case_id, "ended", "--date", "2027-11-22"))
+    ok(rjc("circle", "phase", case_id, "phase-2", "--date", "2027-03-01", "--yes"))
+    ok(rjc("circle", "phase", case_id, "phase-3", "--date", "2027-09-01", "--yes"))
+    result = ok(rjc("circle", "phase", case_id, "ended", "--date", "2027-11-22", "--yes"))
     assert "Warning" not in result.err  # a full year
     circle = repo.get(case_id).circle
     assert (circle.phase, circle.ended) == ("ended", D("2027-11-22"))
@@ -310,7 +310,7 @@ def test_phases_go_forward_and_need_three_seats(rjc, center):
     ok(rjc("circle", "meeting", case_id, "--hours", "1", "--attended", vs[0], "--date", "2026-11-27", "--no-note"))
     refused(rjc, repo, "circle", "phase", case_id, "ended", "--date", "2026-11-26",
             message="2026-11-26 is before its last meeting (2026-11-27)")
-    result = ok(rjc("circle", "phase", case_id, "ended", "--date", "2027-06-01"))
+    result = ok(rjc("circle", "phase", case_id, "ended", "--date", "2027-06-01", "--yes"))
     assert (f"Warning: the circle of {case_id} ends on 2027-06-01, before 12 months since it started "
             "(2026-11-20); circles meet for at least 12 months") in result.err
     assert repo.get(case_id).circle.ended == D("2027-06-01")
@@ -501,9 +501,9 @@ def test_internship_refusals_change_nothing(rjc, star):
                                  ("4", "2026-11-08", "2026-11-08 is outside the internship's dates "
                                                      "(2026-11-09 to 2026-12-18)"),
                                  ("4", "2026-12-19", "2026-12-19 is outside the internship's dates")]:
-        refused(rjc, repo, "internship", "hours", case_id, "--hours", hours, "--date", date, message=message,
+        refused(rjc, repo, "internship", "hours", case_id, "--hours", hours, "--date", date, "--yes", message=message,
                 code=2 if message.startswith("Invalid value") else 1)
-    ok(rjc("internship", "hours", case_id, "--hours", "4", "--date", "2026-12-18"))
+    ok(rjc("internship", "hours", case_id, "--hours", "4", "--date", "2026-12-18", "--yes"))
     refused(rjc, repo, "internship", "set", case_id, "--end", "2026-12-17",
             message="hours are logged on 2026-12-18, outside the internship's dates (2026-11-09 to 2026-12-17)")
     ok(rjc("internship", "skill", case_id, "--add", "Forklift"))

@@ -381,6 +381,9 @@ def test_background_check_renewals_are_appended(center, rjc):
 def test_changes_refused_with_a_clear_error(center, rjc):
     repo, v1, party = center["repo"], center["volunteers"][0], center["party"]
     refused(rjc, repo, "volunteer", "train", v1, "--name", "Panel training", "--date", "2999-01-01",
+            message="Error: Invalid value for --date: 2999-01-01 is in the future; add --yes if that is what you mean",
+            code=2)
+    refused(rjc, repo, "volunteer", "train", v1, "--name", "Panel training", "--date", "2999-01-01", "--yes",
             message="the training date 2999-01-01 is in the future")
     refused(rjc, repo, "volunteer", "train", v1, "--name", "Restorative panel training", "--date", "2026-01-10",
             message="already has this training on 2026-01-10")

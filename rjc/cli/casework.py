@@ -8,9 +8,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from rjc.cli.options import NOTE_HELP, AsOfOption, DateOption
+from rjc.cli.options import NOTE_HELP, AsOfOption, DateOption, YesOption
 from rjc.cli.options import day as _day
 from rjc.cli.options import done as _done
+from rjc.cli.options import event_day as _event_day
 from rjc.cli.options import number as _number
 from rjc.cli.repo import open_repository
 from rjc.model.vocab import (
@@ -33,12 +34,13 @@ def status(
         metavar="STATUS", case_sensitive=False, help="The status it moves to.")],
     date: DateOption = None,
     note: Annotated[Optional[str], typer.Option(help=NOTE_HELP)] = None,
+    yes: YesOption = False,
 ) -> None:
     """Move a case to its next status; only the program's allowed transitions are accepted."""
     from rjc.workflows import casework
 
     _done(casework.change_status(open_repository(), case_id, new_status,
-                                 day=_day(date), note=note))
+                                 day=_event_day(date, yes), note=note))
 
 
 @case_app.command("close")
@@ -47,16 +49,34 @@ def close(
     reason: Annotated[ClosureReason, typer.Option(case_sensitive=False, help="Why it closes.")],
     date: DateOption = None,
     note: Annotated[Optional[str], typer.Option(help=NOTE_HELP)] = None,
+    yes: Annotated[bool, typer.Option("--yes", help=(
+        "Confirm: a --date in the future; completed-successfully with agreement items still open "
+        "(with --note saying why)."))] = False,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
 ) -> None:
-    """Close a case with a reason from the fixed list."""
+    """Close a case with a reason from the fixed list.
+
+    Completed-successfully while agreement items are still open is asked about on a terminal
+    (confirm, then why); otherwise it needs --yes and --note.
+    """
     from rjc.cli.output import message
+    from rjc.cli.repo import interactive
+    from rjc.storage.errors import RjcError
     from rjc.workflows import casework
 
     repo = open_repository()
-    _done(casework.close_case(repo, case_id, reason, day=_day(date), note=note))
-    unfinished = casework.unfinished_items(casework.load_case(repo, case_id))
-    if reason == ClosureReason.COMPLETED_SUCCESSFULLY and unfinished:
-        message(f"warning: closed as completed with agreement items still open: {', '.join(unfinished)}")
+    day = _event_day(date, yes)
+    confirmed = yes
+    if reason == ClosureReason.COMPLETED_SUCCESSFULLY and not yes and interactive(no_input):
+        unfinished = casework.unfinished_items(casework.load_case(repo, case_id))
+        if unfinished:
+            message(f"agreement items still open: {', '.join(unfinished)}")
+            if not typer.confirm("Close it as completed-successfully anyway?", default=False):
+                raise RjcError("nothing was changed")
+            while not (note or "").strip():
+                note = typer.prompt("Why (no names)", default="", show_default=False)
+            confirmed = True
+    _done(casework.close_case(repo, case_id, reason, day=day, note=note, open_items_confirmed=confirmed))
 
 
 @case_app.command("reopen")
@@ -64,11 +84,12 @@ def reopen(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
     note: Annotated[str, typer.Option(help="Why it is reopened. " + NOTE_HELP)],
     date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
     """Reopen a closed case at intake; its closure stays in the status history."""
     from rjc.workflows import casework
 
-    _done(casework.reopen_case(open_repository(), case_id, day=_day(date), note=note))
+    _done(casework.reopen_case(open_repository(), case_id, day=_event_day(date, yes), note=note))
 
 
 @case_app.command("link")
@@ -86,11 +107,12 @@ def link(
 def notify_referrer(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
     date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
     """Record that the referral source was told the outcome of a closed case."""
     from rjc.workflows import casework
 
-    _done(casework.notify_referrer(open_repository(), case_id, day=_day(date)))
+    _done(casework.notify_referrer(open_repository(), case_id, day=_event_day(date, yes)))
 
 
 @case_app.command("timeline")
@@ -121,12 +143,14 @@ def note(
     person: Annotated[Optional[list[str]], typer.Option(
         "--with", metavar="PERSON", help="Who the contact was with (person id; repeatable).")] = None,
     date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
     """Log a contact. Its text is typed at the prompt, or read from standard input, never argv."""
     from rjc.workflows import casework
 
+    when = _event_day(date, yes)
     text = typer.prompt("Note", default="", show_default=False) if sys.stdin.isatty() else sys.stdin.read()
-    _done(casework.log_contact(open_repository(), case_id, kind, day=_day(date),
+    _done(casework.log_contact(open_repository(), case_id, kind, day=when,
                                note=text.strip() or None, people=[p.upper() for p in person or []]))
 
 
@@ -143,14 +167,17 @@ def choose(
         metavar="CHOICE", case_sensitive=False, help="How the victim takes part.")],
     notified: Annotated[Optional[dt.datetime], typer.Option(
         formats=["%Y-%m-%d"], help="When the victim was told of the case.")] = None,
+    date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
-    """Record how a victim chooses to take part in the case."""
+    """Record how a victim chooses to take part in the case (--date: the day they chose)."""
     from rjc.cli.output import message
     from rjc.workflows import casework
 
+    when = _event_day(date, yes)
+    told = _event_day(notified, yes, "--notified") if notified else None
     repo = open_repository()
-    _done(casework.choose_participation(repo, case_id, person.upper(), participation,
-                                        notified=notified.date() if notified else None))
+    _done(casework.choose_participation(repo, case_id, person.upper(), participation, day=when, notified=told))
     due = casework.victim_notice_due(repo, casework.load_case(repo, case_id))
     if notified and due and notified.date() > due:
         message(f"warning: notified after the diversion deadline ({due}, "
@@ -189,9 +216,10 @@ def agreement_new(
     from_file: Annotated[Optional[str], typer.Option(
         "--from-file", "-f", metavar="FILE", help="YAML with `items:` (and an optional `note:`); '-' for stdin.")] = None,
     signed: Annotated[Optional[dt.datetime], typer.Option(
-        formats=["%Y-%m-%d"], help="Signing date (default today).")] = None,
+        "--signed", "--date", formats=["%Y-%m-%d"], help="Signing date (default today).")] = None,
     due: Annotated[Optional[dt.datetime], typer.Option(
         formats=["%Y-%m-%d"], help="Due date (default: signing + the program's days from rjc.yaml).")] = None,
+    yes: YesOption = False,
 ) -> None:
     """Add a signed reparative agreement; its items are asked for, or read from a file.
 
@@ -203,6 +231,7 @@ def agreement_new(
     from rjc.storage.errors import RjcError
     from rjc.workflows import casework
 
+    signed_on = _event_day(signed, yes, "--signed")
     if from_file:
         data = yamlio.load(read_source(from_file), from_file).data
         unknown = set(data) - {"items", "note"}
@@ -213,7 +242,7 @@ def agreement_new(
         items, note = _ask_items(), None
     else:
         raise RjcError("no terminal to ask on: give the items with --from-file FILE (or '-' for stdin)")
-    _done(casework.add_agreement(open_repository(), case_id, items, signed=_day(signed),
+    _done(casework.add_agreement(open_repository(), case_id, items, signed=signed_on,
                                  due=due.date() if due else None, note=note))
 
 
@@ -248,11 +277,12 @@ def agreement_log(
     place: Annotated[Optional[str], typer.Option(help="Where the service was done.")] = None,
     date: DateOption = None,
     agreement: Annotated[Optional[int], typer.Option(help="Which agreement (default: the latest).")] = None,
+    yes: YesOption = False,
 ) -> None:
-    """Log community service hours on an agreement item."""
+    """Log community service hours on an agreement item (a closed case takes hours dated up to its closure)."""
     from rjc.workflows import casework
 
-    _done(casework.log_hours(open_repository(), case_id, item, _number(hours, "--hours"), day=_day(date),
+    _done(casework.log_hours(open_repository(), case_id, item, _number(hours, "--hours"), day=_event_day(date, yes),
                              place=place, agreement=agreement))
 
 
@@ -262,13 +292,14 @@ def agreement_pay(
     item: Annotated[int, typer.Argument(metavar="ITEM", help="The item's number (1 = first).")],
     amount: Annotated[str, typer.Option(help="Amount paid, e.g. 50.00.")],
     date: DateOption = None,
-    yes: Annotated[bool, typer.Option("--yes", help="Record it even if it is more than is owed.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help=(
+        "Record it even if it is more than is owed, or its --date is in the future."))] = False,
     agreement: Annotated[Optional[int], typer.Option(help="Which agreement (default: the latest).")] = None,
 ) -> None:
-    """Record a restitution payment on an agreement item."""
+    """Record a restitution payment on an agreement item (a closed case takes payments dated up to its closure)."""
     from rjc.workflows import casework
 
-    _done(casework.record_payment(open_repository(), case_id, item, _number(amount, "--amount"), day=_day(date),
+    _done(casework.record_payment(open_repository(), case_id, item, _number(amount, "--amount"), day=_event_day(date, yes),
                                   allow_overpayment=yes, agreement=agreement))
 
 
@@ -279,12 +310,15 @@ def agreement_item(
     status: Annotated[ItemStatus, typer.Argument(metavar="STATUS", case_sensitive=False, help="The item's status.")],
     date: DateOption = None,
     agreement: Annotated[Optional[int], typer.Option(help="Which agreement (default: the latest).")] = None,
+    yes: YesOption = False,
 ) -> None:
-    """Set an item's status: an apology letter delivered, a class attended, a term waived."""
+    """Set an item's status: an apology letter delivered, a class attended, a term waived.
+
+    A closed case takes an outcome dated up to its closure."""
     from rjc.workflows import casework
 
     _done(casework.set_item_status(open_repository(), case_id, item, status,
-                                   day=_day(date), agreement=agreement))
+                                   day=_event_day(date, yes), agreement=agreement))
 
 
 @agreement_app.command("status")
@@ -318,11 +352,12 @@ def service(
     person: Annotated[Optional[str], typer.Option(metavar="PERSON", help="Who received it (person id).")] = None,
     to: Annotated[Optional[str], typer.Option(metavar="AGENCY", help="The agency a client was referred to.")] = None,
     date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
     """Log a service provided (victim support) or a referral made (reentry)."""
     from rjc.workflows import casework
 
-    _done(casework.add_service(open_repository(), case_id, what, day=_day(date),
+    _done(casework.add_service(open_repository(), case_id, what, day=_event_day(date, yes),
                                person=person and person.upper(), to=to))
 
 
@@ -354,11 +389,12 @@ def session(
     attended: Annotated[Optional[list[str]], typer.Option(
         "--attended", metavar="PERSON", help="Who came (person id; repeatable).")] = None,
     date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
     """Log a mediation session or a family group conference."""
     from rjc.workflows import casework
 
-    _done(casework.add_session(open_repository(), case_id, day=_day(date), minutes=minutes,
+    _done(casework.add_session(open_repository(), case_id, day=_event_day(date, yes), minutes=minutes,
                                attended=[p.upper() for p in attended or []]))
 
 

@@ -24,6 +24,7 @@ YearKind = Literal["vermont", "federal", "calendar"]
 YearOption = Annotated[Optional[YearKind], typer.Option(
     "--year", case_sensitive=False,
     help="A kind of fiscal year: vermont (July-June, the default), federal (October-September) or calendar.")]
+YesOption = Annotated[bool, typer.Option("--yes", help="Confirm: allow a --date in the future.")]
 NOTE_HELP = "A short explanation, kept in the record (not in the commit). No names: use ids."
 
 
@@ -48,6 +49,15 @@ def number(text: str, option: str):
 
 def day(value: dt.datetime | None) -> dt.date:
     return value.date() if value else dt.date.today()
+
+
+def event_day(value: dt.datetime | None, yes: bool, option: str = "--date") -> dt.date:
+    """The day a change happened: today by default. Paperwork comes after the fact, so a day
+    still to come is most likely a typo: refused (a usage error naming the option) unless --yes."""
+    when = day(value)
+    if when > dt.date.today() and not yes:
+        raise typer.BadParameter(f"{when} is in the future; add --yes if that is what you mean", param_hint=option)
+    return when
 
 
 def done(result) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional, overload
 
 import typer
 
-from rjc.cli.options import day, done
+from rjc.cli.options import DateOption, YesOption, day, done, event_day
 from rjc.cli.repo import interactive, open_repository
 from rjc.model.vocab import Notice, PanelOutcome, PanelPurpose
 
@@ -139,11 +139,13 @@ def reschedule(
 def cancel(
     panel_id: PanelArg,
     note: Annotated[Optional[str], typer.Option(help="Why (no names).")] = None,
+    date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
-    """Cancel a scheduled panel; its cases go back to the status they had before it."""
+    """Cancel a scheduled panel; its cases go back to the status they had before it, on that date."""
     from rjc.workflows import scheduling
 
-    done(scheduling.cancel(open_repository(), panel_id, today=dt.date.today(), note=note))
+    done(scheduling.cancel(open_repository(), panel_id, today=event_day(date, yes), note=note))
 
 
 @panel_app.command("record")
@@ -157,13 +159,18 @@ def record(
     attended: Annotated[Optional[list[str]], typer.Option(
         metavar="CASE=PERSON", help="A participant who came (repeatable).")] = None,
     end: Annotated[Optional[str], typer.Option(help="When it actually ended, HH:MM (sets volunteer hours).")] = None,
+    date: DateOption = None,
+    yes: YesOption = False,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
 ) -> None:
-    """Record a panel that met: attendance, each case's outcome, its length (volunteer hours)."""
+    """Record a panel that met: attendance, each case's outcome, its length (volunteer hours).
+
+    --date is the day this is recorded (not before the panel met); the cases' statuses take the panel's date."""
     from rjc.cli.choices import choice
     from rjc.model import Panel
     from rjc.workflows import scheduling
 
+    when = event_day(date, yes)
     repo = open_repository()
     outcomes = {case: choice(PanelOutcome, values[-1], "--outcome")
                 for case, values in _pairs(outcome, "--outcome", "CASE=OUTCOME").items()}
@@ -175,7 +182,7 @@ def record(
                 outcomes[entry.case] = _ask_outcome(f"Outcome for {entry.case} ({choices})")
     done(scheduling.record(repo, panel_id, outcomes=outcomes, absent=[v.upper() for v in absent or []],
                            attended={k: [p.upper() for p in v] for k, v in _pairs(attended, "--attended", "CASE=PERSON").items()},
-                           end=_time(end, "--end"), today=dt.date.today()))
+                           end=_time(end, "--end"), today=when))
 
 
 @panel_app.command("notice")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from rjc.cli.options import AsOfOption, DateOption, number
+from rjc.cli.options import AsOfOption, DateOption, YesOption, event_day, number
 from rjc.cli.repo import open_repository
 from rjc.model.vocab import CirclePhase, CircleRole
 
@@ -43,6 +43,7 @@ def circle_add(
     volunteer: VolunteerArgument,
     role: Annotated[CircleRole, typer.Option(case_sensitive=False, help="The seat's role.")],
     date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
     """Seat a volunteer on a CoSA case's circle (the circle is created, forming, if it has none).
 
@@ -52,7 +53,7 @@ def circle_add(
     from rjc.workflows import programs
 
     _done(programs.seat_volunteer(open_repository(), case_id, volunteer, role,
-                                  day=_day(date)))
+                                  day=event_day(date, yes)))
 
 
 @circle_app.command("leave")
@@ -60,11 +61,12 @@ def circle_leave(
     case_id: CaseArgument,
     volunteer: VolunteerArgument,
     date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
     """A volunteer leaves the circle; the roster keeps their seat, dated. Warns below 3 seats."""
     from rjc.workflows import programs
 
-    _done(programs.unseat_volunteer(open_repository(), case_id, volunteer, day=_day(date)))
+    _done(programs.unseat_volunteer(open_repository(), case_id, volunteer, day=event_day(date, yes)))
 
 
 @circle_app.command("meeting")
@@ -78,6 +80,7 @@ def circle_meeting(
     no_note: Annotated[bool, typer.Option(
         "--no-note", help="Log it without a note: neither prompt nor read standard input.")] = False,
     date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
     """Log a circle meeting. An optional note is typed at the prompt or read from stdin, never argv."""
     from rjc.workflows import programs
@@ -89,7 +92,7 @@ def circle_meeting(
             text = typer.prompt("Note (blank for none)", default="", show_default=False)
         else:
             text = sys.stdin.read()
-    _done(programs.log_meeting(open_repository(), case_id, day=_day(date), hours=hours_value,
+    _done(programs.log_meeting(open_repository(), case_id, day=event_day(date, yes), hours=hours_value,
                                attended=attended or [], core_member_attended=not core_member_absent,
                                note=text.strip() or None))
 
@@ -99,6 +102,7 @@ def circle_phase(
     case_id: CaseArgument,
     phase: Annotated[CirclePhase, typer.Argument(metavar="PHASE", case_sensitive=False, help="The phase it moves to.")],
     date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
     """Move the circle forward (forming, phase-1, phase-2, phase-3, ended).
 
@@ -107,7 +111,7 @@ def circle_phase(
     """
     from rjc.workflows import programs
 
-    _done(programs.move_phase(open_repository(), case_id, phase, day=_day(date)))
+    _done(programs.move_phase(open_repository(), case_id, phase, day=event_day(date, yes)))
 
 
 @circle_app.command("show")
@@ -172,11 +176,12 @@ def internship_hours(
     case_id: CaseArgument,
     hours: Annotated[str, typer.Option(help="Hours worked, e.g. 8 or 3.5.")],
     date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
     """Log hours worked; they must fall inside the internship's dates when those are set."""
     from rjc.workflows import programs
 
-    _done(programs.log_internship_hours(open_repository(), case_id, number(hours, "--hours"), day=_day(date)))
+    _done(programs.log_internship_hours(open_repository(), case_id, number(hours, "--hours"), day=event_day(date, yes)))
 
 
 @internship_app.command("skill")

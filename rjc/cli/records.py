@@ -9,7 +9,7 @@ from typing import Annotated, Literal, Optional
 
 import typer
 
-from rjc.cli.options import format_option
+from rjc.cli.options import DateOption, YesOption, event_day, format_option
 from rjc.cli.repo import interactive, open_repository
 from rjc.model.vocab import Program, ReferralSource
 
@@ -21,8 +21,12 @@ def new(
     from_file: Annotated[Optional[Path], typer.Option(
         "--from-file", "-f", metavar="FILE", help="Read the fields from a YAML file ('-' for stdin).")] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; fail if something is missing.")] = False,
+    date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
     """Create a record: asks for its fields, or reads them from a file. Prints the new id.
+
+    --date is the day it starts from: a case's opening, a volunteer's start.
 
     Identifying details are typed at the prompts or read from a file, never given on the
     command line, where the shell would keep them in its history.
@@ -33,6 +37,7 @@ def new(
     from rjc.workflows import records
 
     kind_info = layout.kind_named(kind)
+    when = event_day(date, yes)
     repo = open_repository()
     if from_file is not None:
         name = "<stdin>" if str(from_file) == "-" else str(from_file)
@@ -42,7 +47,7 @@ def new(
         name = "<prompts>"
     else:
         raise RjcError("no terminal to ask on: give the fields with --from-file FILE (or '-' for stdin)")
-    result = records.create(repo, kind_info.name, fields, source=name)
+    result = records.create(repo, kind_info.name, fields, source=name, today=when)
     say(result.ids[0])
     committed(result)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from rjc.cli.options import DateOption, day, done, offer_person_on_file
+from rjc.cli.options import DateOption, YesOption, done, event_day, offer_person_on_file
 from rjc.cli.repo import interactive, open_repository
 from rjc.model.vocab import Program, ReferralSource
 
@@ -173,6 +173,7 @@ def accept(
     program: Annotated[Optional[Program], typer.Option(
         case_sensitive=False, help="Open the case in another program than referred to.")] = None,
     date: DateOption = None,
+    yes: YesOption = False,
     return_by: Annotated[Optional[dt.datetime], typer.Option(
         "--return-by", formats=["%Y-%m-%d"],
         help="Pre-charge diversion: when the case is due back to the referrer "
@@ -182,19 +183,19 @@ def accept(
     from rjc.cli.output import say
     from rjc.workflows import casework
 
-    result = casework.accept_referral(open_repository(), referral_id, day=day(date),
+    result = casework.accept_referral(open_repository(), referral_id, day=event_day(date, yes),
                                       program=program,
                                       return_by=return_by.date() if return_by else None)
     say(result.ids[-1])
     done(result)
 
 
-def _screen(referral_id: str, decision: str, reason: str, date) -> None:
+def _screen(referral_id: str, decision: str, reason: str, when: dt.date) -> None:
     from rjc.model.vocab import ScreeningDecision
     from rjc.workflows import casework
 
     done(casework.decline_referral(open_repository(), referral_id, ScreeningDecision(decision),
-                                    day=day(date), reason=reason))
+                                    day=when, reason=reason))
 
 
 @referral_app.command("decline")
@@ -202,9 +203,10 @@ def decline(
     referral_id: Annotated[str, typer.Argument(metavar="ID", help="The referral.")],
     reason: Annotated[str, typer.Option(help="Why, e.g. ineligible, no-contact, declined-by-party.")],
     date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
     """Decline a pending referral, with a reason."""
-    _screen(referral_id, "declined", reason, date)
+    _screen(referral_id, "declined", reason, event_day(date, yes))
 
 
 @referral_app.command("return")
@@ -212,9 +214,10 @@ def return_(
     referral_id: Annotated[str, typer.Argument(metavar="ID", help="The referral.")],
     reason: Annotated[str, typer.Option(help="Why it goes back to the referrer.")],
     date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
     """Return a pending referral to its referral source, with a reason."""
-    _screen(referral_id, "returned", reason, date)
+    _screen(referral_id, "returned", reason, event_day(date, yes))
 
 
 def register(app: typer.Typer) -> None:

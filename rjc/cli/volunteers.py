@@ -8,7 +8,15 @@ from typing import Annotated, Any, Literal, Optional
 
 import typer
 
-from rjc.cli.options import AsOfOption, DateOption, YearOption, format_option, offer_person_on_file
+from rjc.cli.options import (
+    AsOfOption,
+    DateOption,
+    YearOption,
+    YesOption,
+    event_day,
+    format_option,
+    offer_person_on_file,
+)
 from rjc.cli.repo import interactive, open_repository
 from rjc.model.vocab import Program
 
@@ -277,11 +285,12 @@ def train(
     volunteer: VolunteerArg,
     name: Annotated[str, typer.Option(help="The training, e.g. 'Restorative panel training'.")],
     date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
     """Record a training the volunteer has completed."""
     from rjc.workflows import volunteers as core
 
-    _done(core.add_training(open_repository(), volunteer, name, day=_date(date) or dt.date.today()))
+    _done(core.add_training(open_repository(), volunteer, name, day=event_day(date, yes)))
 
 
 @volunteer_app.command("check")

@@ -49,6 +49,7 @@ class Participant(Strict):
     # For victims: their choice of how to take part, and when they were told of the case.
     participation: VictimChoice | None = None
     notified: Date | None = None
+    decided: Date | None = None  # when they made that choice
 
 
 class StatusEntry(Strict):
@@ -96,6 +97,7 @@ class _Item(Strict):
     victim: PersonId | None = None  # the victim this item repairs harm to, if any
     due: Date | None = None  # defaults to the agreement's due date
     completed: Date | None = None
+    decided: Date | None = None  # when it was waived or marked not completed
 
 
 class ApologyItem(_Item):

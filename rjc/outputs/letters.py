@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from rjc.model import Case, Panel, Person, Referral, Volunteer
-from rjc.model.vocab import ClosureReason, PanelStatus, Role
+from rjc.model.vocab import ClosureReason, ItemStatus, PanelStatus, Role
 from rjc.storage import layout
 from rjc.storage.errors import RjcError
 from rjc.workflows.repository import Repository
@@ -325,7 +325,7 @@ def _context(repo: Repository, kind: LetterKind, record_id: str, person_id: str 
         return base | {"panel": _panel(*_next_panel(repo, case, today), video_link=False)}
     _closure_fits(case, kind)
     assert case.closure is not None  # _closure_fits refuses a case not closed
-    return base | {"closure": case.closure.model_dump()}
+    return base | {"closure": case.closure.model_dump(), "agreement": _agreement(case)}
 
 
 # Closure reasons each letter to the referral source is for.
@@ -391,12 +391,30 @@ def _agreement(case: Case) -> dict:
 def _item(item, due: dt.date) -> dict:
     """An item's terms; restitution says how much, never to which victim or where they live."""
     entry = {"type": item.type, "description": item.description, "due": item.due or due,
-             "status": item.status.value}
+             "status": item.status.value, "outcome": _outcome(item)}
     if item.type == "restitution":
         entry |= {"amount": item.amount, "paid": item.paid}
     if item.type == "community-service":
         entry |= {"hours_required": item.hours_required, "hours_done": item.hours_done}
     return entry
+
+
+def _outcome(item) -> str:
+    """How an item really ended, in words: a closure as completed never makes an open item done."""
+    status = item.status
+    if status == ItemStatus.COMPLETED:
+        text = f"completed on {item.completed}" if item.completed else "completed"
+    elif status == ItemStatus.WAIVED:
+        text = f"waived on {item.decided}" if item.decided else "waived"
+    elif status == ItemStatus.NOT_COMPLETED:
+        text = "not completed"
+    else:
+        text = "still open, not started" if status == ItemStatus.PENDING else "still open, in progress"
+    if item.type == "restitution":
+        text += f" (${item.paid} of ${item.amount} paid)"
+    elif item.type == "community-service":
+        text += f" ({_number(item.hours_done)} of {_number(item.hours_required)} hours done)"
+    return text
 
 
 def _panels(repo: Repository) -> list[Panel]:

@@ -57,6 +57,16 @@ def _open_case(repo: Repository, case_id: str) -> Case:
     return case
 
 
+def _case_taking_entry(repo: Repository, case_id: str, day: dt.date) -> Case:
+    """A case that takes a payment, hours or an item's outcome dated `day`. Paperwork comes late:
+    a closed case takes one dated on or before its closure, without being reopened."""
+    case = _load(repo, case_id, Case)
+    if case.closure is not None and day > case.closure.date:
+        raise RjcError(f"{case.id} closed on {case.closure.date}; {day} is after that, so it needs reopening first "
+                       f"(rjc case reopen {case.id} --note WHY); nothing was changed")
+    return case
+
+
 def _require_on_case(case: Case, people: list[str]) -> None:
     strangers = [p for p in people if p not in case.people()]
     if strangers:
@@ -90,12 +100,18 @@ def change_status(repo: Repository, case_id: str, status: CaseStatus, *, day: dt
 
 
 def close_case(repo: Repository, case_id: str, reason: ClosureReason, *, day: dt.date,
-               note: str | None = None) -> Result:
+               note: str | None = None, open_items_confirmed: bool = False) -> Result:
+    """Close a case. Completed successfully with agreement items still open is a claim someone
+    must stand behind: it needs open_items_confirmed and a note saying why."""
     with repo.transaction("case close") as tx:
         case = _load(repo, case_id, Case)
         if case.status == CaseStatus.CLOSED:
             raise RjcError(f"{case_id} is already closed")
         refuse_if_before(day, case.status_history[-1].date, "its last status change")
+        unfinished = unfinished_items(case)
+        if reason == ClosureReason.COMPLETED_SUCCESSFULLY and unfinished and not (open_items_confirmed and note):
+            raise RjcError(f"{case_id} still has open agreement items: {', '.join(unfinished)}; to close it as "
+                           "completed-successfully anyway, repeat with --yes and --note WHY; nothing was changed")
         # The reason also goes into the history, which keeps it if the case is ever reopened.
         entry_note = reason.value + (f": {note}" if note else "")
         case.status_history.append(StatusEntry(status=CaseStatus.CLOSED, date=day, by=tx.actor, note=entry_note))
@@ -227,14 +243,15 @@ def deadlines(repo: Repository, case: Case) -> list[tuple[str, dt.date]]:
 
 
 def choose_participation(repo: Repository, case_id: str, person_id: str, choice: VictimChoice, *,
-                         notified: dt.date | None = None) -> Result:
+                         day: dt.date, notified: dt.date | None = None) -> Result:
     """Record how a victim chooses to take part (and when they were told of the case)."""
     with repo.transaction("victim choose") as tx:
         case = _open_case(repo, case_id)
         victim = next((p for p in case.participants if p.person == person_id), None)
         if victim is None or victim.role != Role.VICTIM:
             raise RjcError(f"{person_id} is not a victim on {case_id}")
-        victim.participation = choice
+        refuse_if_before(day, case.opened, "the case was opened")
+        victim.participation, victim.decided = choice, day
         if notified:
             refuse_if_before(notified, case.opened, "the case was opened")
             victim.notified = notified
@@ -305,7 +322,7 @@ def log_hours(repo: Repository, case_id: str, number: int, hours: Decimal, *, da
     if hours <= 0:
         raise RjcError("hours must be more than 0")
     with repo.transaction("agreement log") as tx:
-        case = _open_case(repo, case_id)
+        case = _case_taking_entry(repo, case_id, day)
         signed_agreement, item = _item(case, number, agreement, CommunityServiceItem, "hours")
         refuse_if_before(day, signed_agreement.signed, "the agreement was signed")
         item.logged.append(ServiceHours.new(date=day, hours=hours, place=place))
@@ -322,7 +339,7 @@ def record_payment(repo: Repository, case_id: str, number: int, amount: Decimal,
     if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         raise RjcError("the amount must be more than 0, in dollars and cents (e.g. 50.00)")
     with repo.transaction("agreement pay") as tx:
-        case = _load(repo, case_id, Case)
+        case = _case_taking_entry(repo, case_id, day)
         signed_agreement, item = _item(case, number, agreement, RestitutionItem, "payments")
         refuse_if_before(day, signed_agreement.signed, "the agreement was signed")
         owed = item.amount - item.paid
@@ -340,11 +357,12 @@ def set_item_status(repo: Repository, case_id: str, number: int, status: ItemSta
     """Mark an item completed, not completed or waived (an apology letter delivered, a class attended)."""
 
     with repo.transaction("agreement item") as tx:
-        case = _open_case(repo, case_id)
+        case = _case_taking_entry(repo, case_id, day)
         signed_agreement, item = _item(case, number, agreement, _Item, "statuses")
         refuse_if_before(day, signed_agreement.signed, "the agreement was signed")
         item.status = status
         item.completed = day if status == ItemStatus.COMPLETED else None
+        item.decided = day if status in (ItemStatus.WAIVED, ItemStatus.NOT_COMPLETED) else None
         tx.stage(case)
         return tx.commit("agreement item")
 

@@ -226,6 +226,8 @@ def cancel(repo: Repository, panel_id: str, *, today: dt.date, note: str | None 
         panel = _load_panel(repo, panel_id)
         if panel.status != PanelStatus.SCHEDULED:
             raise RjcError(f"{panel.id} is {panel.status}; only a scheduled panel can be cancelled")
+        if panel.history and today < panel.history[0].date:
+            raise RjcError(f"{today} is before {panel.id} was scheduled ({panel.history[0].date}); nothing was changed")
         panel.status = PanelStatus.CANCELLED
         panel.history.append(Change(date=today, by=tx.actor, action="cancelled", note=note))
         tx.stage(panel)
@@ -254,7 +256,9 @@ def record(repo: Repository, panel_id: str, *, outcomes: dict[str, PanelOutcome]
         if panel.status == PanelStatus.CANCELLED:
             raise RjcError(f"{panel.id} was cancelled")
         if panel.date > today:
-            raise RjcError(f"{panel.id} is on {panel.date}; it can be recorded once it has met")
+            if panel.date > dt.date.today():
+                raise RjcError(f"{panel.id} is on {panel.date}; it can be recorded once it has met")
+            raise RjcError(f"{today} is before {panel.id} met ({panel.date}); nothing was changed")
         docket = {entry.case: entry for entry in panel.docket}
         unknown = sorted(set(outcomes) - set(docket)) + sorted(set(attended) - set(docket))
         if unknown:
