@@ -221,10 +221,11 @@ def test_reschedule_keeps_history_and_rechecks_seats(rjc, center):
 
 def test_cancel_returns_cases_to_their_earlier_status(rjc, center):
     panel_id = _schedule(rjc, center).out.strip()
-    result = rjc("--records", center["root"], "panel", "cancel", panel_id, "--note", "snow")
+    yesterday = dt.date.today() - dt.timedelta(days=1)  # entered the day after it was called off
+    result = rjc("--records", center["root"], "panel", "cancel", panel_id, "--note", "snow", "--date", str(yesterday))
     assert result.code == 0, result.err
     panel = center["repo"].get(panel_id)
-    assert panel.status == "cancelled" and panel.history[-1].action == "cancelled"
+    assert panel.status == "cancelled" and (panel.history[-1].action, panel.history[-1].date) == ("cancelled", yesterday)
     assert center["repo"].get(center["cases"][0]).status == "intake"
     again = rjc("--records", center["root"], "panel", "cancel", panel_id)
     assert again.code == 1 and "only a scheduled panel" in again.err
@@ -240,13 +241,17 @@ def test_record_stores_attendance_outcomes_and_hours(rjc, center, repo):
     missing = rjc("--records", root, "panel", "record", panel_id, "--outcome", f"{center['cases'][0]}=agreement-signed",
                   "--no-input")
     assert missing.code == 1 and missing.err == f"Error: give the outcome for {center['cases'][1]} (--outcome CASE=OUTCOME)\n"
-    recorded = rjc("--records", root, "panel", "record", panel_id, "--no-input",
-                   "--outcome", f"{center['cases'][0]}=agreement-signed", "--outcome", f"{center['cases'][1]}=no-show",
-                   "--absent", center["volunteers"][2], "--attended", f"{center['cases'][0]}={center['party']}",
-                   "--end", "20:15")
+    record = ("--records", root, "panel", "record", panel_id, "--no-input",
+              "--outcome", f"{center['cases'][0]}=agreement-signed", "--outcome", f"{center['cases'][1]}=no-show",
+              "--absent", center["volunteers"][2], "--attended", f"{center['cases'][0]}={center['party']}",
+              "--end", "20:15")
+    early = rjc(*record, "--date", "2026-11-09")
+    assert (early.code, early.err) == (1, f"Error: 2026-11-09 is before {panel_id} met (2026-11-10); nothing was changed\n")
+    recorded = rjc(*record, "--date", "2026-11-12")  # written up two days after it met
     assert recorded.code == 0, recorded.err
     panel = repo.get(panel_id)
-    assert panel.status == "held"
+    assert panel.status == "held" and (panel.history[-1].action, str(panel.history[-1].date)) == ("held", "2026-11-12")
+    assert [str(e.date) for e in repo.get(center["cases"][0]).status_history][-1] == "2026-11-10"
     assert [(s.attended, s.hours and str(s.hours)) for s in panel.seats] == [(True, "2.25"), (True, "2.25"), (False, None)]
     assert [(d.outcome, d.attended) for d in panel.docket] == [("agreement-signed", [center["party"]]), ("no-show", [])]
     assert repo.get(center["cases"][0]).status == "agreement-signed"
