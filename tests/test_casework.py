@@ -177,6 +177,18 @@ def test_victim_choice_only_for_a_victim_on_the_case(rjc, with_victim):
         "'written-statement-panel-only', 'not-participate'.")
 
 
+def test_a_victim_s_new_choice_keeps_the_one_it_replaces_with_its_day(rjc, with_victim):
+    case_id, victim = with_victim["case"], with_victim["victim"]
+    for choice, day in (("attend", "2026-11-04"), ("attend", "2026-11-06"), ("not-participate", "2026-11-10")):
+        result = rjc("victim", "choose", case_id, victim, choice, "--date", day)
+        assert result.code == 0, result.err
+    entry = with_victim["repo"].get(case_id).participants[-1]
+    assert (entry.participation, str(entry.decided)) == ("not-participate", "2026-11-10")
+    assert [(e.choice, str(e.date)) for e in entry.earlier_choices] == [("attend", "2026-11-04")]  # the same again: one
+    refused = rjc("victim", "choose", case_id, victim, "attend", "--date", "2026-11-09")
+    assert refused.err.strip() == "Error: 2026-11-09 is before their last choice (2026-11-10); nothing was changed"
+
+
 def test_agreement_dates_default_from_settings_and_items_track_progress(rjc, with_victim):
     case_id = with_victim["case"]
     items = ITEMS.format(victim=with_victim["victim"])
@@ -250,7 +262,8 @@ def test_a_mediation_case_from_referral_to_closure(rjc, center):
         ("case", "status", case_id, "in-mediation", "--date", "2026-11-10"),
         ("case", "session", case_id, "--minutes", "90", "--attended", person, "--date", "2026-11-12"),
         ("case", "session", case_id, "--minutes", "60", "--attended", person, "--date", "2026-11-19"),
-        ("case", "resolve", case_id, "agreement"),
+        ("case", "resolve", case_id, "partial", "--date", "2026-11-12"),
+        ("case", "resolve", case_id, "agreement", "--date", "2026-11-19"),
         ("case", "status", case_id, "agreement-signed", "--date", "2026-11-19"),
         ("case", "close", case_id, "--reason", "completed-successfully", "--date", "2026-11-30"),
     ]
@@ -260,6 +273,9 @@ def test_a_mediation_case_from_referral_to_closure(rjc, center):
     case = center["repo"].get(case_id)
     assert [(str(s.date), s.minutes) for s in case.sessions] == [("2026-11-12", 90), ("2026-11-19", 60)]
     assert (case.resolution, case.status, case.closure.reason) == ("agreement", "closed", "completed-successfully")
+    # the outcome it replaced is kept with its day, for the reports of the days it stood
+    assert (str(case.resolved), [(e.resolution, str(e.date)) for e in case.earlier_resolutions]) == (
+        "2026-11-19", [("partial", "2026-11-12")])
     assert rjc("check").code == 0
     subjects = git(center["repo"].root, "log", "--format=%s", f"-{len(steps)}").splitlines()
     assert all(case_id in s and "Ana" not in s for s in subjects)

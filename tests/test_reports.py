@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from report_fixtures import C2, C3, C6, P, Q, closure_of, fixture_records, status_entries
+from report_fixtures import C2, C3, C4, C6, P, Q, closure_of, fixture_records, status_entries
 
 from rjc.model import SCHEMA_VERSION, Case, Person, report_facts
 from rjc.model.vocab import Program
@@ -99,7 +99,8 @@ def calculated(records: list, quarter: str = "2027Q1") -> dict:
 
 def changed(records: list, record_id: str, **fields) -> list:
     """The records, with one of them changed (validated again)."""
-    return [type(r).model_validate({**r.model_dump(), **fields}) if r.id == record_id else r for r in records]
+    return [type(r).model_validate({**r.model_dump(by_alias=True), **fields}) if r.id == record_id else r
+            for r in records]
 
 
 def test_referrals_by_screening_decision_at_the_end_of_the_period(report):
@@ -137,10 +138,45 @@ def test_closures_and_the_success_share_by_program(report):
     assert found[("completed_successfully_pct_of_participants", "pre-charge-diversion")] is None  # 0 of 1 - 1
 
 
-def test_agreements_signed(report):
+def test_agreements_signed_and_completed(report):
     # Q: C1 07-10, C2 08-01 and 09-15 (a second agreement counts too); P: none (C8's was in 2022)
-    assert values(report, "agreements")["signed"] == 3
+    assert values(report, "agreements") == {"signed": 3, "completed": 0}  # C1's service item is still pending
     assert values(report, "agreements", P)["signed"] == 0
+    # C1's service item completed on 08-16: the agreement is complete on 09-30, when its restitution was
+    case = next(r for r in fixture_records() if r.id == "C-2026-KB-0001")
+    agreements = case.model_dump()["agreements"]
+    agreements[0]["items"][1] |= {"status": "completed", "completed": "2026-08-16"}
+    assert calculated(changed(fixture_records(), case.id, agreements=agreements))[("agreements", "completed")] == 1
+    # C2's second agreement, its one item waived on 10-03: complete in the quarter after, not in this one
+    c2 = next(r for r in fixture_records() if r.id == C2)
+    agreements = c2.model_dump()["agreements"]
+    agreements[1]["items"][0] |= {"status": "waived", "decided": "2026-10-03"}
+    records = changed(fixture_records(), C2, agreements=agreements)
+    assert calculated(records)[("agreements", "completed")] == 0
+    assert calculated(records, "2027Q2")[("agreements", "completed")] == 1
+
+
+def test_a_fact_counts_from_the_day_it_became_true():
+    from rjc.outputs.reports.facts import choice_on, item_status_on, resolution_on
+
+    case = next(r for r in fixture_records() if r.id == C2)
+    victim = case.model_dump()["participants"][1] | {
+        "participation": "attend", "decided": "2026-10-20",
+        "earlier_choices": [{"choice": "undecided"}, {"choice": "written-statement-shared", "date": "2026-08-01"}]}
+    participants = [*case.model_dump()["participants"][:1], victim, *case.model_dump()["participants"][2:]]
+    facts = report_facts.facts_of(changed([case], C2, participants=participants)[0])
+    for record in (facts, changed([case], C2, participants=participants)[0]):  # the facts, and the model
+        p = record.participants[1]
+        assert [choice_on(p, dt.date(*d)) for d in ((2026, 7, 1), (2026, 8, 1), (2026, 10, 19), (2026, 10, 20))] == [
+            "undecided", "written-statement-shared", "written-statement-shared", "attend"]
+    mediation = next(r for r in fixture_records() if r.id == C4)
+    resolved = changed([mediation], mediation.id, resolution="partial", resolved="2026-09-12",
+                       earlier_resolutions=[{"resolution": "none", "date": "2026-08-25"}])[0]
+    assert [resolution_on(report_facts.facts_of(resolved), dt.date(2026, 8, d)) for d in (24, 25)] == [None, "none"]
+    assert resolution_on(resolved, dt.date(2026, 9, 12)) == "partial"
+    item = case.agreements[0].items[0].model_copy(update={"status": "waived", "decided": dt.date(2026, 10, 15)})
+    assert [item_status_on(item, dt.date(2026, m, d)) for m, d in ((8, 31), (9, 1), (10, 15))] == [
+        "pending", "in-progress", "waived"]  # paid 50.00 on 09-01
 
 
 def test_restitution_paid_split_by_to_whom(report):

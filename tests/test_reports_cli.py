@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from report_fixtures import C2, C6, NAMES, P, Q
+from report_fixtures import C2, C4, C6, NAMES, P, Q
 
 from rjc.outputs.reports.measures import MEASURES, TOTAL, Row
 from rjc.outputs.reports.suppress import suppress
@@ -432,3 +432,36 @@ def test_quarterly_report_on_the_sample_records(sample_repo, rjc, tmp_path):
     for kind in ("restitution", "volunteers", "caseload"):
         assert run_report(rjc, sample_repo, kind, "--as-of", "2026-11-24", "--format", "md").code == 0
     assert git(sample_repo.root, "status", "--porcelain") == ""
+
+
+def test_a_past_quarter_reported_again_after_later_changes_is_the_same_in_every_format(report_repo, rjc):
+    """The guarantee of docs/reports.md: what happens after a period (a waiver, a victim's new
+    choice, a mediation outcome, a closure, all dated after it) never changes its figures; a late
+    entry dated inside it does."""
+    formats = ("table", "md", "csv", "json", "html")
+
+    def reported() -> dict[str, str]:
+        found = {fmt: run_report(rjc, report_repo, "quarterly", *QUARTER, "--format", fmt) for fmt in formats}
+        assert all(r.code == 0 for r in found.values()), found
+        return {fmt: r.out for fmt, r in found.items()}
+
+    before = reported()
+    victim = "P-2026-KB-0004"  # C2's victim, who chose written-statement-shared before rjc kept the day
+    for args in (["agreement", "item", C2, "1", "waived", "--date", "2026-10-15"],
+                 ["victim", "choose", C2, victim, "not-participate", "--date", "2026-10-20"],
+                 ["case", "resolve", C4, "none", "--date", "2026-10-25"],
+                 ["case", "close", C6, "--reason", "withdrawn", "--date", "2026-11-02"]):
+        result = rjc("--records", report_repo.root, *args)
+        assert result.code == 0, (args, result.err)
+    assert reported() == before
+    # each change shows in the quarter it is dated in
+    after = json.loads(run_report(rjc, report_repo, "quarterly", "--quarter", "2027Q2", "--format", "json").out)
+    now = {(r["measure"], r["breakdown"]): r["value"] for r in after["rows"] if r["period"] == "Vermont FY2027 Q2"}
+    assert now[("closures_by_reason", "withdrawn")] == 1
+    assert now[("victims_participation", "not-participate")] == 1
+    # a late entry dated inside the quarter is a correction of it, and changes it
+    late = rjc("--records", report_repo.root, "agreement", "pay", C2, "1", "--amount", "20.00", "--date", "2026-09-20")
+    assert late.code == 0, late.err
+    again = reported()
+    assert again["csv"] != before["csv"]
+    assert from_csv(again["csv"])[("restitution_paid", "amount", Q)] == "370.00"

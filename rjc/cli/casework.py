@@ -402,11 +402,13 @@ def session(
 def resolve(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="The case.")],
     outcome: Annotated[Resolution, typer.Argument(metavar="OUTCOME", case_sensitive=False, help="How it ended.")],
+    date: DateOption = None,
+    yes: YesOption = False,
 ) -> None:
-    """Record the outcome of a mediation or family group conference."""
+    """Record the outcome of a mediation or family group conference (--date: the day it was reached)."""
     from rjc.workflows import casework
 
-    _done(casework.resolve(open_repository(), case_id, outcome))
+    _done(casework.resolve(open_repository(), case_id, outcome, day=_event_day(date, yes)))
 
 
 def register(app: typer.Typer) -> None:

@@ -43,6 +43,14 @@ from rjc.model.vocab import (
 )
 
 
+class EarlierChoice(Strict):
+    """A victim's choice that a later one replaced, with the day it was made (none: made before rjc
+    kept the day), so a report of a past period counts the choice that stood then."""
+
+    choice: VictimChoice
+    date: Date | None = None
+
+
 class Participant(Strict):
     person: PersonId
     role: Role
@@ -50,6 +58,14 @@ class Participant(Strict):
     participation: VictimChoice | None = None
     notified: Date | None = None
     decided: Date | None = None  # when they made that choice
+    earlier_choices: list[EarlierChoice] = []  # the choices it replaced, oldest first
+
+
+class EarlierResolution(Strict):
+    """A mediation or conference outcome that a later one replaced, with the day it was recorded."""
+
+    resolution: Resolution
+    date: Date | None = None
 
 
 class StatusEntry(Strict):
@@ -250,6 +266,8 @@ class Case(Record):
     internship: Internship | None = None
     sessions: list[Session] = []
     resolution: Resolution | None = None
+    resolved: Date | None = None  # the day the outcome was reached
+    earlier_resolutions: list[EarlierResolution] = []  # outcomes it replaced, oldest first
     diversion: Diversion | None = None
     related_cases: list[CaseId] = []
     closure: Closure | None = None

@@ -45,10 +45,22 @@ class StatusFacts(NamedTuple):
     note: str | None  # only when closed, and only the closure reason it starts with (vocab.closure_reason)
 
 
+class EarlierChoiceFacts(NamedTuple):
+    choice: VictimChoice
+    date: dt.date | None
+
+
+class EarlierResolutionFacts(NamedTuple):
+    resolution: Resolution
+    date: dt.date | None
+
+
 class ParticipantFacts(NamedTuple):
     person: str
     role: Role
     participation: VictimChoice | None
+    decided: dt.date | None
+    earlier_choices: tuple[EarlierChoiceFacts, ...]
 
 
 class ContactFacts(NamedTuple):
@@ -78,6 +90,7 @@ class ItemFacts(NamedTuple):
     victim: str | None
     due: dt.date | None
     completed: dt.date | None
+    decided: dt.date | None  # waived or not completed on
     amount: Decimal | None  # restitution
     payee: str | None  # restitution
     payments: tuple[AmountOn, ...]  # restitution
@@ -146,6 +159,8 @@ class CaseFacts(NamedTuple):
     internship: InternshipFacts | None
     sessions: tuple[SessionFacts, ...]
     resolution: Resolution | None
+    resolved: dt.date | None
+    earlier_resolutions: tuple[EarlierResolutionFacts, ...]
     diversion: DiversionFacts | None
     closure: ClosureFacts | None
 
@@ -217,7 +232,8 @@ def _s(value) -> str | None:
 def _case(c: Case) -> list:
     return [
         c.id, c.program.value, c.referral, c.coordinator, _s(c.opened),
-        [[p.person, p.role.value, _s(p.participation)] for p in c.participants],
+        [[p.person, p.role.value, _s(p.participation), _s(p.decided),
+          [[e.choice.value, _s(e.date)] for e in p.earlier_choices]] for p in c.participants],
         [[e.status.value, _s(e.date), closure_reason(e.note) if e.status == CaseStatus.CLOSED else None]
          for e in c.status_history],
         [[x.date.isoformat(), list(x.with_)] for x in c.contacts],
@@ -233,13 +249,14 @@ def _case(c: Case) -> list:
         _s(c.resolution),
         None if c.diversion is None else _s(c.diversion.outcome_reported),
         None if c.closure is None else [_s(c.closure.date), c.closure.reason.value, _s(c.closure.referrer_notified)],
+        _s(c.resolved), [[e.resolution.value, _s(e.date)] for e in c.earlier_resolutions],
     ]
 
 
 def _item(i) -> list:
     restitution = isinstance(i, RestitutionItem)
     service = isinstance(i, CommunityServiceItem)
-    return [i.type, i.status.value, i.victim, _s(i.due), _s(i.completed),
+    return [i.type, i.status.value, i.victim, _s(i.due), _s(i.completed), _s(i.decided),
             _s(i.amount) if restitution else None, i.payee if restitution else None,
             [[_s(p.date), _s(p.amount)] for p in i.payments] if restitution else [],
             _s(i.hours_required) if service else None,
@@ -328,7 +345,8 @@ class Rebuilder:
         circle, internship, closure = v[10], v[11], v[15]
         return CaseFacts(
             v[0], _program(v[1]), v[2], v[3], d(v[4]),
-            tuple(ParticipantFacts(p, _role(r), _choice(c)) for p, r, c in v[5]),
+            tuple(ParticipantFacts(p, _role(r), _choice(c), d(day), tuple(EarlierChoiceFacts(_choice(e), d(on)) for e, on in earlier))
+                  for p, r, c, day, earlier in v[5]),
             tuple(StatusFacts(_status(s), d(day), note) for s, day, note in v[6]),
             tuple(ContactFacts(d(day), tuple(with_)) for day, with_ in v[7]),
             tuple(AgreementFacts(d(signed), d(due), tuple(self._item(i) for i in items)) for signed, due, items in v[8]),
@@ -340,16 +358,16 @@ class Rebuilder:
                 internship[0], d(internship[1]), d(internship[2]),
                 tuple(AmountOn(d(day), a(hours)) for day, hours in internship[3])),
             tuple(SessionFacts(d(day), tuple(attended)) for day, attended in v[12]),
-            _resolution(v[13]),
+            _resolution(v[13]), d(v[16]), tuple(EarlierResolutionFacts(_resolution(r), d(on)) for r, on in v[17]),
             None if v[14] is None else DiversionFacts(d(v[14])),  # (a diversion is read for this date only)
             None if closure is None else ClosureFacts(d(closure[0]), _reason(closure[1]), d(closure[2])),
         )
 
     def _item(self, i: list) -> ItemFacts:
         d, a = self.shared.date, self.shared.amount
-        return ItemFacts(i[0], _item_status(i[1]), i[2], d(i[3]), d(i[4]), a(i[5]), i[6],
-                         tuple(AmountOn(d(day), a(amount)) for day, amount in i[7]), a(i[8]),
-                         tuple(AmountOn(d(day), a(hours)) for day, hours in i[9]))
+        return ItemFacts(i[0], _item_status(i[1]), i[2], d(i[3]), d(i[4]), d(i[5]), a(i[6]), i[7],
+                         tuple(AmountOn(d(day), a(amount)) for day, amount in i[8]), a(i[9]),
+                         tuple(AmountOn(d(day), a(hours)) for day, hours in i[10]))
 
     def referral(self, v: list) -> ReferralFacts:
         return ReferralFacts(v[0], self.shared.date(v[1]), _program(v[2]), _source(v[3]),

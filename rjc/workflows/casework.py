@@ -11,7 +11,16 @@ from decimal import Decimal
 from typing import get_args
 
 from rjc.model import SCHEMA_VERSION, Case, Referral, lifecycle
-from rjc.model.case import Closure, Contact, Diversion, Participant, StatusEntry, _Item
+from rjc.model.case import (
+    Closure,
+    Contact,
+    Diversion,
+    EarlierChoice,
+    EarlierResolution,
+    Participant,
+    StatusEntry,
+    _Item,
+)
 from rjc.model.vocab import (
     CaseStatus,
     ClosureReason,
@@ -251,7 +260,12 @@ def choose_participation(repo: Repository, case_id: str, person_id: str, choice:
         if victim is None or victim.role != Role.VICTIM:
             raise RjcError(f"{person_id} is not a victim on {case_id}")
         refuse_if_before(day, case.opened, "the case was opened")
-        victim.participation, victim.decided = choice, day
+        if victim.decided is not None:
+            refuse_if_before(day, victim.decided, "their last choice")
+        if victim.participation is not None and victim.participation != choice:  # kept: past reports count it
+            victim.earlier_choices.append(EarlierChoice(choice=victim.participation, date=victim.decided))
+        if victim.participation != choice:  # the same choice again keeps the day it was first made
+            victim.participation, victim.decided = choice, day
         if notified:
             refuse_if_before(notified, case.opened, "the case was opened")
             victim.notified = notified
@@ -398,9 +412,10 @@ def _progress(item, done: bool, day: dt.date) -> None:
 AGREEMENT_STATES = ("complete", "overdue", "due soon", "on track")
 
 
-def agreement_state(agreement, today: dt.date, due_soon_days: int) -> str:
-    """complete, overdue, due soon or on track: derived, never stored."""
-    if all(item.status in (ItemStatus.COMPLETED, ItemStatus.WAIVED) for item in agreement.items):
+def agreement_state(agreement, today: dt.date, due_soon_days: int, status_of=lambda item: item.status) -> str:
+    """complete, overdue, due soon or on track: derived, never stored. `status_of` reads an
+    item's status (a report reads it as it stood on `today`)."""
+    if all(status_of(item) in (ItemStatus.COMPLETED, ItemStatus.WAIVED) for item in agreement.items):
         return "complete"
     if today > agreement.due:
         return "overdue"
@@ -475,13 +490,20 @@ def add_session(repo: Repository, case_id: str, *, day: dt.date, minutes: int, a
         return tx.commit("case session")
 
 
-def resolve(repo: Repository, case_id: str, resolution: Resolution) -> Result:
-    """The outcome of a mediation or conference: agreement, partial or none."""
+def resolve(repo: Repository, case_id: str, resolution: Resolution, *, day: dt.date) -> Result:
+    """The outcome of a mediation or conference (agreement, partial or none), reached on `day`;
+    an outcome it replaces is kept with its day, for the reports of the periods it stood in."""
     with repo.transaction("case resolve") as tx:
         case = _open_case(repo, case_id)
         _for_programs(case, _SESSION_PROGRAMS, "outcomes")
         if not case.sessions:
             raise RjcError(f"{case_id} has no session yet; log one with: rjc case session {case_id}")
-        case.resolution = resolution
+        refuse_if_before(day, case.sessions[0].date, "its first session")
+        if case.resolved is not None:
+            refuse_if_before(day, case.resolved, "its last outcome")
+        if case.resolution is not None and case.resolution != resolution:
+            case.earlier_resolutions.append(EarlierResolution(resolution=case.resolution, date=case.resolved))
+        if case.resolution != resolution:  # the same outcome again keeps the day it was first reached
+            case.resolution, case.resolved = resolution, day
         tx.stage(case)
         return tx.commit("case resolve")

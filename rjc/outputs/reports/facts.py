@@ -4,6 +4,12 @@ A case's status on a day is the latest status-history entry dated on or before i
 open on a day when it was opened by then and that status is not closed. Closures come from the
 status history, so a case closed and later reopened still counts its earlier closure in the
 period it happened (its reason is kept at the start of the history entry's note).
+
+Every other fact a report counts is read as it stood on a day too: a victim's choice and a
+mediation outcome from the day each was made (the ones they replaced are kept with their days),
+an item's completion, waiver or "not completed" from its own date. So a past period reported
+again after later changes gives the same figures. A fact recorded before rjc kept its day
+(no date) counts from the beginning.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from rjc.model.vocab import CaseStatus, PanelStatus, closure_reason
+from rjc.model.vocab import CaseStatus, ItemStatus, PanelStatus, closure_reason
 
 if TYPE_CHECKING:
     from rjc.model.report_facts import CaseOrFacts, PanelOrFacts
@@ -32,6 +38,61 @@ def status_on(case: CaseOrFacts, day: dt.date) -> CaseStatus | None:
 def open_on(case: CaseOrFacts, day: dt.date) -> bool:
     """Opened on or before `day`, and not closed at the end of it."""
     return case.opened <= day and status_on(case, day) != CaseStatus.CLOSED
+
+
+def as_of(current, current_date: dt.date | None, earlier: Iterable, day: dt.date):
+    """Of a value with the ones it replaced (each with the day it was made), the one standing at
+    the end of `day`; None before the first. An undated one stood from the beginning."""
+    standing = None
+    for value, made in [*earlier, (current, current_date)]:
+        if value is not None and (made is None or made <= day):
+            standing = value
+    return standing
+
+
+def choice_on(participant, day: dt.date):
+    """A victim's choice of how to take part, as it stood at the end of `day`."""
+    earlier = ((e.choice, e.date) for e in participant.earlier_choices)
+    return as_of(participant.participation, participant.decided, earlier, day)
+
+
+def resolution_on(case: CaseOrFacts, day: dt.date):
+    """A mediation's or conference's outcome as it stood at the end of `day`."""
+    earlier = ((e.resolution, e.date) for e in case.earlier_resolutions)
+    return as_of(case.resolution, case.resolved, earlier, day)
+
+
+FINISHED = (ItemStatus.COMPLETED, ItemStatus.WAIVED, ItemStatus.NOT_COMPLETED)
+
+
+def finished_on(item) -> dt.date | None:
+    """The day an agreement item was completed, waived or marked not completed (None: not
+    finished, or finished before rjc kept the day)."""
+    return item.completed if item.status == ItemStatus.COMPLETED else item.decided
+
+
+def item_status_on(item, day: dt.date) -> ItemStatus:
+    """An agreement item's status at the end of `day`: a completion, waiver or "not completed"
+    from its own date; before it, in progress once something was paid or logged, else pending."""
+    if item.status not in FINISHED:
+        return item.status
+    finished = finished_on(item)
+    if finished is None or finished <= day:
+        return item.status
+    done = [*getattr(item, "payments", ()), *getattr(item, "logged", ())]
+    return ItemStatus.IN_PROGRESS if any(entry.date <= day for entry in done) else ItemStatus.PENDING
+
+
+def completed_on(agreement) -> dt.date | None:
+    """The day an agreement was complete: when the last of its items was completed or waived,
+    once every one is; None while one is open, or when one has no date."""
+    days: list[dt.date] = []
+    for item in agreement.items:
+        finished = finished_on(item)
+        if item.status not in (ItemStatus.COMPLETED, ItemStatus.WAIVED) or finished is None:
+            return None
+        days.append(finished)
+    return max(days, default=None)
 
 
 def closures(case: CaseOrFacts) -> list[tuple[dt.date, str]]:
@@ -81,6 +142,8 @@ def activity_dates(case: CaseOrFacts, panel_dates: Iterable[dt.date] = ()) -> It
         for item in agreement.items:
             if item.completed:
                 yield item.completed
+            if item.decided:
+                yield item.decided
             yield from (p.date for p in getattr(item, "payments", []))
             yield from (h.date for h in getattr(item, "logged", []))
     if case.circle is not None:
@@ -94,6 +157,9 @@ def activity_dates(case: CaseOrFacts, panel_dates: Iterable[dt.date] = ()) -> It
         yield from (h.date for h in case.internship.hours)
     if case.closure is not None and case.closure.referrer_notified:
         yield case.closure.referrer_notified
+    yield from (p.decided for p in case.participants if p.decided)
+    if case.resolved:
+        yield case.resolved
     if case.diversion is not None and case.diversion.outcome_reported:
         yield case.diversion.outcome_reported
     yield from panel_dates

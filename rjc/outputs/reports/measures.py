@@ -104,7 +104,7 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
     Measure("completed_successfully_pct", "Cases", "Closures completed successfully (%), by program"),
     Measure("completed_successfully_pct_of_participants", "Cases",
             "Closures completed successfully (%), leaving out declined, ineligible and transferred, by program"),
-    Measure("agreements", "Cases", "Reparative agreements signed"),
+    Measure("agreements", "Cases", "Reparative agreements signed, and completed"),
     Measure("days_referral_to_agreement", "Cases", "Days from referral to first agreement (median)"),
     Measure("days_referral_to_closure", "Cases", "Days from referral to closure (median)"),
     Measure("victims_served", "Victims", "Victims served, NEW or continuing in the federal fiscal year",
@@ -249,7 +249,10 @@ class Calculator:
         closed = [(case, day, reason) for case in self.cases for day, reason in facts.closures(case) if day in w]
         yield from self._by("closures_by_reason", w, (reason for _, _, reason in closed), ClosureReason)
         yield from self._success(w, closed)
-        yield Row("agreements", "signed", w.label, sum(a.signed in w for c in self.cases for a in c.agreements))
+        agreements = [a for c in self.cases for a in c.agreements]
+        yield Row("agreements", "signed", w.label, sum(a.signed in w for a in agreements))
+        yield Row("agreements", "completed", w.label,
+                  sum(done in w for a in agreements if (done := facts.completed_on(a)) is not None))
         to_agreement = [(first - self._came_in(c)).days for c in self.cases if c.agreements
                         if (first := min(a.signed for a in c.agreements)) in w]
         yield from self._median("days_referral_to_agreement", w, to_agreement)
@@ -322,8 +325,9 @@ class Calculator:
             for participant in case.participants:
                 if participant.role == Role.VICTIM:
                     found = choices.setdefault(participant.person, [])
-                    if participant.participation is not None:
-                        found.append(participant.participation)
+                    choice = facts.choice_on(participant, w.end)
+                    if choice is not None:
+                        found.append(choice)
         chosen = [min(found, key=self._ENGAGEMENT.index).value if found else NOT_RECORDED
                   for found in choices.values()]
         yield from self._by("victims_participation", w, chosen, [*(c.value for c in self._ENGAGEMENT), NOT_RECORDED])
@@ -337,7 +341,7 @@ class Calculator:
             if not closed:
                 continue
             for _, _, _, item in restitution.restitution_items(case):
-                if item.victim and item.status != ItemStatus.WAIVED:
+                if item.victim and facts.item_status_on(item, max(closed)) != ItemStatus.WAIVED:
                     full = restitution.paid_by(item, max(closed)) >= item.amount
                     owed[item.victim] = owed.get(item.victim, True) and full
         paid = sum(owed.values())
@@ -461,7 +465,7 @@ class Calculator:
             held = [(c, s) for c in cases for s in c.sessions if s.date in w]
             yield Row(f"{name}_sessions", "sessions held", w.label, len(held))
             yield Row(f"{name}_sessions", "cases", w.label, len({c.id for c, _ in held}))
-            outcomes = [c.resolution.value if c.resolution else "no outcome yet"
+            outcomes = [outcome.value if (outcome := facts.resolution_on(c, w.end)) else "no outcome yet"
                         for c in cases if max(s.date for s in c.sessions) in w]
             yield from self._by(f"{name}_outcomes", w, outcomes, [*(r.value for r in Resolution), "no outcome yet"])
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from rjc.model import Person
 from rjc.model.vocab import ItemStatus, ItemType
+from rjc.outputs.reports.facts import item_status_on
 from rjc.workflows.casework import agreement_state
 
 if TYPE_CHECKING:
@@ -137,8 +138,9 @@ def balances(cases: Iterable[CaseOrFacts], day: dt.date, *, due_soon_days: int =
                 continue
             found.append(Balance(
                 case=case.id, agreement=a, item=i, signed=agreement.signed, due=item.due or agreement.due,
-                amount=item.amount, paid=paid_by(item, day), status=item.status.value, victim=item.victim,
-                payee=item.payee, state=agreement_state(agreement, day, due_soon_days), day=day))
+                amount=item.amount, paid=paid_by(item, day), status=item_status_on(item, day).value, victim=item.victim,
+                payee=item.payee, day=day,
+                state=agreement_state(agreement, day, due_soon_days, lambda i: item_status_on(i, day))))
     return sorted(found, key=lambda b: (b.case, b.agreement, b.item))
 
 
