@@ -80,6 +80,29 @@ def repo(make_repo) -> Repository:
 
 
 @pytest.fixture
+def commits_on(monkeypatch):
+    """`commits_on("2026-01-05")`: the commits rjc makes from now on (in this process) are dated
+    that day, 10:00 UTC, as if made then. rjc gives git none of the environment's dates (an
+    inherited GIT_COMMITTER_DATE must never backdate an audit entry), so a test that needs a
+    history spread over days adds them where rjc builds git's environment."""
+    from rjc.storage import gitrepo
+
+    day: dict[str, str] = {}
+    real = gitrepo._environment
+
+    def dated() -> dict[str, str]:
+        when = f"{day['value']}T10:00:00+00:00"
+        return {**real(), "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+
+    def on(value: str) -> None:
+        day["value"] = value
+        monkeypatch.setattr(gitrepo, "_environment", dated)
+        monkeypatch.setenv("RJC_TEST_COMMIT_DAY", value)  # (read by no one: it keys tests/built.py's copies)
+
+    return on
+
+
+@pytest.fixture
 def rjc(capsys, monkeypatch):
     """Run rjc in-process, through the real entry point and its error boundary."""
 

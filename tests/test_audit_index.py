@@ -19,14 +19,13 @@ from helpers import assert_audit_index_agrees, git
 
 
 @pytest.fixture
-def worked(repo, rjc, monkeypatch, tmp_path):
+def worked(repo, rjc, monkeypatch, tmp_path, commits_on):
     """Two people and a case, made and changed by rjc commands on several days by KB and MR."""
     root = repo.root
 
     def run(*args: str, actor: str = "KB", day: str = "2026-03-02", stdin: str | None = None) -> str:
         monkeypatch.setenv("RJC_COORDINATOR", actor)
-        for variable in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
-            monkeypatch.setenv(variable, f"{day}T10:00:00+00:00")
+        commits_on(day)
         result = rjc("--records", root, *args, stdin=stdin)
         assert result.code == 0, result
         return result.out.strip()

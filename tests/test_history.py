@@ -19,17 +19,15 @@ CASE_ID = "C-2026-KB-0001"
 
 
 @pytest.fixture
-def dated(make_repo, monkeypatch, tmp_path):
+def dated(make_repo, monkeypatch, commits_on):
     """A repository whose commits carry the dates and coordinators a test gives them."""
-    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-01-01T09:00:00+00:00")
-    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-01-01T09:00:00+00:00")
+    commits_on("2026-01-01")
     root = make_repo().root
 
     def save(record, action: str, *, actor: str, day: str):
         monkeypatch.setenv("RJC_COORDINATOR", actor)
-        monkeypatch.setenv("GIT_AUTHOR_DATE", f"{day}T10:00:00+00:00")
-        monkeypatch.setenv("GIT_COMMITTER_DATE", f"{day}T10:00:00+00:00")
-        return Repository(root).save(record, action, command="test")  # git reads the env when made
+        commits_on(day)
+        return Repository(root).save(record, action, command="test")  # git's environment is made with it
 
     save.root = root
     return save
