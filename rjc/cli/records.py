@@ -110,7 +110,7 @@ def show(
     if loaded.record is None:
         raise RjcError(f"{loaded.path} is not valid; fix it with: rjc edit {record_id}", loaded.problems)
     if fmt == "json":
-        print(json.dumps(loaded.record.model_dump(mode="json", exclude_none=True, by_alias=True), indent=2))
+        print(json.dumps(loaded.record.to_data(mode="json"), indent=2))  # what the file says, as JSON
         return
     text = (repo.root / loaded.path).read_text(encoding="utf-8")
     say(records.with_names(repo, text, loaded.record.id) if names else text, end="")

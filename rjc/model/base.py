@@ -136,9 +136,10 @@ class Versioned(Strict):
             raise ValueError(f"format {value} is older than {SCHEMA_VERSION}; run: rjc migrate")
         return value
 
-    def to_data(self) -> dict[str, Any]:
-        """Plain data in field order (id first), without empty values, ready for the YAML writer."""
-        data = _prune(self.model_dump(mode="python", exclude_none=True, by_alias=True))
+    def to_data(self, mode: str = "python") -> dict[str, Any]:
+        """Plain data in field order (id first), without empty values, ready for the YAML writer
+        (or, with mode="json", for JSON: what the file says, in JSON's types)."""
+        data = _prune(self.model_dump(mode=mode, exclude_none=True, by_alias=True))
         return {"id": data.pop("id"), **data} if "id" in data else data
 
 
