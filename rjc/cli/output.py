@@ -80,8 +80,13 @@ def _plain(value) -> str:
     return "" if value is None else safe(value)
 
 
-def print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
-    """Rows as a table on a terminal, or as JSON or CSV for scripts."""
+def print_rows(rows: list[dict], columns: list[str], fmt: str, rank: Sequence[str] | None = None) -> None:
+    """Rows as a table on a terminal, or as JSON or CSV for scripts.
+
+    On a terminal the table fits its width (rjc/outputs/screen.py): ids and numbers are shown
+    whole, words wrap, and the columns last in `rank` (most valuable first; default: their
+    order) are left out when even that is too wide, with a note on stderr saying which.
+    """
     if fmt == "json":
         print(json.dumps([{c: _json(row.get(c)) for c in columns} for row in rows], indent=2))
     elif fmt == "csv":
@@ -97,16 +102,16 @@ def print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
         message(f"{len(rows)} record{'s' if len(rows) != 1 else ''}")
     else:
         from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
 
-        table = Table(box=None, pad_edge=False, header_style="bold")
-        for column in columns:
-            table.add_column(column, no_wrap=True)  # an id cut short is worse than a wide line
-        for row in rows:  # as Text: a record's "[bold]" is shown as typed, never read as markup
-            table.add_row(*(Text(_plain(row.get(c))) for c in columns))
-        Console().print(table)
+        from rjc.outputs import screen
+
+        console = Console()
+        layout = screen.fit(columns, [[_plain(row.get(c)) for c in columns] for row in rows], console.width,
+                            rank=rank)
+        screen.print_layout(console, layout, box=None, pad_edge=False)
         message(f"{len(rows)} record{'s' if len(rows) != 1 else ''}")
+        if layout.left_out:
+            message(screen.left_out_note(layout.left_out, console.width))
 
 
 def _json(value):

@@ -143,7 +143,7 @@ def list_(
     filters = listing.Filters(status, program and program.value, source and source.value, coordinator and coordinator.upper(),
                               since.date() if since else None, until.date() if until else None)
     rows = listing.rows(kind_info.name, [json.loads(entry.row) for entry in entries if entry.row], filters)
-    print_rows(rows, listing.COLUMNS[kind_info.name], fmt)
+    print_rows(rows, listing.COLUMNS[kind_info.name], fmt, listing.RANK[kind_info.name])
     if broken:
         message(f"{len(broken)} {kind_info.directory} could not be read and are not listed; run: rjc check")
 

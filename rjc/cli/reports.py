@@ -65,9 +65,13 @@ def _report(repo, name: str, kinds: tuple[str, ...], force: bool, params: tuple,
     if on_terminal:
         from rich.console import Console
 
+        from rjc.outputs import screen
         from rjc.outputs.reports import render
 
-        render.render(result, fmt, Console(highlight=False))
+        console = Console(highlight=False)
+        left_out = render.render(result, fmt, console)
+        if left_out:
+            message(screen.left_out_note(left_out, console.width))
     else:
         _write(repo, result, out)
 
@@ -77,7 +81,7 @@ def _text(report, fmt: str) -> str:
 
     if fmt != "table":
         text = render.render(report, fmt)
-        assert text is not None  # only a table is printed rather than returned
+        assert isinstance(text, str)  # only a table is printed rather than returned
         return text
     import io
 

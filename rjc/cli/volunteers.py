@@ -213,7 +213,7 @@ def list_(
                                "(days mon-sun, parts morning, afternoon, evening)") from None
     year = periods.fiscal_year(today, "vermont")
     rows = core.load_roster(open_repository(), year=year, today=today, filters=filters)
-    print_rows(rows, core.COLUMNS, fmt)
+    print_rows(rows, core.COLUMNS, fmt, core.RANK)
     message(f"hours_fy: Vermont fiscal year {year.label} ({year.start} to {year.end})")
 
 
@@ -273,7 +273,7 @@ def hours(
         return
     say(f"{ledger.volunteer}: hours, {label}" + (f" ({period.start} to {period.end})" if period.label else ""))
     if rows:
-        print_rows(rows, columns, fmt)
+        print_rows(rows, columns, fmt, rank=["date", "record", "hours", "kind", "program"])
     say(f"total: {ledger.total} hours in {len(rows)} sitting{'' if len(rows) == 1 else 's'}")
 
 

@@ -44,6 +44,15 @@ def rows(kind: str, base_rows: list[dict], filters: Filters, today: dt.date | No
     return sorted(result, key=lambda r: r["id"])
 
 
+RANK = {  # most valuable first: on a narrow terminal the last give way first (rjc/outputs/screen.py)
+    "case": ["id", "status", "days_open", "opened", "program", "coordinator", "referral"],
+    "referral": ["id", "received", "decision", "program", "case", "source", "agency"],
+    "panel": ["id", "date", "start", "status", "cases", "program", "end", "seats"],
+    "volunteer": ["id", "active", "background_check_expires", "programs", "trainings"],
+    "person": ["id"],
+}
+
+
 _STATUSES = {
     "case": [*CaseStatus, "open"],
     "referral": list(ScreeningDecision),

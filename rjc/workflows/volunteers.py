@@ -580,6 +580,7 @@ def load_ledger(repo: Repository, volunteer_id: str, period: Period | None = Non
 # --- the roster, listed -----------------------------------------------------------------------
 
 COLUMNS = ["id", "active", "programs", "trainings", "background_check_expires", "hours_fy", "last_seated"]
+RANK = ["id", "active", "hours_fy", "last_seated", "background_check_expires", "programs", "trainings"]  # on a narrow terminal the last give way first
 
 
 @dataclass

@@ -13,6 +13,7 @@ from rjc.outputs.reports.data import Records
 from rjc.outputs.reports.tables import Table, TablesReport
 
 COLUMNS = ["case", "program", "coordinator", "status", "opened", "days_open", "status_since", "days_in_status"]
+RANK = ["case", "status", "days_open", "days_in_status", "program", "coordinator", "opened", "status_since"]
 SUMMARY_COLUMNS = ["coordinator", "status", "cases", "longest_open_days"]
 
 
@@ -50,7 +51,7 @@ def report(records: Records, day: dt.date, *, coordinator: str | None = None) ->
     if coordinator:
         report_facts["coordinator"] = coordinator
     return TablesReport(kind="caseload", title="caseload", center=records.center, facts=report_facts,
-                        tables=[Table("cases", "Open cases", COLUMNS, found),
+                        tables=[Table("cases", "Open cases", COLUMNS, found, RANK),
                                 Table("summary", "By coordinator and status", SUMMARY_COLUMNS, summary(found))],
                         as_of=day, skipped=list(records.skipped),
                         notes=["Open: opened on or before the day and not closed at its end. Days in status: "

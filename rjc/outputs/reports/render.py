@@ -163,28 +163,37 @@ def quarterly_md(report: Quarterly) -> str:
     return "\n".join(lines)
 
 
-def quarterly_table(report: Quarterly, console) -> None:
-    from rich.table import Table
+def quarterly_table(report: Quarterly, console) -> list[str]:
+    """The report on a terminal; returns the columns (periods) its width left out."""
     from rich.text import Text
+
+    from rjc.outputs import screen
 
     labels = [w.label for w in report.windows]
     console.print(Text(_title(report), style="bold"))
     for line in _heading(report):
         console.print(Text(line))
     console.print(Text(records_current_statement(report)))
+    left_out: list[str] = []
     for section, measures in _grid(report):
-        table = Table(title=Text(section, style="bold"), title_justify="left", header_style="bold",
-                      show_lines=False)
-        table.add_column("measure")
-        table.add_column("breakdown")
-        for label in labels:
-            table.add_column(label, justify="right", no_wrap=True)
+        rows, ends = [], []
         for key, breakdowns in measures:
             for index, (breakdown, by_period) in enumerate(breakdowns):
-                cells = [text(by_period[label].value) if label in by_period else "" for label in labels]
-                table.add_row(Text(MEASURES[key].title if index == 0 else ""), Text(breakdown),
-                              *(Text(c) for c in cells), end_section=index == len(breakdowns) - 1)
-        console.print(table)
+                rows.append([MEASURES[key].title if index == 0 else "", breakdown,
+                             *(text(by_period[label].value) if label in by_period else "" for label in labels)])
+                ends.append(index == len(breakdowns) - 1)
+        # the measure's long title wraps first; the periods' numbers are what the report is for
+        layout = screen.fit(["measure", "breakdown", *labels], rows, _width(console),
+                            rank=["breakdown", *labels, "measure"])
+        console.print(Text(section, style="bold"))
+        screen.print_layout(console, layout, right=labels, ends=ends, box=None, pad_edge=False)
+        left_out += [c for c in layout.left_out if c not in left_out]
+    return left_out
+
+
+def _width(console) -> int | None:
+    """The width a table must fit: the terminal's; none for a file (it holds every column)."""
+    return console.width if console.is_terminal else None
 
 
 # --- HTML --------------------------------------------------------------------------------------
@@ -434,20 +443,26 @@ def tables_md(report: TablesReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def tables_table(report: TablesReport, console) -> None:
-    from rich.table import Table
+def tables_table(report: TablesReport, console) -> list[str]:
+    """The report on a terminal; returns the columns its width left out, as "table title: columns"."""
     from rich.text import Text
+
+    from rjc.outputs import screen
 
     console.print(Text(_tables_title(report), style="bold"))
     for line in _tables_heading(report):
         console.print(Text(line))
+    left_out: list[str] = []
     for table in report.tables:
-        shown = Table(title=Text(table.title, style="bold"), title_justify="left", header_style="bold")
-        for column in table.columns:
-            shown.add_column(column, no_wrap=True, justify="right" if _numeric(table, column) else "left")
-        for row in table.rows:
-            shown.add_row(*(Text(text(row.get(c)) if row.get(c) is not None else "") for c in table.columns))
-        console.print(shown)
+        layout = screen.fit(table.columns, [[text(row.get(c)) if row.get(c) is not None else "" for c in table.columns]
+                                            for row in table.rows], _width(console),
+                            rank=table.rank)
+        console.print(Text(table.title, style="bold"))
+        screen.print_layout(console, layout, right=[c for c in table.columns if _numeric(table, c)],
+                            box=None, pad_edge=False)
+        if layout.left_out:
+            left_out.append(f"{table.title}: {', '.join(layout.left_out)}")
+    return left_out
 
 
 def _numeric(table, column: str) -> bool:
@@ -474,15 +489,13 @@ def tables_html(report: TablesReport) -> str:
 # --- one entry point ---------------------------------------------------------------------------
 
 
-def render(report: Quarterly | TablesReport, fmt: str, console=None) -> str | None:
-    """The report in a format: its text, or None for `table`, which is printed on `console`."""
+def render(report: Quarterly | TablesReport, fmt: str, console=None) -> str | list[str]:
+    """The report in a format: its text; for `table`, printed on `console`, the columns that the
+    console's width left out (for the caller to say so)."""
     if fmt == "table":
         if isinstance(report, Quarterly):
-            quarterly_table(report, console)
-        else:
-            tables_table(report, console)
-        return None
+            return quarterly_table(report, console)
+        return tables_table(report, console)
     writer = {"md": (quarterly_md, tables_md), "csv": (quarterly_csv, tables_csv),
               "json": (quarterly_json, tables_json), "html": (quarterly_html, tables_html)}[fmt]
     return writer[0](report) if isinstance(report, Quarterly) else writer[1](report)
-

@@ -146,6 +146,8 @@ def balances(cases: Iterable[CaseOrFacts], day: dt.date, *, due_soon_days: int =
 
 COLUMNS = ["case", "agreement", "item", "signed", "due", "owed", "paid", "outstanding", "age", "status",
            "agreement_state", "to"]
+RANK = ["case", "item", "outstanding", "status", "due", "owed", "paid", "to_whom", "age", "agreement", "signed",
+        "agreement_state", "to"]  # most valuable first, on a narrow terminal
 AGING_COLUMNS = ["age", "items", "outstanding"]
 
 
@@ -199,7 +201,7 @@ def report(records, day: dt.date, *, to_whom: bool = False, outstanding_only: bo
     return TablesReport(
         kind="restitution", title="restitution", center=records.center, facts=facts,
         tables=[Table("items", "Restitution items", columns,
-                      rows(found, names=names, outstanding_only=outstanding_only)),
+                      rows(found, names=names, outstanding_only=outstanding_only), RANK),
                 Table("aging", "Outstanding balances by age", AGING_COLUMNS, aging(found))],
         as_of=day, skipped=list(records.skipped), notes=notes)
 

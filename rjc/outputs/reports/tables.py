@@ -12,6 +12,7 @@ class Table:
     title: str
     columns: list[str]
     rows: list[dict]
+    rank: list[str] | None = None  # most valuable first, on a narrow terminal (default: the columns' order)
 
 
 @dataclass
