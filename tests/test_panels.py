@@ -269,3 +269,32 @@ def test_record_prompts_for_outcomes_on_a_terminal(rjc, center, repo):
     recorded = rjc("--records", center["root"], "panel", "record", panel_id, tty=True, stdin="on-track\n")
     assert recorded.code == 0, recorded.err
     assert repo.get(panel_id).docket[0].outcome == "on-track"
+
+
+def test_suggestions_show_names_on_a_terminal_and_a_no_offers_the_next_ones(center, terminal):
+    volunteers = center["volunteers"]
+    s = terminal(center["root"], "panel", "schedule", "--date", DAY, "--time", "18:00", "--place", "Hall",
+                 "--case", center["cases"][0], "--volunteer", volunteers[4], "--suggest", "2")
+    first = s.answer("Seat them? [Y/n]: ", "n")
+    assert first.replace("\r", "").endswith(f"suggested, least recently seated first:\n  {volunteers[0]}  Vol0\n"
+                                            f"  {volunteers[1]}  Vol1\nSeat them? [Y/n]: ")
+    second = s.answer("Seat them? [Y/n]: ", "y")
+    assert second.replace("\r", "").lstrip("n\n") == (f"the next ones:\n  {volunteers[2]}  Vol2\n"
+                                                     f"  {volunteers[3]}  Vol3\nSeat them? [Y/n]: ")
+    code, rest = s.end()
+    assert code == 0, s.seen
+    panel = next(word for word in rest.split() if word.startswith("PN-"))
+    seats = center["repo"].get(panel).seats
+    assert [seat.volunteer for seat in seats] == [volunteers[4], volunteers[2], volunteers[3]]
+    assert "Vol" not in git(center["root"], "log", "-1", "--format=%B")
+
+
+def test_every_suggestion_refused_schedules_nothing(center, terminal):
+    s = terminal(center["root"], "panel", "schedule", "--date", DAY, "--time", "18:00", "--place", "Hall",
+                 "--case", center["cases"][0], "--suggest", "3")
+    s.answer("Seat them? [Y/n]: ", "n")
+    s.answer("Seat them? [Y/n]: ", "n")
+    code, rest = s.end()
+    assert code == 1
+    assert rest.replace("\r", "").strip().splitlines()[-1] == (
+        "Error: nothing was scheduled: no more eligible, available volunteers for that time; seat with --volunteer")

@@ -65,7 +65,8 @@ def schedule(
     volunteer: Annotated[Optional[list[str]], typer.Option(
         "--volunteer", metavar="VOLUNTEER", help="A volunteer to seat (repeatable; 3-6).")] = None,
     suggest: Annotated[Optional[int], typer.Option(
-        metavar="N", help="Propose N eligible, available volunteers, least recently seated first.")] = None,
+        metavar="N", help="Propose N eligible, available volunteers, least recently seated first; at a terminal "
+                          "they are shown with their names, and answering no offers the next N.")] = None,
     minutes: Annotated[int, typer.Option("--minutes", help="How long it is planned to last.")] = 90,
     place: Annotated[Optional[str], typer.Option(help="Where it meets.")] = None,
     video: Annotated[Optional[str], typer.Option(metavar="LINK", help="A video link, instead of or besides a place.")] = None,
@@ -81,7 +82,7 @@ def schedule(
     declared conflict with a participant; a case that cannot go to a panel.
     """
     from rjc.cli.output import message, say
-    from rjc.storage.errors import RjcError, UsageProblem
+    from rjc.storage.errors import UsageProblem
     from rjc.workflows import scheduling
 
     start = _time(time, "--time")
@@ -94,14 +95,7 @@ def schedule(
     seats = [v.upper() for v in volunteer or []]
     cases = [c.upper() for c in case]
     if suggest:
-        roster = scheduling.Roster.load(repo, cases)
-        proposed = scheduling.suggest(roster, slot, suggest, scheduling.panel_program(list(roster.cases.values())))
-        if len(proposed) < suggest:
-            message(f"only {len(proposed)} eligible, available volunteers for that time")
-        say("suggested: " + (" ".join(proposed) or "nobody"))
-        if not yes and not (interactive(no_input) and typer.confirm("Seat them?", default=True)):
-            raise RjcError("nothing was scheduled; accept with --yes, or seat with --volunteer")
-        seats += [v for v in proposed if v not in seats]
+        seats += _suggested(repo, cases, slot, suggest, seated=seats, yes=yes, no_input=no_input)
     result = scheduling.schedule(repo, slot=slot, case_ids=cases, volunteer_ids=seats, place=place, video_link=video,
                                  purpose=purpose,
                                  today=dt.date.today())
@@ -110,6 +104,42 @@ def schedule(
     done(result)
     message(f"to notify: the referring agency (rjc letter panel-notice-agency CASE), the participants "
             f"(rjc letter panel-notice CASE), the volunteers; then: rjc panel notice {panel_id} --to ...")
+
+
+def _suggested(repo, cases: list[str], slot, count: int, *, seated: list[str], yes: bool, no_input: bool) -> list[str]:
+    """Volunteers to seat besides those `seated` (--volunteer), from the suggestions: accepted with
+    --yes, or asked at a terminal, where the coordinator sees their names and a "no" offers the
+    next ones."""
+    import sys
+
+    from rjc.cli.output import message, say
+    from rjc.storage.errors import RjcError
+    from rjc.workflows import records, scheduling
+
+    roster = scheduling.Roster.load(repo, cases)
+    ranked = [v for v in scheduling.suggest(roster, slot, None, scheduling.panel_program(list(roster.cases.values())))
+              if v not in seated]
+    proposed = ranked[:count]
+    if len(proposed) < count:
+        message(f"only {len(proposed)} eligible, available volunteers for that time")
+    asking = not yes and interactive(no_input)
+    if not (asking and sys.stdout.isatty()):  # ids only: this may be a script's output or a log
+        say("suggested: " + (" ".join(proposed) or "nobody"))
+        if not yes and not (asking and proposed and typer.confirm("Seat them?", default=True)):
+            raise RjcError("nothing was scheduled; accept with --yes, or seat with --volunteer")
+        return proposed
+    names = records.display_names(repo, set(ranked))  # for the coordinator's eyes, on the terminal only
+    offered = 0
+    while proposed:
+        say("suggested, least recently seated first:" if offered == 0 else "the next ones:")
+        for volunteer_id in proposed:
+            say(f"  {volunteer_id}  {names.get(volunteer_id, '')}".rstrip())
+        if typer.confirm("Seat them?", default=True):
+            return proposed
+        offered += len(proposed)
+        proposed = ranked[offered:offered + count]
+    raise RjcError("nothing was scheduled: no more eligible, available volunteers for that time; "
+                   "seat with --volunteer")
 
 
 @panel_app.command("reschedule")

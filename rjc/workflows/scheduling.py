@@ -127,8 +127,8 @@ def docket_refusals(cases: list[Case]) -> list[tuple[str, str]]:
     return refusals
 
 
-def suggest(roster: Roster, slot: Slot, count: int, program: Program) -> list[str]:
-    """Eligible, available volunteers, least recently seated first (spreads the load)."""
+def suggest(roster: Roster, slot: Slot, count: int | None, program: Program) -> list[str]:
+    """Eligible, available volunteers, least recently seated first (spreads the load); None: all."""
     participants = roster.participants()
     weekday = slot.date.strftime("%a").lower()
     eligible = []
