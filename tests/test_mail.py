@@ -15,6 +15,7 @@ from test_reminders import (
     EXPECTED,
     PN1,
     PN2,
+    PN4,
     C,
     V,
     assert_no_identity,
@@ -134,6 +135,16 @@ def test_one_digest_per_recipient_with_ids_only(center, smtp, rjc):
     for volunteer in (V1, V2, V3, V4):
         assert "Town Hall" in body(got[volunteer]) or "meet.example.org" in body(got[volunteer])
         assert C(3) not in body(got[volunteer]) and "quarterly" not in body(got[volunteer])
+    # A volunteer does not run rjc: their own panel, when and where, in words.
+    assert body(got[V1]).replace("\r\n", "\n") == (
+        f"Reminders for {V(1)} on 2026-12-31 (1):\n\n"
+        f"- Your panel meets on Friday 1 January 2027 at 18:00 at Town Hall, room 2 (until 19:30). "
+        f"Its number, if you write to your coordinator: {PN1}.\n\n"
+        "Your coordinator has the details; no names are sent by email, by design.\n"
+        "Sent once by rjc for Barre Community Justice Center; reply to your coordinator, not to this address.\n")
+    assert all("rjc show" not in body(got[v]) for v in (V1, V2, V3, V4)) and "rjc show" in kb
+    assert (f"- 2026-12-18  panel-unrecorded: panel {PN4} on 2026-12-18 18:00-19:30 has passed and is not "
+            f"recorded; cases: {C(1)}; run: rjc panel record {PN4}") in kb and PN4 not in body(got[V1])
     assert "sent KB: " in result.out and "Zebulon" not in result.out
     assert result.err == f"warning: no email address for {V(5)} in their person record; its reminders were not sent\n"
     assert_no_identity(result.out + result.err)
@@ -167,7 +178,7 @@ def test_sent_log_is_private_uncommitted_and_keyed_by_occasion(center, smtp, rjc
     assert remind(rjc, center.root, "--email").code == 0
     got = smtp.by_recipient()
     assert set(got) == {KB, V1, V2, V3}
-    assert "2027-01-02" in body(got[V1]) and C(3) not in body(got[KB])
+    assert "Saturday 2 January 2027" in body(got[V1]) and C(3) not in body(got[KB])
 
 
 def test_dry_run_sends_and_records_nothing(center, smtp, rjc):

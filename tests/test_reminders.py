@@ -43,7 +43,7 @@ def C(n: int) -> str:
     return f"C-2026-KB-{n:04d}"
 
 
-PN1, PN2, PN3 = "PN-2026-KB-0001", "PN-2026-KB-0002", "PN-2026-KB-0003"
+PN1, PN2, PN3, PN4 = "PN-2026-KB-0001", "PN-2026-KB-0002", "PN-2026-KB-0003", "PN-2026-KB-0004"
 R1, R2 = "R-2026-KB-0001", "R-2026-KB-0002"
 
 
@@ -158,6 +158,9 @@ def world(mail: Mail | None = None) -> World:
               status="cancelled", docket=[{"case": C(1)}], seats=[{"volunteer": V(n)} for n in (1, 2, 3)],
               history=[{"date": "2026-12-05", "by": "KB", "action": "scheduled"},
                        {"date": "2026-12-09", "by": "KB", "action": "cancelled"}]),
+        Panel(id=PN4, schema_version=SCHEMA_VERSION, date="2026-12-18", start="18:00", end="19:30", place="Town Hall, room 2",
+              docket=[{"case": C(1)}], seats=[{"volunteer": V(n)} for n in (1, 2, 3)],
+              history=[{"date": "2026-12-01", "by": "KB", "action": "scheduled"}]),  # met, never recorded
     ]
     return w
 
@@ -189,6 +192,7 @@ def assert_no_identity(text: str) -> None:
 
 EXPECTED = {
     ("panel", PN1, dt.date(2027, 1, 1)),
+    ("panel-unrecorded", PN4, dt.date(2026, 12, 18)),
     ("panel", PN2, dt.date(2027, 1, 2)),
     ("agreement-item-due", C(2), dt.date(2027, 1, 4)),
     ("agreement-item-due", C(2), dt.date(2027, 1, 6)),
@@ -249,6 +253,16 @@ def test_texts_name_ids_dates_and_places_only():
 def test_panel_reminder_across_the_year_end(today, due):
     found = [r for r in world().due(today) if r.kind == "panel" and r.record_id == PN1]
     assert bool(found) is due
+
+
+def test_a_panel_past_its_day_without_a_record_is_reminded_to_its_coordinators_until_recorded():
+    w = world()
+    (line,) = [r.line() for r in w.due() if r.kind == "panel-unrecorded"]
+    assert line == (f"2026-12-18  panel-unrecorded    panel {PN4} on 2026-12-18 18:00-19:30 has passed and is not "
+                    f"recorded; cases: {C(1)}; run: rjc panel record {PN4}  [to KB]")
+    assert not [r for r in w.due(dt.date(2026, 12, 18)) if r.kind == "panel-unrecorded"]  # the day itself
+    w.panels[3] = w.panels[3].model_copy(update={"status": "held"})
+    assert not [r for r in w.due() if r.kind == "panel-unrecorded"]
 
 
 def test_panel_reminder_across_a_month_end_and_not_for_cancelled_panels():

@@ -65,7 +65,7 @@ def remind(
     cron_line: Annotated[bool, typer.Option(
         "--cron-line", help="Print a crontab line and systemd units that run the reminders every morning.")] = False,
 ) -> None:
-    """What is due today: panels, agreement items and reviews, overdue agreements, victim notices,
+    """What is due today: panels, panels past their day not yet recorded, agreement items and reviews, overdue agreements, victim notices,
     cases without contact, idle referrals, background checks, CoSA meetings, the quarterly report.
 
     Made for cron: prints nothing when nothing is due; otherwise one line per reminder, with

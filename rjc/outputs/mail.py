@@ -205,9 +205,14 @@ def compose(digest: Digest, sender: str, today: dt.date, center: str | None = No
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"
     lines = [f"Reminders for {digest.recipient} on {today} ({count}):", ""]
-    lines += [f"- {r.due_date}  {r.kind}: {r.text}" for r in digest.reminders]
-    lines += ["", "Record ids only, by design: look them up with `rjc show ID`.",
-              f"Sent once by rjc{' for ' + center if center else ''}; reply to your coordinator, not to this address."]
+    if digest.recipient.startswith("V-"):  # a volunteer does not run rjc: when and where, in words
+        lines += [f"- Your panel meets {r.meets.words()}. Its number, if you write to your coordinator: "
+                  f"{r.record_id}." if r.meets else f"- {r.due_date}  {r.kind}: {r.text}" for r in digest.reminders]
+        lines += ["", "Your coordinator has the details; no names are sent by email, by design."]
+    else:
+        lines += [f"- {r.due_date}  {r.kind}: {r.text}" for r in digest.reminders]
+        lines += ["", "Record ids only, by design: look them up with `rjc show ID`."]
+    lines += [f"Sent once by rjc{' for ' + center if center else ''}; reply to your coordinator, not to this address."]
     message.set_content("\n".join(lines) + "\n")
     return message
 

@@ -32,6 +32,7 @@ from rjc.model.vocab import (
 
 KINDS = (
     "panel",  # a panel in N days
+    "panel-unrecorded",  # a panel whose day has passed with no `rjc panel record`
     "agreement-item-due",  # agreement items due in N days
     "agreement-overdue",  # an agreement past its due date with items still open
     "midterm-review",  # an agreement's mid-term review is coming (or passed without a review panel)
@@ -52,12 +53,26 @@ _CIRCLE_CHECK_DAY = 4  # with no weekly schedule on file, a missing meeting is f
 
 
 @dataclass(frozen=True)
+class Meeting:
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    where: str  # a place or a video link
+
+    def words(self) -> str:
+        """E.g. "on Tuesday 8 December 2026 at 18:00 at Town Hall (until 19:30)"."""
+        return (f"on {self.date:%A} {self.date.day} {self.date:%B %Y} at {self.start:%H:%M} "
+                f"at {self.where} (until {self.end:%H:%M})")
+
+
+@dataclass(frozen=True)
 class Reminder:
     kind: str
     record_id: str  # the record it is about (a quarter, for the quarterly report)
     due_date: dt.date  # the occasion: one reminder per kind, record and due date
     recipients: tuple[str, ...]  # coordinator codes and volunteer ids
     text: str  # ids, dates and places only
+    meets: Meeting | None = None  # for a panel: when and where, for a volunteer's email
 
     def key(self, recipient: str) -> tuple[str, str, str, str]:
         """What the sent-log records: this reminder, on this occasion, to this recipient."""
@@ -126,10 +141,11 @@ class _Context:
         return (own.code,) if own and own.active else self.everyone()
 
 
-def _reminder(kind: str, record_id: str, due_date: dt.date, recipients: Iterable[str], text: str) -> Reminder:
+def _reminder(kind: str, record_id: str, due_date: dt.date, recipients: Iterable[str], text: str,
+              meets: Meeting | None = None) -> Reminder:
     coordinators = sorted({r for r in recipients if not r.startswith("V-")})
     volunteers = sorted({r for r in recipients if r.startswith("V-")})
-    return Reminder(kind, record_id, due_date, tuple(coordinators + volunteers), text)
+    return Reminder(kind, record_id, due_date, tuple(coordinators + volunteers), text, meets)
 
 
 def _ago(day: dt.date, today: dt.date) -> str:
@@ -143,6 +159,8 @@ def _panels(ctx: _Context, panels: list[Panel]) -> list[Reminder]:
     found = []
     horizon = ctx.today + dt.timedelta(days=ctx.lead.panel_days)
     for panel in panels:
+        if panel.status == PanelStatus.SCHEDULED and panel.date < ctx.today:
+            found.append(_unrecorded(ctx, panel))
         if panel.status != PanelStatus.SCHEDULED or not ctx.today <= panel.date <= horizon:
             continue
         recipients: set[str] = {seat.volunteer for seat in panel.seats}
@@ -154,8 +172,18 @@ def _panels(ctx: _Context, panels: list[Panel]) -> list[Reminder]:
         cases = ", ".join(entry.case for entry in panel.docket) or "none yet"
         text = (f"panel {panel.id} on {panel.date} {panel.start:%H:%M}-{panel.end:%H:%M}{_ago(panel.date, ctx.today)} "
                 f"at {where}; cases: {cases}")
-        found.append(_reminder("panel", panel.id, panel.date, recipients, text))
+        meets = Meeting(panel.date, panel.start, panel.end, where)
+        found.append(_reminder("panel", panel.id, panel.date, recipients, text, meets))
     return found
+
+
+def _unrecorded(ctx: _Context, panel: Panel) -> Reminder:
+    """Every day after a panel's date until it is recorded (held) or cancelled: its coordinators only."""
+    recipients = {c for entry in panel.docket for c in ctx.coordinator_of(ctx.cases.get(entry.case))}
+    cases = ", ".join(entry.case for entry in panel.docket) or "none"
+    text = (f"panel {panel.id} on {panel.date} {panel.start:%H:%M}-{panel.end:%H:%M} has passed and is not "
+            f"recorded; cases: {cases}; run: rjc panel record {panel.id}")
+    return _reminder("panel-unrecorded", panel.id, panel.date, recipients or ctx.everyone(), text)
 
 
 # --- agreements --------------------------------------------------------------------------------
