@@ -25,7 +25,7 @@ def person(root, record_id: str, name: str) -> str:
     return put(root, f"""\
         # yaml-language-server: $schema=../../../schemas/person.schema.json
         id: {record_id}
-        schema_version: 2
+        schema_version: 3
         given_name: {name}
         """)
 
@@ -35,7 +35,7 @@ def volunteer(root, record_id: str, person_id: str, *, active: str = "true", exp
     return put(root, dedent(f"""\
         # yaml-language-server: $schema=../../../schemas/volunteer.schema.json
         id: {record_id}
-        schema_version: 2
+        schema_version: 3
         person: {person_id}
         active: {active}
         trainings:
@@ -50,7 +50,7 @@ def volunteer(root, record_id: str, person_id: str, *, active: str = "true", exp
 REFERRAL_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/referral.schema.json
     id: R-2026-KB-0001
-    schema_version: 2
+    schema_version: 3
     received: 2026-01-02
     program: restorative-panel
     source: court
@@ -70,7 +70,7 @@ REFERRAL_TEXT = """\
 CASE_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/case.schema.json
     id: C-2026-KB-0001
-    schema_version: 2
+    schema_version: 3
     program: restorative-panel
     referral: R-2026-KB-0001
     coordinator: KB
@@ -93,7 +93,7 @@ CASE_TEXT = """\
 PANEL_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/panel.schema.json
     id: PN-2026-KB-0001
-    schema_version: 2
+    schema_version: 3
     program: restorative-panel
     date: 2026-02-10
     start: '18:00'
@@ -139,7 +139,7 @@ def test_id_must_match_the_file_name(root):
     put(root, """\
         # yaml-language-server: $schema=../../../schemas/person.schema.json
         id: P-2026-KB-0009
-        schema_version: 2
+        schema_version: 3
         given_name: Flo
         """, relpath="people/2026/KB/P-2026-KB-0008.yaml")
     assert checks.check_repository(root) == [
@@ -152,7 +152,7 @@ def test_a_record_in_the_wrong_code_directory(root):
     put(root, """\
         # yaml-language-server: $schema=../../../schemas/person.schema.json
         id: P-2026-KB-0006
-        schema_version: 2
+        schema_version: 3
         given_name: Flo
         """, relpath="people/2026/MR/P-2026-KB-0006.yaml")
     assert checks.check_repository(root) == [
@@ -168,7 +168,7 @@ def test_a_record_in_the_wrong_code_directory(root):
 def test_a_yaml_file_outside_the_layout(root, relpath):
     target = root / relpath
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("id: P-2026-KB-0006\nschema_version: 2\ngiven_name: Flo\n")
+    target.write_text("id: P-2026-KB-0006\nschema_version: 3\ngiven_name: Flo\n")
     assert checks.check_repository(root) == [
         Problem(relpath, 0, 0, "id-matches-path", "file is not where a record lives (kind/year/code/ID.yaml)"),
     ]
@@ -178,7 +178,7 @@ def test_ids_are_unique(root):
     put(root, """\
         # yaml-language-server: $schema=../../../schemas/person.schema.json
         id: P-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         given_name: Ana
         """, relpath="people/2026/MR/P-2026-KB-0001.yaml")
     assert checks.check_repository(root) == [
@@ -191,7 +191,7 @@ def test_ids_are_unique(root):
 
 def test_symlinked_record_file(root, tmp_path_factory):
     outside = tmp_path_factory.mktemp("outside") / "P-2026-KB-0007.yaml"
-    outside.write_text("id: P-2026-KB-0007\nschema_version: 2\ngiven_name: Gil\n")
+    outside.write_text("id: P-2026-KB-0007\nschema_version: 3\ngiven_name: Gil\n")
     (root / "people/2026/KB/P-2026-KB-0007.yaml").symlink_to(outside)
     assert checks.check_repository(root) == [
         Problem("people/2026/KB/P-2026-KB-0007.yaml", 0, 0, "symlink",
@@ -486,7 +486,7 @@ def _second_panel(root, start: str, end: str) -> str:
     return put(root, f"""\
         # yaml-language-server: $schema=../../../schemas/panel.schema.json
         id: PN-2026-KB-0002
-        schema_version: 2
+        schema_version: 3
         program: restorative-panel
         date: 2026-02-10
         start: '{start}'
@@ -537,7 +537,7 @@ def test_every_problem_is_reported_sorted_by_file_and_position(root):
 
 def test_an_invalid_record_is_reported_once_not_as_missing_everywhere(root):
     # the case file exists but does not validate: the referral and the panel naming it are fine
-    (root / CASE).write_text("id: C-2026-KB-0001\nschema_version: 2\n")
+    (root / CASE).write_text("id: C-2026-KB-0001\nschema_version: 3\n")
     problems = checks.check_repository(root)
     assert {(p.path, p.rule) for p in problems} == {(CASE, "missing-field")}
 

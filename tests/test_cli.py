@@ -368,9 +368,9 @@ def test_check_reports_every_problem_with_its_position(repo, rjc, monkeypatch):
     monkeypatch.chdir(repo.root)
     shard = repo.root / "people" / "2026" / "KB"
     shard.mkdir(parents=True)
-    (shard / "P-2026-KB-0001.yaml").write_text("id: P-2026-KB-0001\nschema_version: 2\ngiven_name: A\nphnoe: x\n")
-    (shard / "P-2026-KB-0002.yaml").write_text("id: P-2026-KB-0002\nschema_version: 2\ngiven_name: [\n")
-    (shard / "P-2026-KB-0003.yaml").write_text("id: P-2026-KB-0009\nschema_version: 2\ngiven_name: C\n")
+    (shard / "P-2026-KB-0001.yaml").write_text("id: P-2026-KB-0001\nschema_version: 3\ngiven_name: A\nphnoe: x\n")
+    (shard / "P-2026-KB-0002.yaml").write_text("id: P-2026-KB-0002\nschema_version: 3\ngiven_name: [\n")
+    (shard / "P-2026-KB-0003.yaml").write_text("id: P-2026-KB-0009\nschema_version: 3\ngiven_name: C\n")
     result = rjc("check")
     assert result.code == 1
     assert result.out.splitlines() == [

@@ -34,12 +34,12 @@ def dated(make_repo, monkeypatch, commits_on):
 
 
 def person(**changes) -> Person:
-    fields = {"id": PERSON_ID, "schema_version": 2, "given_name": "Ana", "family_name": "Rivera", "phone": "a"}
+    fields = {"id": PERSON_ID, "schema_version": 3, "given_name": "Ana", "family_name": "Rivera", "phone": "a"}
     return Person(**{**fields, **changes})
 
 
 def case(statuses: list[tuple[str, str, str]], **changes) -> Case:
-    fields = {"id": CASE_ID, "schema_version": 2, "program": "restorative-panel", "coordinator": "KB",
+    fields = {"id": CASE_ID, "schema_version": 3, "program": "restorative-panel", "coordinator": "KB",
               "opened": "2026-01-05", "participants": [{"person": PERSON_ID, "role": "responsible-party"}],
               "status_history": [{"status": s, "date": d, "by": by} for s, d, by in statuses]}
     return Case(**{**fields, **changes})

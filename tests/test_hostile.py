@@ -257,7 +257,7 @@ ODD_INPUT = st.one_of(
     st.tuples(st.sampled_from(PATHS), st.text(max_size=300)),
     st.tuples(st.sampled_from(PATHS), st.binary(max_size=300)),
     st.tuples(st.sampled_from(PATHS), st.text(st.characters(codec="utf-8"), max_size=300).map(
-        lambda t: "id: P-2026-KB-0001\nschema_version: 2\n" + t)),
+        lambda t: "id: P-2026-KB-0001\nschema_version: 3\n" + t)),
     st.tuples(st.sampled_from(["notes/x.yaml", "people/x.yaml", "people/2026/KB/../../../x.yaml", ""]),
               st.sampled_from(list(VALID.values()))),
 )
@@ -784,7 +784,7 @@ def test_new_refuses_fields_that_grow_over_the_limit_naming_the_input(records, c
 def test_edit_refuses_a_draft_that_grows_over_the_limit_naming_the_draft(records, cli, tmp_path, monkeypatch):
     assert cli("new", "person", "-f", "-", stdin=b"given_name: Ana\n").code == 0
     payload = tmp_path / "payload"
-    payload.write_bytes(f"id: {PERSON}\nschema_version: 2\n".encode() + _growing(200_000))
+    payload.write_bytes(f"id: {PERSON}\nschema_version: 3\n".encode() + _growing(200_000))
     editor = tmp_path / "editor.py"
     editor.write_text("import shutil, sys\nshutil.copyfile(sys.argv[1], sys.argv[2])\n")
     monkeypatch.setenv("EDITOR", f"{sys.executable} {editor} {payload}")
@@ -805,7 +805,7 @@ def outside(tmp_path_factory) -> Path:
     """A directory outside the records repository holding a record-like file with a secret in it."""
     directory = tmp_path_factory.mktemp("outside")
     (directory / "secret.yaml").write_text(
-        f"id: P-{YEAR}-KB-0002\nschema_version: 2\ngiven_name: TOPSECRET\n", encoding="utf-8")
+        f"id: P-{YEAR}-KB-0002\nschema_version: 3\ngiven_name: TOPSECRET\n", encoding="utf-8")
     return directory
 
 

@@ -320,7 +320,7 @@ def test_the_sandbox_refuses_escapes_in_the_new_letters(panel_repo, rjc, letter,
 
 def test_an_invalid_panel_file_stops_panel_letters_rather_than_skip_it(panel_repo, rjc):
     path = panel_repo.root / "panels/2026/KB/PN-2026-KB-0008.yaml"
-    path.write_text("id: PN-2026-KB-0008\nschema_version: 2\ndate: not a date\n")
+    path.write_text("id: PN-2026-KB-0008\nschema_version: 3\ndate: not a date\n")
     for args in (["panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002"], ["volunteer-thanks", "V-2026-KB-0001"]):
         result = rjc("letter", *args, "--as-of", NOTICE_DATE)
         assert result.code == 1

@@ -71,7 +71,7 @@ def test_merge_moves_every_reference_in_one_commit_and_leaves_where_the_person_w
     assert isinstance(kept, Person) and kept.phone == "802-555-0100" and kept.given_name == "Zoë"
     assert gone.merged_into == first and gone.given_name is None and gone.phone is None
     assert (root / layout.parse_id(second).path).read_text().splitlines()[1:] == [
-        f"id: {second}", "schema_version: 2", f"merged_into: {first}"]
+        f"id: {second}", "schema_version: 3", f"merged_into: {first}"]
     assert [p.person for p in repo.get(again).people] == [first]
     checked = rjc("--records", root, "check")
     assert checked.code == 0 and "person-on-file-twice" not in checked.out, checked.out

@@ -361,7 +361,7 @@ def test_out_inside_the_records_repository_is_refused(report_repo, rjc):
 
 def test_records_that_fail_check_are_refused_or_left_out_with_force(report_repo, rjc):
     broken = report_repo.root / "cases" / "2026" / "KB" / "C-2026-KB-0099.yaml"
-    broken.write_text("schema_version: 2\nid: C-2026-KB-0099\nprogram: restorative-panel\n", encoding="utf-8")
+    broken.write_text("schema_version: 3\nid: C-2026-KB-0099\nprogram: restorative-panel\n", encoding="utf-8")
     refused = run_report(rjc, report_repo, "quarterly", *QUARTER)
     assert refused.code == 1 and refused.out == ""
     assert "cases/2026/KB/C-2026-KB-0099.yaml:" in refused.err and "missing-field" in refused.err

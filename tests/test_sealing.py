@@ -18,7 +18,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "records"
 REFERRAL = dedent("""\
     # yaml-language-server: $schema=../../../schemas/referral.schema.json
     id: R-2026-DW-0001
-    schema_version: 2
+    schema_version: 3
     received: 2026-01-27
     program: pre-charge-diversion
     source: states-attorney
@@ -58,7 +58,7 @@ def test_a_referral_keeps_its_ids_dates_program_and_source_and_loses_every_text(
     assert sealed == dedent("""\
         # yaml-language-server: $schema=../../../schemas/referral.schema.json
         id: R-2026-DW-0001
-        schema_version: 2
+        schema_version: 3
         received: 2026-01-27
         program: pre-charge-diversion
         source: states-attorney
@@ -128,7 +128,7 @@ def test_a_person_keeps_only_their_self_described_demographics():
     person = _record(dedent("""\
         # yaml-language-server: $schema=../../../schemas/person.schema.json
         id: P-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         given_name: Ana
         family_name: Rivera
         date_of_birth: 1990-04-02
@@ -144,7 +144,7 @@ def test_a_person_keeps_only_their_self_described_demographics():
     assert store.render(tombstone(person)) == dedent("""\
         # yaml-language-server: $schema=../../../schemas/person.schema.json
         id: P-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         given_name: (sealed)
         demographics:
           gender: woman
@@ -206,7 +206,7 @@ def test_rjc_seal_due_lists_ids_dates_and_rules_only(due_repo, rjc):
 
 def test_the_seal_register_is_a_file_rjc_check_accepts(due_repo, rjc):
     assert (due_repo.root / "sealed.yaml").read_text(encoding="utf-8") == dedent("""\
-        schema_version: 2
+        schema_version: 3
         sealed:
         - case: C-2023-KB-0005
           date: 2026-07-01

@@ -30,7 +30,7 @@ def parse(relpath, text):
 def test_minimal_person():
     loaded = parse(PERSON, """\
         id: P-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         given_name: Ana
         """)
     assert loaded.problems == []
@@ -41,7 +41,7 @@ def test_minimal_person():
 def test_minimal_referral():
     loaded = parse(REFERRAL, """\
         id: R-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         received: 2026-01-02
         program: restorative-panel
         source: court
@@ -55,7 +55,7 @@ def test_minimal_referral():
 def test_minimal_case():
     loaded = parse(CASE, """\
         id: C-2026-KB-0019
-        schema_version: 2
+        schema_version: 3
         program: mediation
         coordinator: KB
         opened: 2026-01-05
@@ -72,7 +72,7 @@ def test_minimal_case():
 def test_minimal_panel():
     loaded = parse(PANEL, """\
         id: PN-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         date: 2026-02-10
         start: 18:00
         end: 19:30
@@ -85,7 +85,7 @@ def test_minimal_panel():
 def test_minimal_volunteer():
     loaded = parse(VOLUNTEER, """\
         id: V-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         person: P-2026-KB-0003
         """)
     assert loaded.problems == []
@@ -96,7 +96,7 @@ def test_minimal_volunteer():
 def test_values_typed_as_text_stay_text_in_the_model():
     loaded = parse(PERSON, """\
         id: P-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         given_name: 'NO'
         family_name: NO
         phone: 0123
@@ -113,13 +113,13 @@ def test_values_typed_as_text_stay_text_in_the_model():
 @pytest.mark.parametrize("relpath, text, line, col, message", [
     (PERSON, """\
         id: P-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         given_name: Ana
         famly_name: Ruiz
         """, 4, 1, "unknown field 'famly_name' (did you mean 'family_name'?)"),
     (REFERRAL, """\
         id: R-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         received: 2026-01-02
         program: restorative-panel
         source: court
@@ -128,7 +128,7 @@ def test_values_typed_as_text_stay_text_in_the_model():
         """, 7, 3, "unknown field 'decison' (did you mean 'decision'?)"),
     (CASE, """\
         id: C-2026-KB-0019
-        schema_version: 2
+        schema_version: 3
         program: restorative-panel
         coordinator: KB
         opened: 2026-01-05
@@ -145,7 +145,7 @@ def test_values_typed_as_text_stay_text_in_the_model():
         """, 11, 3, "unknown field 'participaton' (did you mean 'participation'?)"),
     (PANEL, """\
         id: PN-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         date: 2026-02-10
         start: 18:00
         end: 19:30
@@ -155,7 +155,7 @@ def test_values_typed_as_text_stay_text_in_the_model():
         """, 8, 3, "unknown field 'atended' (did you mean 'attended'?)"),
     (VOLUNTEER, """\
         id: V-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         person: P-2026-KB-0003
         background_checks:
         - date: 2025-10-01
@@ -171,7 +171,7 @@ def test_typo_is_an_unknown_field_at_the_key_with_a_suggestion(relpath, text, li
 def test_unknown_field_without_a_close_name_has_no_suggestion():
     loaded = parse(PERSON, """\
         id: P-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         given_name: Ana
         shoe_size: 9
         """)
@@ -181,7 +181,7 @@ def test_unknown_field_without_a_close_name_has_no_suggestion():
 def test_wrong_choice_is_reported_at_the_value():
     loaded = parse(CASE, """\
         id: C-2026-KB-0019
-        schema_version: 2
+        schema_version: 3
         program: restorative-panl
         coordinator: KB
         opened: 2026-01-05
@@ -205,7 +205,7 @@ def test_wrong_choice_is_reported_at_the_value():
 def test_wrong_item_type_is_an_invalid_choice_at_the_item():
     loaded = parse(CASE, """\
         id: C-2026-KB-0019
-        schema_version: 2
+        schema_version: 3
         program: restorative-panel
         coordinator: KB
         opened: 2026-01-05
@@ -229,7 +229,7 @@ def test_wrong_item_type_is_an_invalid_choice_at_the_item():
 def test_missing_top_level_field():
     loaded = parse(PERSON, """\
         id: P-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         family_name: Ruiz
         """)
     assert loaded.problems == [Problem(PERSON, 1, 1, "missing-field", "missing required field 'given_name'")]
@@ -238,7 +238,7 @@ def test_missing_top_level_field():
 def test_missing_nested_field_points_at_its_mapping():
     loaded = parse(CASE, """\
         id: C-2026-KB-0019
-        schema_version: 2
+        schema_version: 3
         program: restorative-panel
         coordinator: KB
         opened: 2026-01-05
@@ -261,7 +261,7 @@ def test_missing_nested_field_points_at_its_mapping():
 def test_invalid_nested_value_points_at_that_value():
     loaded = parse(CASE, """\
         id: C-2026-KB-0019
-        schema_version: 2
+        schema_version: 3
         program: restorative-panel
         coordinator: KB
         opened: 2026-01-05
@@ -285,7 +285,7 @@ def test_invalid_nested_value_points_at_that_value():
 def test_every_problem_is_reported_at_once():
     loaded = parse(CASE, """\
         id: C-2026-KB-0019
-        schema_version: 3
+        schema_version: 4
         program: restorative-panel
         coordinator: kb
         opened: 2026-13-05
@@ -309,7 +309,7 @@ def test_every_problem_is_reported_at_once():
         (2, 17, "invalid-value"), (4, 14, "invalid-value"), (5, 9, "invalid-value"),
         (15, 10, "invalid-value"), (19, 12, "invalid-value"),
     ]
-    assert loaded.problems[0].message == "schema_version: written by a newer rjc (format 3); upgrade rjc to read it"
+    assert loaded.problems[0].message == "schema_version: written by a newer rjc (format 4); upgrade rjc to read it"
     assert loaded.problems[1].message == "coordinator: not a coordinator code (1-4 capitals/digits, like KB)"
     assert loaded.problems[3].message == "contacts[0].with[0]: not a person id (ids look like P-2026-KB-0001)"
 
@@ -317,7 +317,7 @@ def test_every_problem_is_reported_at_once():
 def test_an_old_format_asks_for_migrate():
     loaded = parse(PERSON, "id: P-2026-KB-0001\nschema_version: 0\ngiven_name: Ana\n")
     assert loaded.problems == [Problem(PERSON, 2, 17, "invalid-value",
-                                       "schema_version: format 0 is older than 2; run: rjc migrate")]
+                                       "schema_version: format 0 is older than 3; run: rjc migrate")]
 
 
 def test_yaml_problems_come_back_as_problems_not_exceptions():
@@ -339,7 +339,7 @@ def test_an_unreadable_file_is_a_problem(tmp_path):
 
 def test_settings_problems_are_located(tmp_path):
     (tmp_path / "rjc.yaml").write_text(dedent("""\
-        schema_version: 2
+        schema_version: 3
         center:
           name: Barre
         coordinators:
@@ -361,7 +361,7 @@ def test_settings_problems_are_located(tmp_path):
 PERSON_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/person.schema.json
     id: P-2026-KB-0001
-    schema_version: 2
+    schema_version: 3
     given_name: Zoë
     family_name: 'NO'
     preferred_name: Zo
@@ -387,7 +387,7 @@ PERSON_TEXT = """\
 REFERRAL_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/referral.schema.json
     id: R-2026-KB-0001
-    schema_version: 2
+    schema_version: 3
     received: 2026-01-02
     program: pre-charge-diversion
     source: states-attorney
@@ -417,7 +417,7 @@ REFERRAL_TEXT = """\
 CASE_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/case.schema.json
     id: C-2026-KB-0019
-    schema_version: 2
+    schema_version: 3
     program: cosa
     referral: R-2026-KB-0001
     coordinator: KB
@@ -548,7 +548,7 @@ CASE_TEXT = """\
 PANEL_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/panel.schema.json
     id: PN-2026-KB-0001
-    schema_version: 2
+    schema_version: 3
     program: reentry-panel
     date: 2026-02-10
     start: '18:00'
@@ -581,7 +581,7 @@ PANEL_TEXT = """\
 VOLUNTEER_TEXT = """\
     # yaml-language-server: $schema=../../../schemas/volunteer.schema.json
     id: V-2026-KB-0001
-    schema_version: 2
+    schema_version: 3
     person: P-2026-KB-0003
     active: false
     since: 2025-09-01
@@ -625,7 +625,7 @@ def test_round_trip_keeps_the_typed_values():
 def test_rendering_normalizes_a_hand_written_file():
     loaded = parse(PERSON, """\
         given_name:   Ana
-        schema_version: 2
+        schema_version: 3
         id: P-2026-KB-0001   # the id
         address: {town: Barre}
         family_name:
@@ -634,7 +634,7 @@ def test_rendering_normalizes_a_hand_written_file():
     assert store.render(loaded.record) == dedent("""\
         # yaml-language-server: $schema=../../../schemas/person.schema.json
         id: P-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         given_name: Ana
         address:
           town: Barre
@@ -645,7 +645,7 @@ def test_rendering_normalizes_a_hand_written_file():
 def test_amounts_are_written_with_two_places():
     loaded = parse(CASE, """\
         id: C-2026-KB-0019
-        schema_version: 2
+        schema_version: 3
         program: restorative-panel
         coordinator: KB
         opened: 2026-01-05
@@ -672,7 +672,7 @@ def test_settings_round_trip():
 
 
 def test_a_name_typed_where_an_id_belongs_is_not_echoed_back():
-    loaded = parse(VOLUNTEER, "id: V-2026-KB-0001\nschema_version: 2\nperson: Ana Rivera\n")
+    loaded = parse(VOLUNTEER, "id: V-2026-KB-0001\nschema_version: 3\nperson: Ana Rivera\n")
     assert [str(p) for p in loaded.problems] == [
         f"{VOLUNTEER}:3:9: error: person: not a person id (ids look like P-2026-KB-0001) [invalid-value]"]
 
@@ -680,7 +680,7 @@ def test_a_name_typed_where_an_id_belongs_is_not_echoed_back():
 def test_a_renewed_background_check_keeps_the_old_one_for_past_panels():
     loaded = parse(VOLUNTEER, dedent("""\
         id: V-2026-KB-0001
-        schema_version: 2
+        schema_version: 3
         person: P-2026-KB-0003
         background_checks:
         - date: 2022-10-01
@@ -701,7 +701,7 @@ def test_a_record_too_large_once_written_out_is_refused_by_name_not_written():
     from rjc.storage import yamlio
     from rjc.storage.errors import RjcError
 
-    head = "id: P-2026-KB-0001\nschema_version: 2\ngiven_name: Ana\nnote: "
+    head = "id: P-2026-KB-0001\nschema_version: 3\ngiven_name: Ana\nnote: "
     text = head + "x" * (yamlio.MAX_BYTES - len(head) - 1) + "\n"
     loaded = store.parse_record(PERSON, text)
     assert loaded.problems == []

@@ -26,7 +26,7 @@ CASE = "cases/2026/KB/C-2026-KB-0001.yaml"
 
 
 def ana(**changes) -> Person:
-    fields = {"id": "P-2026-KB-0001", "schema_version": 2, "given_name": "Ana", "family_name": "Rivera",
+    fields = {"id": "P-2026-KB-0001", "schema_version": 3, "given_name": "Ana", "family_name": "Rivera",
               "phone": "0802 555 0134"}
     return Person(**{**fields, **changes})
 

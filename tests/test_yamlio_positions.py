@@ -22,7 +22,7 @@ PATH = "cases/2026/KB/C-2026-KB-0019.yaml"
 CASE = dedent("""\
     # yaml-language-server: $schema=../../../schemas/case.schema.json
     id: C-2026-KB-0019
-    schema_version: 2
+    schema_version: 3
     program: mediation
     coordinator: KB
     opened: 2026-01-05

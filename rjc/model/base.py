@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # A coordinator's code (KB, MR2): in every record id, and so in every file's path.
 CODE_PATTERN = r"[A-Z][A-Z0-9]{0,3}"

@@ -35,6 +35,16 @@ def _entry_ids(kind: str, data: dict) -> dict:
 MIGRATIONS[1] = _entry_ids
 
 
+def _quoted_for_every_reader(kind: str, data: dict) -> dict:
+    """Format 3: a string that a YAML 1.2 reader (editors, yq, ruamel) would take for a number,
+    a boolean or null is quoted (`postal_code: '05059'`, not 05059 read as 5059). The data is
+    unchanged: migrating writes every file again in the canonical form, which quotes them."""
+    return data
+
+
+MIGRATIONS[2] = _quoted_for_every_reader
+
+
 def _kind_of(relpath: str) -> str:
     return "settings" if relpath == layout.SETTINGS_FILE else layout.record_kind(relpath).name
 

@@ -397,9 +397,60 @@ def reject_anchors(text: str, path: str) -> None:
 # --- dumping ---------------------------------------------------------------------------
 
 
+# A string is written plain only when every common YAML reader takes it back as that string.
+# PyYAML's own resolver (YAML 1.1, the dumper's) covers `yes`, `12:30`, `2024-03-05`; these are
+# what the other readers' resolvers take for something else besides, so that `05059` or `0o17`
+# is quoted too. Their regular expressions are copied, not hand-listed forms, so the rule is
+# theirs (ruamel is not a dependency of rjc; the tests read every written file with it):
+_OTHER_READINGS = [
+    # ruamel.yaml's resolvers (ruamel/yaml/resolver.py), YAML 1.2 and 1.1: bool, float, int
+    r"true|True|TRUE|false|False|FALSE",
+    r"y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF",
+    r"""[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN)""",
+    r"""[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN)""",
+    r"""[-+]?0b[0-1_]+
+        |[-+]?0o?[0-7_]+
+        |[-+]?[0-9_]+
+        |[-+]?0x[0-9a-fA-F_]+""",
+    r"""[-+]?0b[0-1_]+
+        |[-+]?0?[0-7_]+
+        |[-+]?(?:0|[1-9][0-9_]*)
+        |[-+]?0x[0-9a-fA-F_]+
+        |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+""",
+    r"<<|~|null|Null|NULL|=",
+    r"""[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?""",
+    # the YAML 1.2 core schema (spec 1.2.2, 10.3.2), which the editors' language server reads by
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+",
+    # go-yaml (yq): a plain scalar starting with a digit or sign, less its `_`, read by Go's
+    # strconv (base prefixes in either case, a leading 0 as octal), and dates with 1-digit parts
+    r"[-+0-9][0-9_]*(?:[xX][0-9a-fA-F_]+|[bBoO][0-7_]+)?|[-+0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9_]+)?",
+    r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?",
+]
+_OTHER_READING = re.compile("|".join(f"(?:{pattern})" for pattern in _OTHER_READINGS), re.X)
+
+
 class _Dumper(_BaseDumper):
     def ignore_aliases(self, data: Any) -> bool:
         return True  # a value used twice (one date object in two fields) is written out twice
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        tag = super().resolve(kind, value, implicit)
+        if tag == _STR and kind is yaml.ScalarNode and implicit[0] and _OTHER_READING.fullmatch(value):
+            return _TAG + "other"  # not str: the emitter quotes the string
+        return tag
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
