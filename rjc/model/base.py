@@ -8,7 +8,7 @@ import secrets
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 SCHEMA_VERSION = 3
 
@@ -16,7 +16,11 @@ SCHEMA_VERSION = 3
 CODE_PATTERN = r"[A-Z][A-Z0-9]{0,3}"
 
 Date = dt.date
-Time = dt.time
+# A time of day as rjc reads it: 18:00, or with seconds, and an offset. JSON Schema's own
+# `format: time` (RFC 3339) demands seconds and an offset, so validators refused every '18:00'.
+Time = Annotated[dt.time, WithJsonSchema({
+    "type": "string",
+    "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?$"})]
 
 
 class Strict(BaseModel):
