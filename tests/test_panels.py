@@ -195,7 +195,7 @@ def test_suggest_never_proposes_an_ineligible_volunteer(rjc, center):
            _volunteer(rjc, root, name="Kin", conflicts=(center["victim"],)), _volunteer(rjc, root, name="Raw", trained=False)}
     roster = scheduling.Roster.load(center["repo"], center["cases"][:1])
     slot = scheduling.Slot(FUTURE, dt.time(18), dt.time(19, 30))
-    proposed = scheduling.suggest(roster, slot, 20, scheduling.panel_program(list(roster.cases.values())))
+    proposed = scheduling.suggest(roster, slot, 20)
     assert set(proposed) == set(center["volunteers"]) and not bad & set(proposed)
 
 
@@ -298,3 +298,80 @@ def test_every_suggestion_refused_schedules_nothing(center, terminal):
     assert code == 1
     assert rest.replace("\r", "").strip().splitlines()[-1] == (
         "Error: nothing was scheduled: no more eligible, available volunteers for that time; seat with --volunteer")
+
+
+# --- which program a panel is filed under --------------------------------------------------------
+
+
+@pytest.fixture
+def diversion(rjc, center, built):
+    """The center, plus a pre-charge diversion case ready for a panel and a volunteer who serves
+    diversion panels only."""
+    return {**center, **built.reuse("panels-diversion", center["root"], lambda: _diversion(rjc, center))}
+
+
+def _diversion(rjc, center) -> dict:
+    root = center["root"]
+    referral = _new(rjc, root, "referral", f"received: 2026-11-02\nprogram: pre-charge-diversion\nsource: "
+                                            f"states-attorney\npeople:\n- person: {center['party']}\n"
+                                            f"  role: responsible-party\n")
+    accepted = rjc("--records", root, "referral", "accept", referral, "--date", "2026-11-03")
+    assert accepted.code == 0, accepted.err
+    case = accepted.out.strip()
+    moved = rjc("--records", root, "case", "status", case, "intake", "--date", "2026-11-04")
+    assert moved.code == 0, moved.err
+    person = _new(rjc, root, "person", "given_name: Dana\n")
+    only = _new(rjc, root, "volunteer", f"person: {person}\nprograms:\n- pre-charge-diversion\n"
+                                        "trainings:\n- name: Diversion panel training\n  date: 2024-01-10\n"
+                                        "background_checks:\n- date: 2024-01-01\n  expires: 2030-01-01\n"
+                                        "availability:\n- day: tue\n  part: evening\n")
+    return {"diversion_case": case, "diversion_only": only}
+
+
+def test_a_diversion_docket_is_a_diversion_panel_and_its_suggestions_serve_diversion(rjc, diversion):
+    result = _schedule(rjc, diversion, "--suggest", "6", "--yes", cases=[diversion["diversion_case"]], volunteers=[])
+    assert result.code == 0, result.err
+    panel = diversion["repo"].get(result.out.split()[-1])  # (after the line of suggestions)
+    assert panel.program == "pre-charge-diversion"
+    assert diversion["diversion_only"] in [s.volunteer for s in panel.seats]
+    # a restorative panel never suggests the volunteer who serves diversion only
+    week_later = (FUTURE + dt.timedelta(days=7)).isoformat()  # (the same evening, its volunteers are taken)
+    restorative = _schedule(rjc, diversion, "--suggest", "6", "--yes", "--date", week_later, volunteers=[])
+    assert restorative.code == 0, restorative.err
+    seated = [s.volunteer for s in diversion["repo"].get(restorative.out.split()[-1]).seats]
+    assert diversion["diversion_only"] not in seated
+
+
+def test_a_docket_that_mixes_programs_needs_the_program_named(rjc, diversion):
+    both = [diversion["cases"][0], diversion["diversion_case"]]
+    refused = _schedule(rjc, diversion, cases=both)
+    assert refused.code == 1
+    assert refused.err.strip() == (
+        f"Error: the docket mixes programs (pre-charge-diversion: {diversion['diversion_case']}; "
+        f"restorative-panel: {diversion['cases'][0]}); say which one the panel is filed under, which the reports "
+        "count it in: --program pre-charge-diversion or --program restorative-panel")
+    wrong = _schedule(rjc, diversion, "--program", "reentry-panel", cases=both)
+    assert wrong.err.strip() == ("Error: --program reentry-panel: the docket has pre-charge-diversion, "
+                                 "restorative-panel cases, no reentry-panel case")
+    chosen = _schedule(rjc, diversion, "--program", "pre-charge-diversion", cases=both)
+    assert chosen.code == 0, chosen.err
+    assert diversion["repo"].get(chosen.out.strip()).program == "pre-charge-diversion"
+
+
+def test_a_diversion_panel_is_counted_under_diversion_in_the_report(rjc, diversion):
+    import json
+
+    held = "2026-11-17"  # a Tuesday: scheduled late, with --yes, then recorded
+    scheduled = rjc("--records", diversion["root"], "panel", "schedule", "--date", held, "--time", "18:00",
+                    "--place", "Town Hall", "--case", diversion["diversion_case"], "--suggest", "3", "--yes")
+    assert scheduled.code == 0, scheduled.err
+    panel = scheduled.out.split()[-1]
+    recorded = rjc("--records", diversion["root"], "panel", "record", panel, "--date", held,
+                   "--outcome", f"{diversion['diversion_case']}=agreement-signed", "--no-input")
+    assert recorded.code == 0, recorded.err
+    report = json.loads(rjc("--records", diversion["root"], "report", "quarterly", "--quarter", "2027Q2",
+                            "--format", "json").out)
+    row = {(r["measure"], r["breakdown"]): r["value"] for r in report["rows"] if r["period"] == "Vermont FY2027 Q2"}
+    assert (row[("panels_held", "pre-charge-diversion")], row[("panels_held", "restorative-panel")]) == (1, 0)
+    assert row[("volunteers_active", "pre-charge-diversion")] == 3
+    assert row[("volunteer_hours_by_program", "pre-charge-diversion")] == 4.5  # three seats of 90 minutes

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Optional, overload
+from typing import Annotated, Literal, Optional, overload
 
 import typer
 
 from rjc.cli.options import DateOption, YesOption, day, done, event_day
 from rjc.cli.repo import interactive, open_repository
-from rjc.model.vocab import Notice, PanelOutcome, PanelPurpose
+from rjc.model.vocab import Notice, PanelOutcome, PanelPurpose, Program
 
 panel_app = typer.Typer(help="Schedule volunteer panels, move or cancel them, record what happened.",
                         no_args_is_help=True)
@@ -72,6 +72,9 @@ def schedule(
     video: Annotated[Optional[str], typer.Option(metavar="LINK", help="A video link, instead of or besides a place.")] = None,
     purpose: Annotated[Optional[PanelPurpose], typer.Option(case_sensitive=False, help=(
         "What it is for (default: agreement, or mid-term-review for a case that has one)."))] = None,
+    program: Annotated[Optional[Literal["restorative-panel", "reentry-panel", "pre-charge-diversion"]], typer.Option(case_sensitive=False, help=(
+        "The program it is filed under, counted in the reports (default: its cases' program; "
+        "needed when the docket mixes programs)."))] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm: accept suggested volunteers; allow a past date.")] = False,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
 ) -> None:
@@ -97,8 +100,7 @@ def schedule(
     if suggest:
         seats += _suggested(repo, cases, slot, suggest, seated=seats, yes=yes, no_input=no_input)
     result = scheduling.schedule(repo, slot=slot, case_ids=cases, volunteer_ids=seats, place=place, video_link=video,
-                                 purpose=purpose,
-                                 today=dt.date.today())
+                                 purpose=purpose, program=Program(program) if program else None, today=dt.date.today())
     panel_id = next(i for i in result.ids if i.startswith("PN-"))
     say(panel_id)
     done(result)
@@ -117,8 +119,7 @@ def _suggested(repo, cases: list[str], slot, count: int, *, seated: list[str], y
     from rjc.workflows import records, scheduling
 
     roster = scheduling.Roster.load(repo, cases)
-    ranked = [v for v in scheduling.suggest(roster, slot, None, scheduling.panel_program(list(roster.cases.values())))
-              if v not in seated]
+    ranked = [v for v in scheduling.suggest(roster, slot, None) if v not in seated]
     proposed = ranked[:count]
     if len(proposed) < count:
         message(f"only {len(proposed)} eligible, available volunteers for that time")

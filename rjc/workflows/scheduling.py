@@ -87,9 +87,20 @@ class Roster:
         return max(dates, default=dt.date.min)
 
 
-def panel_program(cases: list[Case]) -> Program:
-    return Program.REENTRY_PANEL if cases and all(c.program == Program.REENTRY_PANEL for c in cases) \
-        else Program.RESTORATIVE_PANEL
+def panel_program(cases: list[Case], chosen: Program | None = None) -> Program:
+    """The program a panel is filed under, which the reports count it (and its volunteers' hours)
+    in: its docket's, when every case is of one program; for a docket that mixes programs, the
+    one the coordinator chooses among them (`chosen`), never a guess."""
+    programs = sorted({c.program for c in cases})
+    if chosen is not None:
+        if programs and chosen not in programs:
+            raise RjcError(f"--program {chosen}: the docket has {', '.join(programs)} cases, no {chosen} case")
+        return chosen
+    if len(programs) > 1:
+        heard = "; ".join(f"{p}: {', '.join(c.id for c in cases if c.program == p)}" for p in programs)
+        raise RjcError(f"the docket mixes programs ({heard}); say which one the panel is filed under, "
+                       f"which the reports count it in: --program {' or --program '.join(programs)}")
+    return programs[0] if programs else Program.RESTORATIVE_PANEL
 
 
 def seat_refusals(roster: Roster, volunteer_ids: list[str], slot: Slot, program: Program, *,
@@ -127,13 +138,16 @@ def docket_refusals(cases: list[Case]) -> list[tuple[str, str]]:
     return refusals
 
 
-def suggest(roster: Roster, slot: Slot, count: int | None, program: Program) -> list[str]:
-    """Eligible, available volunteers, least recently seated first (spreads the load); None: all."""
+def suggest(roster: Roster, slot: Slot, count: int | None) -> list[str]:
+    """Eligible, available volunteers who serve every program the docket's cases are in, least
+    recently seated first (spreads the load); None: all."""
     participants = roster.participants()
+    programs: list[Program | None] = [*sorted({c.program for c in roster.cases.values()})] or [None]
     weekday = slot.date.strftime("%a").lower()
     eligible = []
     for volunteer in roster.volunteers.values():
-        if volunteer.unfit(slot.date, participants, program=program) or roster.busy(volunteer.id, slot):
+        if any(volunteer.unfit(slot.date, participants, program=p) for p in programs) or \
+                roster.busy(volunteer.id, slot):
             continue
         if volunteer.availability and not any(a.day == weekday and a.part == slot.part for a in volunteer.availability):
             continue
@@ -148,7 +162,7 @@ def _purpose(case: Case) -> PanelPurpose:
 
 def schedule(repo: Repository, *, slot: Slot, case_ids: list[str], volunteer_ids: list[str],
              place: str | None, video_link: str | None, purpose: PanelPurpose | None = None,
-             today: dt.date) -> Result:
+             program: Program | None = None, today: dt.date) -> Result:
     """Create the panel and move each case to panel-scheduled, in one commit."""
     if not case_ids:
         raise RjcError("a panel hears at least one case (--case)")
@@ -159,8 +173,11 @@ def schedule(repo: Repository, *, slot: Slot, case_ids: list[str], volunteer_ids
     with repo.transaction("panel schedule") as tx:
         roster = Roster.load(repo, case_ids)
         cases = list(roster.cases.values())
-        program = panel_program(cases)
-        refusals = docket_refusals(cases) + seat_refusals(roster, volunteer_ids, slot, program)
+        refusals = docket_refusals(cases)
+        if refusals:
+            raise SchedulingError(refusals)
+        program = panel_program(cases, program)
+        refusals = seat_refusals(roster, volunteer_ids, slot, program)
         if refusals:
             raise SchedulingError(refusals)
         panel = Panel(
