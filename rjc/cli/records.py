@@ -102,6 +102,7 @@ def show(
     import json
 
     from rjc.cli.output import problems_text, say
+    from rjc.model import Person
     from rjc.storage.errors import RjcError
     from rjc.workflows import records
 
@@ -114,6 +115,13 @@ def show(
         return
     text = (repo.root / loaded.path).read_text(encoding="utf-8")
     say(records.with_names(repo, text, loaded.record.id) if names else text, end="")
+    if isinstance(loaded.record, Person):  # what a coordinator asks next: which cases they are in
+        from rjc.cli.people import involvement_lines
+        from rjc.workflows.people import involvements
+
+        say("# referrals and cases:")
+        for line in involvement_lines(involvements(repo, [loaded.record.id])[loaded.record.id], indent="#   "):
+            say(line)
     if loaded.problems:
         print(problems_text(loaded.problems), file=sys.stderr)
 
