@@ -143,13 +143,18 @@ def test_new_from_stdin(repo, rjc, monkeypatch):
 def test_new_person_at_the_prompts(repo, rjc, monkeypatch):
     monkeypatch.chdir(repo.root)
     # given name, then every optional single-value field: family name, preferred name,
-    # date of birth (a wrong one first, re-asked), pronouns, phone, email, contact notes, note
-    answers = "Ana\nRivera\n\nnot-a-date\n1990-04-01\nshe/her\n0123\n\n\n\n"
+    # date of birth (a wrong one first, re-asked), pronouns, phone (too short, re-asked), email,
+    # contact notes, note; then the summary, and save
+    answers = "Ana\nRivera\n\nnot-a-date\n1990-04-01\nshe/her\n0123\n01234567\n\n\n\ny\n"
     result = rjc("new", "person", tty=True, stdin=answers)
     assert result.code == 0, result.err
-    assert "not a date" in result.err
+    assert "  not a date (YYYY-MM-DD): not-a-date\n" in result.err
+    assert "  not a phone number (7 to 15 digits, e.g. 802-555-0134): 0123\n" in result.err
+    assert ("The person to be saved:\n  given name: Ana\n  family name: Rivera\n  date of birth: 1990-04-01\n"
+            "  pronouns: she/her\n  phone: 01234567\n") in result.err
     text = (repo.root / "people" / str(YEAR) / "KB" / f"{PERSON}.yaml").read_text()
-    assert "given_name: Ana\nfamily_name: Rivera\ndate_of_birth: 1990-04-01\npronouns: she/her\nphone: '0123'\n" in text
+    assert ("given_name: Ana\nfamily_name: Rivera\ndate_of_birth: 1990-04-01\npronouns: she/her\n"
+            "phone: '01234567'\n") in text
 
 
 def test_new_without_a_terminal_or_file_says_how(repo, rjc, monkeypatch):

@@ -7,6 +7,8 @@ import pytest
 
 from rjc.storage import layout
 
+from helpers import git
+
 
 @pytest.fixture
 def on_file(repo, rjc, built):
@@ -111,3 +113,137 @@ def test_find_on_a_terminal_a_misspelled_name_with_an_accent_difference(on_file,
         f"{on_file['zoe']}  Zoë Nguyễn, born 2001-04-02",
         f"    {on_file['referral']}  responsible-party  restorative-panel  accepted",
         f"    {on_file['case']}  responsible-party  restorative-panel  referred"]
+
+
+SCRIPTED = ("referral", "new", "--program", "mediation", "--source", "self", "--received", "2026-11-20",
+            "--agency", "none", "--docket", "none", "--offense-date", "2026-11-10", "--town", "Hartford",
+            "--charge", "none")
+
+
+def _up_to_people(s) -> None:
+    """Answer what `referral new` asks before the people, with the flags above given."""
+    s.answer("harm [blank to skip]: ", "")
+    s.answer("agency contact's name [blank to skip]: ", "")
+    s.answer("agency contact's phone [blank to skip]: ", "$350")
+    s.expect("  not a phone number (7 to 15 digits, e.g. 802-555-0134): $350")
+    s.answer("agency contact's phone [blank to skip]: ", "")
+    s.answer("agency contact's email [blank to skip]: ", "nobody")
+    s.expect("  not an email address (like name@example.org): nobody")
+    s.answer("agency contact's email [blank to skip]: ", "")
+
+
+def test_referral_prompt_finds_a_misspelled_name_and_uses_the_match(on_file, terminal):
+    before = people_files(on_file["root"])
+    s = terminal(on_file["root"], *SCRIPTED)
+    _up_to_people(s)
+    s.answer("blank to finish): ", "party")
+    s.answer("  already on file? their person id, or a name to search for [blank to skip]: ", "Robin Ames")
+    s.expect("  no one on file matches; search again, or blank to enter them as new")
+    s.answer("  already on file? their person id, or a name to search for [blank to skip]: ", "Zoe Nguyn")
+    shown = s.answer("  which one? (number; blank: none of them): ", "1")
+    assert f"  1  {on_file['zoe']}  Zoë Nguyễn, born 2001-04-02" in shown
+    s.answer("blank to finish): ", "")
+    summary = s.answer("Save? [Y/n]: ", "")
+    assert ("The referral to be saved:\r\n  program: mediation\r\n  source: self\r\n  received: 2026-11-20\r\n"
+            "  agency: none\r\n  docket: none\r\n  offense date: 2026-11-10\r\n  town: Hartford\r\n"
+            f"  charges: none\r\n  person 1: party, {on_file['zoe']} (on file)\r\n") in summary
+    code, rest = s.end()
+    assert code == 0, rest
+    assert people_files(on_file["root"]) == before  # no one taken in twice
+    referral = rest.split()[0]
+    assert f"- person: {on_file['zoe']}\n  role: party" in (
+        on_file["root"] / layout.parse_id(referral).path).read_text()
+
+
+def test_no_at_save_saves_nothing(on_file, terminal):
+    head = git(on_file["root"], "rev-parse", "HEAD")
+    s = terminal(on_file["root"], *SCRIPTED)
+    _up_to_people(s)
+    s.answer("blank to finish): ", "victim")
+    s.answer("  already on file? their person id, or a name to search for [blank to skip]: ", "")
+    s.answer("given name: ", "Robin")
+    for _ in range(6):  # family name ... email
+        s.answer("[blank to skip]: ", "")
+    for _ in range(4):  # the address
+        s.answer("[blank to skip]: ", "")
+    s.expect("  A new victim's demographics, as the victim-services grant counts them:")
+    s.answer("  gender (e.g. woman, man, non-binary) [blank to skip]: ", "")
+    s.answer("  race (several: separate with commas) [blank to skip]: ", "White, Asian")
+    for _ in range(3):  # ethnicity, age group, disability
+        s.answer("[blank to skip]: ", "")
+    s.answer("  veteran (yes/no) [blank to skip]: ", "maybe")
+    s.expect("  answer yes or no, or leave it blank")
+    s.answer("  veteran (yes/no) [blank to skip]: ", "no")
+    s.answer("  primary language [blank to skip]: ", "")
+    s.answer("blank to finish): ", "")
+    summary = s.answer("Save? [Y/n]: ", "n")
+    assert "  person 1: victim, new:\r\n    given name: Robin\r\n    demographics: race: White, Asian; veteran: no\r\n" \
+        in summary
+    code, rest = s.end()
+    assert code == 1 and rest.splitlines()[1:] == ["Error: nothing was saved"]
+    assert git(on_file["root"], "rev-parse", "HEAD") == head
+    assert not list((on_file["root"] / "people").rglob("*.tmp"))
+
+
+def test_an_amount_with_a_currency_sign_is_refused_at_its_prompt(on_file, terminal):
+    s = terminal(on_file["root"], "agreement", "new", on_file["case"], "--signed", "2026-11-05")
+    s.answer("blank to finish): ", "restitution")
+    s.answer("  description: ", "the window")
+    s.answer("  amount owed (e.g. 250.00): ", "$350")
+    s.expect("  a plain number such as 50.00 or 2.5, not '$350'")
+    s.answer("  amount owed (e.g. 250.00): ", "350")
+    s.answer("  to victim (person id, blank if none): ", on_file["sam"])
+    s.answer("  or payee (blank if the victim): ", "")
+    s.answer("blank to finish): ", "")
+    code, rest = s.end()
+    assert code == 0, rest
+    case = (on_file["root"] / layout.parse_id(on_file["case"]).path).read_text()
+    assert ("  - type: restitution\n    description: the window\n    status: pending\n"
+            f"    victim: {on_file['sam']}\n    amount: 350.00\n") in case
+
+
+def test_a_namesake_without_a_birth_date_is_refused_without_a_terminal(on_file, rjc, tmp_path):
+    intake = tmp_path / "intake.yaml"
+    intake.write_text("people:\n- role: victim\n  given_name: SAM\n  family_name: O’Brien\n", encoding="utf-8")
+    head = git(on_file["root"], "rev-parse", "HEAD")
+    refused = rjc("--records", on_file["root"], "referral", "new", "--no-input", "--program", "mediation",
+                  "--source", "self", "--person-file", intake)
+    assert refused.code == 1 and refused.out == ""
+    assert refused.err == (
+        f"Error: person 1 has the same name as {on_file['sam']} on file, and no date of birth to tell them apart; "
+        f"nothing was created. If it is them, name them by id (--person {on_file['sam']}=victim, or person: "
+        f"{on_file['sam']} in the person file); if not, give their date_of_birth, or different_person: true, "
+        "in their entry in the person file\n")
+    assert git(on_file["root"], "rev-parse", "HEAD") == head
+    before = people_files(on_file["root"])
+    intake.write_text(intake.read_text(encoding="utf-8") + "  different_person: true\n", encoding="utf-8")
+    taken = rjc("--records", on_file["root"], "referral", "new", "--no-input", "--program", "mediation",
+                "--source", "self", "--person-file", intake)
+    assert taken.code == 0, taken.err
+    assert len(people_files(on_file["root"])) == len(before) + 1
+    bad = intake.read_text(encoding="utf-8").replace("true", "perhaps")
+    intake.write_text(bad, encoding="utf-8")
+    refused = rjc("--records", on_file["root"], "referral", "new", "--no-input", "--program", "mediation",
+                  "--source", "self", "--person-file", intake)
+    assert refused.code == 1 and f"{intake}:5:21: error: different_person: is true or false" in refused.err
+
+
+def test_a_namesake_without_a_birth_date_is_asked_about_on_a_terminal(on_file, rjc):
+    answers = "\n".join([
+        "", "", "",  # harm, agency contact's name, phone
+        "", "party", "",  # email; person 1 is a party, not looked up
+        "Sam", "O'Brien", "", "", "", "", "",  # given and family name; no date of birth
+        "", "", "", "",  # address
+        "1",  # the person on file with that name
+        "", "y"]) + "\n"
+    before = people_files(on_file["root"])
+    result = rjc("--records", on_file["root"], *SCRIPTED, tty=True, stdin=answers)
+    assert result.code == 0, result.err
+    assert "Person 1 has the same name as someone on file, and no date of birth was given to tell them apart:\n" \
+        in result.err
+    assert f"  1  {on_file['sam']}  Sam O'Brien, date of birth not on file\n" in result.out
+    assert people_files(on_file["root"]) == before
+    referral = result.out.strip().splitlines()[-1].rsplit(" ", 1)[-1]
+    assert f"person 1: party, {on_file['sam']} (on file)" in result.err
+    assert f"- person: {on_file['sam']}\n  role: party" in (
+        on_file["root"] / layout.parse_id(referral).path).read_text()

@@ -647,7 +647,8 @@ def test_show_writes_control_characters_visibly_whatever_got_into_the_file(recor
     path.write_text(path.read_text().replace("given_name:", "# \u202eeman nevig\u202c\ngiven_name:"))
     shown = run_real(records, "show", PERSON)
     assert shown.code == 0, shown
-    assert shown.out.endswith("# \\u202eeman nevig\\u202c\ngiven_name: '[bold]Ana[/bold]'\n")
+    assert shown.out.endswith("# \\u202eeman nevig\\u202c\ngiven_name: '[bold]Ana[/bold]'\n"
+                              "# referrals and cases:\n#   no referrals or cases\n")
     assert "\u202e" not in shown.out
 
 

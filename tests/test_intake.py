@@ -147,9 +147,11 @@ def test_guided_prompts_offer_the_person_already_on_file(repo, rjc, tmp_path):
         "unlawful mischief", "",  # charges
         "Officer Dee", "", "",  # agency contact
         "responsible-party", "", "Zoë", "Nguyễn", "", "2001-04-02", "", "", "", "", "", "", "",
-        "victim", "", "Robin", "Ames", "", "", "", "", "", "12 Elm St", "Hartford", "VT", "05047",
-        "",  # no more people
         "y",  # use the person on file for person 1
+        "victim", "", "Robin", "Ames", "", "", "", "", "", "12 Elm St", "Hartford", "VT", "05047",
+        "woman", "White, Asian", "", "25-59", "", "no", "",  # a new victim's demographics
+        "",  # no more people
+        "y",  # save
     ]) + "\n"
     result = rjc("--records", repo.root, "referral", "new", tty=True, stdin=answers)
     assert result.code == 0, result.err + result.out
@@ -160,14 +162,16 @@ def test_guided_prompts_offer_the_person_already_on_file(repo, rjc, tmp_path):
     assert people[0] == ("P-2026-KB-0001", "responsible-party")
     victim = repo.get(people[1][0])
     assert isinstance(victim, Person) and victim.address.street == "12 Elm St"
+    assert victim.demographics.model_dump(exclude_none=True) == {
+        "gender": "woman", "race": ["White", "Asian"], "age_group": "25-59", "veteran": False}
     assert len(_files(repo, "person")) == 3
 
 
 def test_answering_no_keeps_a_namesake_distinct(repo, rjc, tmp_path):
     rjc("--records", repo.root, "referral", "new", "--no-input", *FLAGS, "--person-file", _intake(tmp_path))
     answers = "\n".join(["", "mediation", "self", "", "", "", "", "", "", "", "", "",
-                         "party", "", "Zoë", "Nguyễn", "", "2001-04-02", "", "", "", "", "", "", "", "",
-                         "n"]) + "\n"
+                         "party", "", "Zoë", "Nguyễn", "", "2001-04-02", "", "", "", "", "", "", "",
+                         "n", "", "y"]) + "\n"
     result = rjc("--records", repo.root, "referral", "new", tty=True, stdin=answers)
     assert result.code == 0, result.err + result.out
     assert len(_files(repo, "person")) == 3

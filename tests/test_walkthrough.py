@@ -293,7 +293,9 @@ def test_restorative_panel_taken_in_by_the_guided_prompts(center, rjc):
         # role, not on file, given, family, preferred, birth, pronouns, phone, email, street, town, state, zip
         "responsible-party", "", "Dana", "Whitcomb", "", "2003-05-17", "", "802-555-0141", "", "", "", "", "",
         "victim", "", "Lou", "Fairbanks", "", "", "", "802-555-0177", "", "3 Depot Sq", "Barre", "VT", "05641",
+        "", "", "", "", "", "", "",  # a new victim's demographics, each skipped
         "",  # no more people
+        "y",  # save
     ]) + "\n"
     before = commits(repo)
     result = rjc("--records", repo.root, "referral", "new", tty=True, stdin=answers)

@@ -247,6 +247,7 @@ def agreement_new(
 
 
 def _ask_items() -> list[dict]:
+    from rjc.cli.options import checked_prompt, number_problem
     from rjc.model.vocab import ItemType
 
     types = [t.value for t in ItemType]
@@ -261,11 +262,11 @@ def _ask_items() -> list[dict]:
             continue
         item = {"type": kind, "description": typer.prompt("  description", default="", show_default=False) or None}
         if kind == "restitution":
-            item["amount"] = typer.prompt("  amount owed (e.g. 250.00)")
+            item["amount"] = checked_prompt("  amount owed (e.g. 250.00)", number_problem, required=True)
             item["victim"] = typer.prompt("  to victim (person id, blank if none)", default="", show_default=False) or None
             item["payee"] = typer.prompt("  or payee (blank if the victim)", default="", show_default=False) or None
         elif kind == "community-service":
-            item["hours_required"] = typer.prompt("  hours required")
+            item["hours_required"] = checked_prompt("  hours required", number_problem, required=True)
         items.append({k: v for k, v in item.items() if v is not None})
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from rjc.cli.options import checked_prompt, date_problem, phone_problem
 from rjc.cli.repo import interactive, open_repository
 
 person_app = typer.Typer(help="People on file.", no_args_is_help=True)
@@ -125,45 +126,17 @@ def read_queries(text: str) -> list:
     return queries
 
 
-def date_problem(value: str) -> str | None:
-    import datetime as dt
-
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return f"not a date (YYYY-MM-DD): {value}"
-    return None if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else f"not a date (YYYY-MM-DD): {value}"
-
-
-def phone_problem(value: str) -> str | None:
-    """A phone number: digits, with spaces, dashes, dots, brackets or a leading +; 7 to 15 digits."""
-    from rjc.workflows.people import digits
-
-    if not re.fullmatch(r"\+?[0-9 ().\-]+", value) or not 7 <= len(digits(value)) <= 15:
-        return f"not a phone number (7 to 15 digits, e.g. 802-555-0134): {value}"
-    return None
-
-
 def ask_query():
     """A name, a date of birth and a phone, each checked as typed; at least one."""
     from rjc.workflows.people import Query
 
     while True:
-        name = _checked("Name", None)
-        dob = _checked("Date of birth (YYYY-MM-DD)", date_problem)
-        phone = _checked("Phone", phone_problem)
+        name = checked_prompt("Name")
+        dob = checked_prompt("Date of birth (YYYY-MM-DD)", date_problem)
+        phone = checked_prompt("Phone", phone_problem)
         if name or dob or phone:
             return (1, Query(name=name, date_of_birth=dob, phone=phone))
         typer.echo("  give a name, a date of birth or a phone", err=True)
-
-
-def _checked(label: str, check) -> str | None:
-    while True:
-        value = typer.prompt(f"{label} [blank to skip]", default="", show_default=False).strip()
-        problem = check(value) if value and check else None
-        if problem is None:
-            return value or None
-        typer.echo(f"  {problem}", err=True)
 
 
 def print_found(findings, heading: str | None = None, numbered: bool = False) -> None:

@@ -31,6 +31,7 @@ def new(
     Identifying details are typed at the prompts or read from a file, never given on the
     command line, where the shell would keep them in its history.
     """
+    from rjc.cli.options import save_or_abandon, summary_lines
     from rjc.cli.output import committed, read_source, say
     from rjc.storage import layout, yamlio
     from rjc.storage.errors import RjcError
@@ -43,7 +44,9 @@ def new(
         name = "<stdin>" if str(from_file) == "-" else str(from_file)
         fields = records.read_fields(read_source(str(from_file)), name)
     elif interactive(no_input):
-        fields = yamlio.Document(ask(records.questions(kind_info.name)))
+        answers = ask(records.questions(kind_info.name))
+        save_or_abandon([f"The {kind_info.name} to be saved:", *summary_lines(answers)])
+        fields = yamlio.Document(answers)
         name = "<prompts>"
     else:
         raise RjcError("no terminal to ask on: give the fields with --from-file FILE (or '-' for stdin)")
@@ -79,17 +82,26 @@ def ask(questions) -> dict:
 
 
 def _answer_problem(question, value: str) -> str | None:
+    """Why this answer cannot be taken (asked again at once), or None."""
+    from rjc.cli.options import date_problem, email_problem, number_problem, phone_problem
+
     if not value:
         return "this field is required"
     if question.kind == "choice" and value not in question.choices:
         return f"choose one of: {', '.join(question.choices)}"
-    try:
-        if question.kind == "date":
-            dt.date.fromisoformat(value)
-        elif question.kind == "time":
+    if question.kind == "date":
+        return date_problem(value)
+    if question.kind == "time":
+        try:
             dt.time.fromisoformat(value)
-    except ValueError:
-        return f"not a {question.kind}: {value}"
+        except ValueError:
+            return f"not a time (HH:MM): {value}"
+    if question.kind in ("number", "amount"):
+        return number_problem(value)
+    if question.name.endswith("phone"):
+        return phone_problem(value)
+    if question.name.endswith("email"):
+        return email_problem(value)
     return None
 
 

@@ -7,7 +7,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from rjc.cli.options import DateOption, YesOption, done, event_day, offer_person_on_file
+from rjc.cli.options import (
+    DateOption,
+    YesOption,
+    checked_prompt,
+    done,
+    email_problem,
+    event_day,
+    offer_person_on_file,
+    phone_problem,
+    save_or_abandon,
+    summary_lines,
+)
 from rjc.cli.repo import interactive, open_repository
 from rjc.model.vocab import Program, ReferralSource
 
@@ -32,7 +43,8 @@ def new(
         "--person", metavar="ID=ROLE", help="Someone already on file, by id, with their role (repeatable).")] = None,
     person_file: Annotated[Optional[str], typer.Option(
         "--person-file", metavar="FILE", help=(
-            "YAML with the people involved (people: - role: victim, given_name: ..., or person: ID) and, "
+            "YAML with the people involved (people: - role: victim, given_name: ..., or person: ID; "
+            "different_person: true for a new person who shares a name on file) and, "
             "optionally, contact:, harm:, charges:, note: ('-' for stdin)."))] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; name what is missing.")] = False,
 ) -> None:
@@ -41,7 +53,15 @@ def new(
     Identifying details (the people, the agency contact, the harm described) come from the
     prompts or from --person-file, never from the command line. Someone already on file with
     the same name and date of birth is offered (or, without a terminal, used) instead of
-    being entered twice. Prints the new referral's id.
+    being entered twice. Someone with the same name as a person on file but no date of birth
+    is asked about on a terminal; without one, nothing is created and the ids on file are
+    named: give --person ID=ROLE if it is them, or their date_of_birth or different_person: true
+    in the person file if not.
+
+    At the prompts, "already on file?" takes a person id or a name (searched as `rjc person
+    find` does; the match is chosen by number); answers are checked as they are typed; a new
+    victim's demographics are asked for (each may be skipped); and what will be saved is shown
+    before "Save?". A no saves nothing (exit 1). Prints the new referral's id.
     """
     from rjc.cli.output import message, read_source, say
     from rjc.storage.errors import UsageProblem
@@ -59,7 +79,7 @@ def new(
     if charge:
         taken.fields["charges"] = [*taken.fields.get("charges", []), *charge]
     if ask:
-        _ask_missing(taken, has_file=person_file is not None)
+        _ask_missing(repo, taken, has_file=person_file is not None)
     else:
         missing = [f"--{name}" for name in ("program", "source") if name not in taken.fields]
         if not taken.people:
@@ -70,6 +90,7 @@ def new(
     taken.fields.setdefault("received", dt.date.today())
     if ask:
         _confirm_matches(repo, taken)
+        save_or_abandon(_summary(taken))
     result = core.take_referral(repo, taken)
     say(result.referral)
     for index, person_id in result.reused.items():
@@ -93,8 +114,8 @@ def _existing(values: list[str]):
     return people
 
 
-def _ask_missing(taken, *, has_file: bool) -> None:
-    """Prompt for whatever flags and the file did not give."""
+def _ask_missing(repo, taken, *, has_file: bool) -> None:
+    """Prompt for whatever flags and the file did not give; each answer is checked as it is typed."""
     from rjc.cli.records import ask
     from rjc.model.vocab import Role
     from rjc.workflows import intake as core
@@ -109,9 +130,9 @@ def _ask_missing(taken, *, has_file: bool) -> None:
         if charges:
             taken.fields["charges"] = charges
     if "contact" not in taken.fields and not has_file:
-        contact = {k: v for k, v in (("name", _optional("agency contact's name")),
-                                     ("phone", _optional("agency contact's phone")),
-                                     ("email", _optional("agency contact's email"))) if v}
+        contact = {k: v for k, v in (("name", checked_prompt("agency contact's name")),
+                                     ("phone", checked_prompt("agency contact's phone", phone_problem)),
+                                     ("email", checked_prompt("agency contact's email", email_problem))) if v}
         if contact:
             taken.fields["contact"] = contact
     if taken.people:
@@ -129,22 +150,101 @@ def _ask_missing(taken, *, has_file: bool) -> None:
         if role not in roles:
             typer.echo(f"  choose one of: {', '.join(roles)}", err=True)
             continue
-        existing = _optional("  already on file? their person id")
+        existing = _person_on_file(repo)
         if existing:
-            taken.people.append(core.Involvement(role=Role(role), person=existing.upper()))
+            taken.people.append(core.Involvement(role=Role(role), person=existing))
             continue
         details = ask([q for q in records.questions("person") if q.name not in ("note", "contact_notes")])
         address = {k: v for k, v in ((k, _optional(f"  address: {k.replace('_', ' ')}"))
                                      for k in ("street", "town", "state", "postal_code")) if v}
         if address:
             details["address"] = address
-        taken.people.append(core.Involvement(role=Role(role), details=details))
+        entry = core.Involvement(role=Role(role), details=details)
+        offer_person_on_file(repo, entry, f"Person {len(taken.people) + 1}", namesakes=True)
+        if entry.role == Role.VICTIM and not entry.person:
+            demographics = _ask_demographics()
+            if demographics:
+                entry.details["demographics"] = demographics
+        taken.people.append(entry)
+
+
+def _person_on_file(repo) -> str | None:
+    """"Already on file?": a person id, or a name searched for as `rjc person find` does, the
+    match then chosen by number; None for someone to be entered as new."""
+    from rjc.cli.options import choose_person
+    from rjc.model import Person
+    from rjc.storage import layout
+    from rjc.storage.errors import RjcError
+    from rjc.workflows import people
+
+    while True:
+        typed = _optional("  already on file? their person id, or a name to search for")
+        if not typed:
+            return None
+        if layout.is_id(typed.upper()):
+            try:
+                if isinstance(repo.get(typed), Person):
+                    return typed.upper()
+            except RjcError:
+                pass
+            typer.echo(f"  no person {typed.upper()} on file", err=True)
+            continue
+        findings = people.find(repo, people.Query(name=typed))
+        if not findings.found:
+            typer.echo("  no one on file matches; search again, or blank to enter them as new", err=True)
+            continue
+        chosen = choose_person(repo, [f.person.id for f in findings.found],
+                               "  which one? (number; blank: none of them)")
+        if chosen:
+            return chosen
+        return None
+
+
+# A new victim's demographics, as the federal victim-services grant counts them (for NEW victims
+# only: rjc.workflows.victims); self-described, each optional. Other roles are not asked.
+_DEMOGRAPHICS = (("gender", "gender (e.g. woman, man, non-binary)"),
+                 ("race", "race (several: separate with commas)"),
+                 ("ethnicity", "ethnicity (e.g. Not Hispanic or Latino)"),
+                 ("age_group", "age group (e.g. 13-17, 18-24, 25-59, 60+)"),
+                 ("disability", "disability"),
+                 ("veteran", "veteran (yes/no)"),
+                 ("primary_language", "primary language"))
+
+
+def _ask_demographics() -> dict:
+    typer.echo("  A new victim's demographics, as the victim-services grant counts them:")
+    answers: dict = {}
+    for name, label in _DEMOGRAPHICS:
+        if name == "veteran":
+            value = checked_prompt(f"  {label}", lambda v: None if v.lower() in ("yes", "no", "y", "n")
+                                   else "answer yes or no, or leave it blank")
+            if value:
+                answers[name] = value.lower().startswith("y")
+            continue
+        value = checked_prompt(f"  {label}")
+        if value and name == "race":
+            answers[name] = [part.strip() for part in value.split(",") if part.strip()]
+        elif value:
+            answers[name] = value
+    return answers
 
 
 def _confirm_matches(repo, taken) -> None:
-    """Offer the person on file for anyone typed in again."""
+    """Offer the person on file for anyone typed in again (from a file; prompts offer as they go)."""
     for index, entry in enumerate(taken.people):
-        offer_person_on_file(repo, entry, f"Person {index + 1}")
+        offer_person_on_file(repo, entry, f"Person {index + 1}", namesakes=True)
+
+
+def _summary(taken) -> list[str]:
+    """What `referral new` will save, for a last look before it is committed."""
+    lines = ["The referral to be saved:", *summary_lines(taken.fields)]
+    for index, entry in enumerate(taken.people, 1):
+        if entry.person:
+            lines.append(f"  person {index}: {entry.role.value}, {entry.person} (on file)")
+        else:
+            lines.append(f"  person {index}: {entry.role.value}, new:")
+            lines.extend(summary_lines(entry.details, indent="    "))
+    return lines
 
 
 def _ask_date(label: str, *, default: dt.date) -> dt.date:

@@ -2,7 +2,9 @@
 
 Identifying details arrive through prompts or an intake file, never the command line. A
 person already on file (same name and date of birth) is reused, not duplicated, so that one
-person's records stay in one place and sealing them stays a bounded operation.
+person's records stay in one place and sealing them stays a bounded operation. A new person
+with the name of someone on file and no date of birth is refused unless marked a different
+person: a person, not a guess, decides whether it is them.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from rjc.model import SCHEMA_VERSION, Person, Referral
+from rjc.model.person import normal_name
 from rjc.model.vocab import Role
-from rjc.storage import layout, store, yamlio
+from rjc.storage import store, yamlio
 from rjc.storage.errors import Problem, RjcError
 from rjc.storage.transaction import Result
+from rjc.workflows.people import OnFile, namesakes, people_on_file
 from rjc.workflows.repository import Repository
 
 # What an intake file may hold besides people: the identifying or free-text parts of a referral.
@@ -49,16 +53,25 @@ class Taken:
     reused: dict[int, str]  # position in the intake -> the person on file used instead
 
 
-def same_person(person: Person, details: dict) -> bool:
-    """Same given and family name (ignoring case, spacing and accents' encoding) and birth date."""
-    return person.same_as(details.get("given_name"), details.get("family_name"), details.get("date_of_birth"))
-
-
-def find_existing(repo: Repository, details: dict) -> list[Person]:
+def find_existing(repo: Repository, details: dict, on_file: list[OnFile] | None = None) -> list[OnFile]:
     """People on file who are this person (name and date of birth match)."""
-    people = [loaded.record for loaded in repo.load_all([layout.KINDS["person"]])
-              if isinstance(loaded.record, Person)]
-    return [p for p in people if same_person(p, details)]
+    if details.get("date_of_birth") is None:
+        return []
+    wanted = (normal_name(details.get("given_name")), normal_name(details.get("family_name")),
+              str(details["date_of_birth"]))
+    return [p for p in (people_on_file(repo) if on_file is None else on_file)
+            if (normal_name(p.family_name), str(p.date_of_birth)) == wanted[1:] and wanted[0]
+            in {normal_name(p.given_name), normal_name(p.preferred_name)}]
+
+
+def namesakes_without_birth_date(repo: Repository, details: dict,
+                                 on_file: list[OnFile] | None = None) -> list[OnFile]:
+    """People on file with this new person's name when no date of birth was given to tell them
+    apart: maybe them, maybe not; a person must say which."""
+    if details.get("date_of_birth") is not None or not details.get("given_name"):
+        return []
+    return namesakes(people_on_file(repo) if on_file is None else on_file,
+                     details.get("given_name"), details.get("family_name"))
 
 
 def read_intake_file(source: bytes | str, path: str) -> Intake:
@@ -95,12 +108,18 @@ def read_intake_file(source: bytes | str, path: str) -> Intake:
             continue
         details = {k: v for k, v in entry.items() if k != "role"}
         existing = details.pop("person", None)
+        # every plain value is read as text: true/false as typed
+        distinct = {"true": True, "false": False}.get(str(details.pop("different_person", "false")).lower())
+        if distinct is None:
+            dline, dcol = document.locate(("people", index, "different_person"))
+            problems.append(Problem(path, dline, dcol, "invalid-value", "different_person: is true or false"))
+            continue
         if existing is not None and details:
             problems.append(Problem(path, line, col, "invalid-value",
                                     "give either person: (an existing id) or a new person's details, not both"))
             continue
         people.append(Involvement(role=role, person=existing and str(existing).upper(), details=details,
-                                  where=("people", index)))
+                                  where=("people", index), distinct=distinct))
     if problems:
         raise RjcError("nothing was created", problems)
     fields = {k: data[k] for k in ("contact", "harm", "charges", "note") if k in data}
@@ -118,6 +137,7 @@ def take_referral(repo: Repository, intake: Intake) -> Taken:
     received = dt.date.fromisoformat(str(intake.fields["received"]))
     with repo.transaction("referral new") as tx:
         involved, reused, problems = [], {}, []
+        on_file = people_on_file(repo) if any(not e.person and not e.distinct for e in intake.people) else []
         for index, entry in enumerate(intake.people):
             if entry.person:
                 record = repo.get(entry.person)
@@ -125,11 +145,14 @@ def take_referral(repo: Repository, intake: Intake) -> Taken:
                     raise RjcError(f"{entry.person} is not a person")
                 involved.append({"person": record.id, "role": entry.role.value})
                 continue
-            matches = [] if entry.distinct else find_existing(repo, entry.details)
+            matches = [] if entry.distinct else find_existing(repo, entry.details, on_file)
             if matches:
                 reused[index] = matches[0].id
                 involved.append({"person": matches[0].id, "role": entry.role.value})
                 continue
+            same_name = [] if entry.distinct else namesakes_without_birth_date(repo, entry.details, on_file)
+            if same_name:
+                raise RjcError(_namesake_refusal(index, entry, [p.id for p in same_name]))
             person, found = _new_person(tx, intake, entry, received.year)
             problems.extend(found)
             if person is not None:
@@ -146,6 +169,15 @@ def take_referral(repo: Repository, intake: Intake) -> Taken:
             raise RjcError("nothing was created", store.schema_problems(loaded, exc, Referral)) from None
         tx.stage(referral)
         return Taken(tx.commit("referral new"), referral.id, reused)
+
+
+def _namesake_refusal(index: int, entry: Involvement, ids: list[str]) -> str:
+    """Ids only: the names stay out of error output."""
+    whom = f"{ids[0]}" if len(ids) == 1 else f"{', '.join(ids[:-1])} and {ids[-1]}"
+    return (f"person {index + 1} has the same name as {whom} on file, and no date of birth to tell them apart; "
+            f"nothing was created. If it is them, name them by id (--person {ids[0]}={entry.role.value}, "
+            f"or person: {ids[0]} in the person file); if not, give their date_of_birth, or different_person: true, "
+            f"in their entry in the person file")
 
 
 def _new_person(tx, intake: Intake, entry: Involvement, year: int) -> tuple[Person | None, list[Problem]]:

@@ -282,7 +282,7 @@ def add_volunteer(repo: Repository, enrolment: Enrolment, *, today: dt.date | No
         else:
             matches = [] if enrolment.distinct else find_existing(repo, enrolment.details)
             if matches:
-                person, reused = matches[0], True
+                person, reused = load_person(repo, matches[0].id), True
             else:
                 person, found = _new_person(tx, enrolment, today.year)
                 problems.extend(found)
