@@ -28,7 +28,7 @@ from rjc.model.case import Participant
 from rjc.model.entries import stable_id
 from rjc.storage import gitrepo, layout, private, store
 from rjc.storage.gitrepo import Git
-from rjc.workflows import casework
+from rjc.workflows import casework, merging
 from rjc.workflows import sync as core
 from rjc.workflows.repository import Repository
 
@@ -830,8 +830,8 @@ def test_a_sync_killed_at_the_conflict_prompt_needs_no_doctor(at_the_prompt, syn
 
 def _merge(base, ours, theirs):
     conflicts = []
-    merged = core.merge_data(base, ours, theirs, on_conflict=lambda c: conflicts.append(c) or c.ours)
-    return merged, [(core.dotted(c.loc), c.ours, c.theirs) for c in conflicts]
+    merged = merging.merge_data(base, ours, theirs, on_conflict=lambda c: conflicts.append(c) or c.ours)
+    return merged, [(merging.dotted(c.loc), c.ours, c.theirs) for c in conflicts]
 
 
 def test_merge_takes_each_sides_changes_field_by_field():
@@ -884,7 +884,7 @@ def test_merge_matches_entries_by_id_not_by_place():
 def test_merge_an_entry_removed_on_one_side_and_changed_on_the_other_is_a_conflict():
     first = _pay("a000000001", "5")
     merged, conflicts = _merge({"payments": [first]}, {"payments": []}, {"payments": [{**first, "amount": "6"}]})
-    assert conflicts == [("payments[0]", core.MISSING, {**first, "amount": "6"})]
+    assert conflicts == [("payments[0]", merging.MISSING, {**first, "amount": "6"})]
     assert merged == {"payments": []}
 
 
@@ -895,7 +895,7 @@ def test_merge_the_same_entry_added_on_both_sides_is_one_entry():
 
 def test_merge_a_deleted_field_against_a_changed_one_is_a_conflict():
     merged, conflicts = _merge({"a": "1", "b": "1"}, {"b": "1"}, {"a": "2", "b": "1"})
-    assert conflicts == [("a", core.MISSING, "2")] and merged == {"b": "1"}
+    assert conflicts == [("a", merging.MISSING, "2")] and merged == {"b": "1"}
     assert _merge({"a": "1", "b": "1"}, {"b": "1"}, {"a": "1", "b": "2"}) == ({"b": "2"}, [])
 
 
@@ -905,12 +905,12 @@ def test_merge_of_a_list_shortened_on_one_side_and_grown_on_the_other_is_a_confl
 
 
 def test_a_conflict_over_a_grown_list_shows_what_each_side_added():
-    conflict = core.Conflict("p", ("status_history",), [{"s": "a"}], [{"s": "a"}, {"s": "b"}], [{"s": "a"}, {"s": "c"}])
+    conflict = merging.Conflict("p", ("status_history",), [{"s": "a"}], [{"s": "a"}, {"s": "b"}], [{"s": "a"}, {"s": "c"}])
     assert core.show_sides(conflict) == ('1 earlier entry, then [{"s": "b"}]', '1 earlier entry, then [{"s": "c"}]')
 
 
 def test_show_value_is_one_line():
-    assert core.show_value(core.MISSING) == "(absent)"
+    assert core.show_value(merging.MISSING) == "(absent)"
     assert core.show_value(None) == "(empty)"
     assert core.show_value({"a": ["x", "y"]}) == '{"a": ["x", "y"]}'
     assert core.show_value("two\nlines") == "two lines"
@@ -931,7 +931,7 @@ def test_a_change_on_one_side_only_is_taken_whole(base, changed):
     assert _merge(base, base, changed) == (changed, [])
 
 
-@given(base=RECORDS, edits=st.dictionaries(KEYS, DATA | st.just(core.MISSING), max_size=5), split=st.randoms())
+@given(base=RECORDS, edits=st.dictionaries(KEYS, DATA | st.just(merging.MISSING), max_size=5), split=st.randoms())
 @settings(max_examples=300, deadline=None)
 def test_edits_of_different_keys_never_conflict(base, edits, split):
     """Each key is changed, added or removed (MISSING) on one side only: both sides' edits land."""
@@ -940,7 +940,7 @@ def test_edits_of_different_keys_never_conflict(base, edits, split):
     def edited(keys):
         out = dict(base)
         for key in keys:
-            if edits[key] is core.MISSING:
+            if edits[key] is merging.MISSING:
                 out.pop(key, None)
             else:
                 out[key] = edits[key]

@@ -21,8 +21,8 @@ from rjc.storage import layout, store, yamlio
 from rjc.storage.errors import Problem, RjcError
 from rjc.storage.gitrepo import Commit
 from rjc.storage.transaction import Result
+from rjc.workflows.merging import MISSING, Conflict, dotted, merge_data, render_data
 from rjc.workflows.repository import Repository
-from rjc.workflows.sync import MISSING, Conflict, dotted, merge_data, render_data
 
 NOT_UNDONE = {"init": "creating the repository", "migrate": "a format migration", "seal": "a seal",
               "expunge": "an expungement", "unseal": "an unsealing", "clone": "a clone"}
