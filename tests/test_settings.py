@@ -227,11 +227,13 @@ def test_init_on_a_terminal_asks_for_the_center(terminal, tmp_path):
     s.answer("Center website (Enter to skip): ", "")
     s.answer("Your coordinator code (e.g. your initials): ", "kb")
     s.answer("Your name: ", "Kim Bell")
+    s.answer("Check hand edits before each git commit (a pre-commit hook)? [Y/n]: ", "n")
     code, rest = s.end()
     assert code == 0, s.seen
-    shown = rest.replace("\r\n", "\n").removeprefix("Kim Bell\n")  # the answer's echo, if not already read
+    shown = rest.replace("\r\n", "\n").removeprefix("n\n")  # the answer's echo, if not already read
     assert shown == (f"created records repository in {target}\n"
                      f"you are coordinator KB; next: cd {target} && rjc new person\n")
     text = (target / "rjc.yaml").read_text()
     assert ("center:\n  name: Barre Community Justice Center\n  address: 1 Main Street, Barre, VT 05641\n"
             "  phone: 802 555 0100\ntimezone:") in text
+    assert not (target / ".git" / "hooks" / "pre-commit").exists()

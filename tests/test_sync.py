@@ -204,10 +204,11 @@ def test_clone_is_owner_only_with_rjc_settings_and_its_coordinator(clones, rjc):
 
 
 def test_clone_prompts_for_the_code_on_a_terminal(clones, rjc, tmp_path):
-    result = rjc("clone", tmp_path / "remote.git", tmp_path / "c", stdin="mr\n", tty=True)
+    result = rjc("clone", tmp_path / "remote.git", tmp_path / "c", stdin="y\nmr\n", tty=True)
     assert result.code == 0, result.err
     assert "KB, MR" in result.out + result.err
     assert git(tmp_path / "c", "config", "rjc.coordinator").strip() == "MR"
+    assert "rjc check --staged" in (tmp_path / "c" / ".git" / "hooks" / "pre-commit").read_text()
 
 
 def test_clone_refuses_an_unlisted_coordinator_and_leaves_nothing(clones, rjc, tmp_path):

@@ -22,7 +22,7 @@ COMMANDS = {
     "referral": "referrals", "case": "casework", "victim": "casework", "agreement": "casework",
     "circle": "programs", "internship": "programs", "volunteer": "volunteers", "panel": "panels",
     "letter": "letters", "calendar": "reminders", "remind": "reminders", "report": "reports",
-    "history": "audit", "log": "audit", "undo": "audit", "clone": "sync", "sync": "sync", "seal": "sealing", "sealed": "sealing",
+    "history": "audit", "log": "audit", "undo": "audit", "clone": "sync", "sync": "sync", "merge-file": "sync", "seal": "sealing", "sealed": "sealing",
     "expunge": "sealing", "unseal": "sealing", "settings": "settings",
 }
 MODULES = ("repo", "records", "people", "referrals", "casework", "programs", "volunteers", "panels", "letters", "reminders",

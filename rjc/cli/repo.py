@@ -75,6 +75,9 @@ def init(
     sealing_key: Annotated[Optional[str], typer.Option(
         "--sealing-key", metavar="AGE1...", help="The center's sealing public key (age): what a seal removes is "
                                                  "archived encrypted to it. The private key stays with the director.")] = None,
+    hooks: Annotated[Optional[bool], typer.Option(
+        "--hooks/--no-hooks", help="Install a git pre-commit hook that checks hand edits (rjc check --staged) "
+                                   "before git commits them (asked on a terminal).")] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; fail if something is missing.")] = False,
 ) -> None:
     """Create a new records repository (git, layout, settings, schemas; owner-only).
@@ -94,18 +97,23 @@ def init(
                 contact[field] = typer.prompt(question, default="", show_default=False).strip()
         code = code or typer.prompt("Your coordinator code (e.g. your initials)").strip().upper()
         name = name or typer.prompt("Your name")
+        hooks = ask_hooks() if hooks is None else hooks
     missing = [flag for flag, value in (("--center", center), ("--code", code), ("--name", name)) if not value]
     if missing:
         raise RjcError(f"missing {', '.join(missing)} (no terminal to ask on)")
     assert center and code and name  # none is missing
     repo = init_repository(directory, center=center, code=code.upper(), name=name, sealing_key=sealing_key,
-                           contact={field: value for field, value in contact.items() if value})
+                           contact={field: value for field, value in contact.items() if value}, hooks=bool(hooks))
     message(f"created records repository in {repo.root}")
     unset = [field for field in ("address", "phone") if not contact[field]]
     if unset:
         message(f"letters print the center's {' and '.join(unset)}; set {'them' if len(unset) > 1 else 'it'} "
                 f"with: rjc settings set center.{unset[0]} VALUE")
     message(f"you are coordinator {code.upper()}; next: cd {repo.root} && rjc new person")
+
+
+def ask_hooks() -> bool:
+    return typer.confirm("Check hand edits before each git commit (a pre-commit hook)?", default=True)
 
 
 # What init asks for the center on a terminal, beyond its name; each may be left empty.
@@ -134,6 +142,9 @@ def whoami(
 
 def check(
     fmt: Annotated[Literal["text", "json"], format_option()] = "text",
+    staged: Annotated[bool, typer.Option(
+        "--staged", help="Check only the YAML files staged for the next git commit, as git's index holds "
+                         "them (the errors; for a pre-commit hook).")] = False,
 ) -> None:
     """Validate every record and the rules between them; exit 1 if anything is wrong.
 
@@ -145,8 +156,13 @@ def check(
     from rjc.cli.output import message, say
     from rjc.storage.errors import TOO_MANY
 
-    repo = open_repository()
-    problems = check_repository(repo.root, cache=repo.cache, progress=repo.progress)
+    repo = open_repository(warn_leftovers=not staged)
+    if staged:
+        from rjc.workflows.gitsetup import staged_problems
+
+        problems = staged_problems(repo.root, repo.git)
+    else:
+        problems = check_repository(repo.root, cache=repo.cache, progress=repo.progress)
     if fmt == "json":
         print(json.dumps([p.as_dict() for p in problems], indent=2))
     else:
@@ -160,7 +176,7 @@ def check(
         counts = f"{shown} error{'s' * (shown != 1)}, {len(listed) - shown} warning{'s' * (len(listed) - shown != 1)}"
         message(counts + (f" listed, and more in {crowded} file{'s' * (crowded != 1)} (see above)" if crowded else ""))
     else:
-        message("all records valid")
+        message("the staged files are valid" if staged else "all records valid")
     if errors:
         raise typer.Exit(1)
 

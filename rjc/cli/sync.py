@@ -16,6 +16,9 @@ def clone(
     coordinator: Annotated[Optional[str], typer.Option(
         "--coordinator", metavar="CODE",
         help="Your coordinator code, as listed in rjc.yaml (asked on a terminal otherwise).")] = None,
+    hooks: Annotated[Optional[bool], typer.Option(
+        "--hooks/--no-hooks", help="Install a git pre-commit hook that checks hand edits (rjc check --staged) "
+                                   "before git commits them (asked on a terminal).")] = None,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; fail if something is missing.")] = False,
 ) -> None:
     """Clone the center's records: owner-only permissions, rjc's git settings, your coordinator code.
@@ -28,8 +31,12 @@ def clone(
     def ask(codes: list[str]) -> str:
         return typer.prompt(f"Your coordinator code ({', '.join(codes)})")
 
+    if hooks is None and interactive(no_input):
+        from rjc.cli.repo import ask_hooks
+
+        hooks = ask_hooks()
     result = clone_repository(url, directory, coordinator=coordinator.upper() if coordinator else None,
-                              ask=ask if interactive(no_input) else None)
+                              ask=ask if interactive(no_input) else None, hooks=bool(hooks))
     message(f"cloned the records into {result.root}; this clone works as coordinator {result.coordinator}")
     for warning in result.warnings:
         message(f"warning: {warning}")
@@ -139,6 +146,44 @@ def _ask(conflict) -> str:
         typer.echo("  answer ours or theirs", err=True)
 
 
+def merge_file(
+    base: Annotated[Path, typer.Argument(help="The common ancestor's version (git's %O).")],
+    ours: Annotated[Path, typer.Argument(help="This side's version, replaced by the result (git's %A).")],
+    theirs: Annotated[Path, typer.Argument(help="The other side's version (git's %B).")],
+    path: Annotated[str, typer.Argument(help="The file's path in the repository (git's %P).")],
+) -> None:
+    """git's merge driver for records: merge three versions of a file field by field, as rjc sync does.
+
+    Set up by rjc init, rjc clone and rjc doctor (.gitattributes: *.yaml merge=rjc), so that git
+    merge and git pull never merge records line by line. The result is written over OURS. Fields
+    both sides changed to different values keep this side's value and are listed, with both
+    values, under merge_conflicts, which rjc check reports by field; exit 1, so git reports a
+    conflict.
+    """
+    from rjc.cli.output import message
+    from rjc.storage.errors import RjcError
+    from rjc.storage.transaction import write_atomically
+    from rjc.workflows.merging import merge_file as merge
+
+    def read(file: Path) -> bytes:
+        try:
+            return file.read_bytes()
+        except OSError as exc:
+            raise RjcError(f"cannot read {file}: {exc.strerror}") from None
+
+    # an empty base: the file was created on both sides, and is merged against nothing
+    text, conflicts = merge(path, read(base) or None, read(ours), read(theirs))
+    if text is not None:
+        write_atomically(ours, text.encode("utf-8"))
+    if conflicts:
+        fields = ", ".join(c.field for c in conflicts)
+        message(f"{path}: changed on both sides ({fields}); this side's values are kept and both are listed "
+                f"under merge_conflicts: keep one of each, delete merge_conflicts, then git add {path} "
+                f"(rjc check lists what is left)")
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(clone)
     app.command()(sync)
+    app.command("merge-file")(merge_file)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,13 +63,44 @@ def parse(relpath: str, source: bytes | str, model: type[BaseModel], *, new_entr
     except yamlio.YamlError as exc:
         loaded.problems.append(exc.problem)
         return loaded
+    data = loaded.document.data
+    conflicts = merge_conflicts(loaded) if isinstance(data, dict) and MERGE_CONFLICTS in data else []
+    if conflicts:  # the rest is still checked, but the record is not taken until they are settled
+        data = {key: value for key, value in data.items() if key != MERGE_CONFLICTS}
+        loaded.problems.extend(conflicts)
     if new_entries:
-        assign_ids(model, loaded.document.data)
+        assign_ids(model, data)
     try:
-        loaded.record = model.model_validate(loaded.document.data)
+        record = model.model_validate(data)
+        loaded.record = None if conflicts else record
     except ValidationError as exc:
         loaded.problems.extend(schema_problems(loaded, exc, model))
     return loaded
+
+
+# A record a `git merge` left with fields both sides changed (rjc merge-file, git's merge driver
+# for *.yaml): this side's values are kept in place, and this key lists each field with both values.
+MERGE_CONFLICTS = "merge_conflicts"
+_STEP = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+
+
+def merge_conflicts(loaded: Loaded) -> list[Problem]:
+    """One error per field a merge left unsettled, at that field (else at the list's entry)."""
+    assert loaded.document is not None
+    listed = loaded.document.data[MERGE_CONFLICTS]
+    entries = listed if isinstance(listed, list) and listed else [None]
+    problems = []
+    for number, entry in enumerate(entries):
+        name = entry.get("field") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name:
+            name = "(a field)"
+        loc = tuple(int(i) if i else key for i, key in _STEP.findall(name))
+        line, col = loaded.document.locate(loc, key=True) if loc and loc[0] in loaded.document.data \
+            else loaded.document.locate((MERGE_CONFLICTS, number), key=True)
+        problems.append(Problem(loaded.path, line, col, "merge-conflict",
+                                f"{name}: changed on both sides of a git merge; this side's value is kept, both "
+                                f"are under {MERGE_CONFLICTS}: keep one, then delete {MERGE_CONFLICTS}"))
+    return problems
 
 
 def parse_record(relpath: str, source: bytes | str, *, new_entries: bool = False) -> Loaded:

@@ -11,6 +11,8 @@
 - Files others may read (a copy made with the default umask): made owner-only.
 - Record files changed outside rjc and not committed (hand edits): listed; with
   `commit_edits` committed in one commit when they are all valid.
+- git's merge driver for records (see gitsetup): set in this clone's config when it is missing
+  or names an rjc that is gone; `.gitattributes` given its line, in a commit, when it lacks it.
 
 Repairs run under the write lock, so no rjc change is in flight while they happen. Every git
 command doctor runs is checked, and after a repair the files it touched are checked against the
@@ -117,7 +119,32 @@ def repair(repo: Repository, *, commit_edits: bool = False,
         findings += _temp_files(repo)
         findings += _permissions(repo)
         findings += _hand_edits(repo, commit_edits)
+        findings += _git_merges(repo)
     return findings
+
+
+def _git_merges(repo: Repository) -> list[Finding]:
+    """Plain git merging records as rjc does: the driver in this clone's config, and the
+    attribute that sends *.yaml to it, committed (older repositories lack it)."""
+    from rjc.workflows import gitsetup
+
+    findings = []
+    broken = gitsetup.merge_driver_broken(repo.git)
+    if broken:
+        gitsetup.set_merge_driver(repo.git)
+        findings.append(Finding(broken, f"set it to {gitsetup.rjc_command()} merge-file: git merges records "
+                                        f"field by field, as rjc sync does"))
+    if gitsetup.has_attributes(repo.root):
+        return findings
+    problem = f"{gitsetup.ATTRIBUTES} does not send records to rjc's merge driver (a git merge would merge them line by line)"
+    try:
+        actor = repo.actor()
+        path = gitsetup.write_attributes(repo.root)
+        sha = repo.git.commit_paths([path], "merge records field by field in git", command="doctor", actor=actor,
+                                    identity=identity(repo.settings, actor))
+    except RjcError as exc:
+        return [*findings, Finding(problem, f"could not add it: {exc}", needs_you=True)]
+    return [*findings, Finding(problem, f"added {gitsetup.ATTRIBUTE!r} and committed it ({(sha or '')[:12]})")]
 
 
 def _journal(repo: Repository) -> list[Finding]:

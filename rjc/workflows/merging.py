@@ -180,3 +180,41 @@ def dotted(loc: tuple) -> str:
         text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
     return text
 
+
+
+# --- git's merge driver (rjc merge-file) -------------------------------------------------------
+
+
+def merge_file(path: str, base: bytes | None, ours: bytes, theirs: bytes) -> tuple[str | None, list[Conflict]]:
+    """Three versions of one file, as git hands them to its merge driver -> (the merged text, or
+    None to leave this side's file as it is; the conflicts). The merge is sync's, field by field,
+    rendered as sync renders it. Each conflict keeps this side's value in place and is listed,
+    with both values, under `store.MERGE_CONFLICTS`, which `rjc check` reports field by field."""
+    data = parse_all(path, [base, ours, theirs])
+    if data is None:  # not YAML on some side: the file as a whole
+        conflict = Conflict(path, (), None, None, None)
+        try:
+            mine = yamlio.load(ours, path).data
+        except yamlio.YamlError:
+            return None, [conflict]  # rjc check already reports this side's file
+        if not isinstance(mine, dict):
+            return None, [conflict]
+        return _with_conflicts(path, ours.decode("utf-8").rstrip("\n") + "\n", [
+            {"field": WHOLE_FILE, "theirs": theirs.decode("utf-8", "replace")}]), [conflict]
+    conflicts: list[Conflict] = []
+
+    def keep_ours(conflict: Conflict) -> Any:
+        conflict.path = path
+        conflicts.append(conflict)
+        return conflict.ours
+
+    text = render_data(path, merge_data(*data, on_conflict=keep_ours))
+    if not conflicts:
+        return text, []
+    listed = [{"field": c.field, **({"ours": c.ours} if c.ours is not MISSING else {}),
+               **({"theirs": c.theirs} if c.theirs is not MISSING else {})} for c in conflicts]
+    return _with_conflicts(path, text, listed), conflicts
+
+
+def _with_conflicts(path: str, text: str, listed: list[dict]) -> str:
+    return text + yamlio.dump({store.MERGE_CONFLICTS: listed})

@@ -166,8 +166,10 @@ class Repository:
 
 
 def init_repository(directory: Path, *, center: str, code: str, name: str,
-                    sealing_key: str | None = None, contact: dict[str, str] | None = None) -> Repository:
-    """Create a records repository: git, layout, settings, schemas, owner-only permissions.
+                    sealing_key: str | None = None, contact: dict[str, str] | None = None,
+                    hooks: bool = False) -> Repository:
+    """Create a records repository: git, layout, settings, schemas, owner-only permissions,
+    git's merge driver for records (and, with `hooks`, the pre-commit hook: see gitsetup).
     `sealing_key`: the center's sealing public key (age1...), which seals archive to.
     `contact`: the center's address, phone, email, website (the Center settings' fields)."""
     directory = Path(directory).expanduser().resolve()
@@ -189,7 +191,7 @@ def init_repository(directory: Path, *, center: str, code: str, name: str,
     created = not directory.exists()
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        return _populate(directory, center=details, code=code, name=name, sealing_key=sealing_key)
+        return _populate(directory, center=details, code=code, name=name, sealing_key=sealing_key, hooks=hooks)
     except BaseException:
         # Leave nothing half-made behind, so the same command can simply be run again.
         if created:
@@ -213,7 +215,10 @@ def _center(name: str, contact: dict[str, str]) -> Center:
         raise RjcError(f"{flag}: {error['msg'][0].lower()}{error['msg'][1:]}; nothing was created") from None
 
 
-def _populate(directory: Path, *, center: Center, code: str, name: str, sealing_key: str | None) -> Repository:
+def _populate(directory: Path, *, center: Center, code: str, name: str, sealing_key: str | None,
+              hooks: bool) -> Repository:
+    from rjc.workflows import gitsetup
+
     os.chmod(directory, 0o700)
     repo = Repository(directory)
     repo.git.init()
@@ -222,7 +227,10 @@ def _populate(directory: Path, *, center: Center, code: str, name: str, sealing_
                         sealing=Sealing(public_key=sealing_key))
     write_atomically(directory / layout.SETTINGS_FILE, store.render_settings(settings).encode())
     write_atomically(directory / "README.md", _README.format(center=center.name).encode())
-    paths = [layout.SETTINGS_FILE, "README.md", *schema.write_schemas(directory)]
+    paths = [layout.SETTINGS_FILE, "README.md", gitsetup.write_attributes(directory), *schema.write_schemas(directory)]
+    gitsetup.set_merge_driver(repo.git)
+    if hooks:
+        gitsetup.install_hook(repo.git)
     for kind in layout.KINDS.values():
         (directory / kind.directory).mkdir(mode=0o700, exist_ok=True)
     repo.git.config_set(ACTOR_CONFIG, code)

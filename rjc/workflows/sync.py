@@ -74,6 +74,7 @@ from rjc.model import Settings
 from rjc.storage import layout, private, store, yamlio
 from rjc.storage.errors import Problem, RjcError, sort_key
 from rjc.storage.gitrepo import TRAILER_ACTOR, TRAILER_COMMAND, Git, GitError
+from rjc.workflows import gitsetup
 from rjc.workflows.merging import MISSING, Chooser, Conflict, merge_data, parse_all, render_data
 from rjc.workflows.sealing import purge, write_purge
 
@@ -125,11 +126,11 @@ class Cloned:
 
 
 def clone_repository(url: str, directory: Path, *, coordinator: str | None = None,
-                     ask: Callable[[list[str]], str] | None = None) -> Cloned:
+                     ask: Callable[[list[str]], str] | None = None, hooks: bool = False) -> Cloned:
     """Clone a records repository and make it a working rjc clone.
 
     Owner-only permissions on everything (a clone otherwise gets the default umask), rjc's git
-    settings, this clone's coordinator code (`coordinator`, else `ask(listed codes)`; it must be
+    settings and merge driver (and, with `hooks`, the pre-commit hook), this clone's coordinator code (`coordinator`, else `ask(listed codes)`; it must be
     listed in rjc.yaml), the record directories; then every file is checked. Nothing is left
     behind if any step fails.
     """
@@ -146,6 +147,9 @@ def clone_repository(url: str, directory: Path, *, coordinator: str | None = Non
         try:
             git = _clone(url, directory)
             git.configure()
+            gitsetup.set_merge_driver(git)  # git config is not cloned: each clone sets its own
+            if hooks:
+                gitsetup.install_hook(git)
             make_owner_only(directory)
             settings = _verify(directory, url)
             codes = [c.code for c in settings.coordinators]
