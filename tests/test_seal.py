@@ -154,6 +154,9 @@ def test_the_old_history_merged_back_by_plain_git_is_caught_and_sealed_again(cen
     old = tmp_path / "old.git"  # a copy of the history from before the seal, kept somewhere
     subprocess.run(["git", "clone", "-q", "--bare", str(root), str(old)], check=True)
     center("seal", center.case, "--as-of", "2026-06-10", "--yes")
+    # merged line by line, -X theirs, as a clone without rjc's merge driver would (.git/info/attributes wins)
+    (root / ".git" / "info").mkdir(exist_ok=True)
+    (root / ".git" / "info" / "attributes").write_text("*.yaml merge\n")
     git(root, "-c", "user.name=x", "-c", "user.email=x@example.org", "pull", "-q", "--no-rebase", "-X", "theirs",
         "--no-edit", str(old), "main")
     assert b"Took a bicycle" in everything(root)

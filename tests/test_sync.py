@@ -1115,6 +1115,9 @@ def test_sync_sends_nothing_while_the_old_history_has_come_back(clones, run, syn
     subprocess.run(["git", "clone", "-q", "--bare", str(tmp_path / "remote.git"), str(old)], check=True)
     run(a, "seal", case, "--court-order", "X", "--yes")
     synced(b)
+    # merged line by line, -X theirs, as a clone without rjc's merge driver would (.git/info/attributes wins)
+    (b / ".git" / "info").mkdir(exist_ok=True)
+    (b / ".git" / "info" / "attributes").write_text("*.yaml merge\n")
     git(b, "-c", "user.name=x", "-c", "user.email=x@example.org", "pull", "-q", "--no-rebase", "-X", "theirs",
         "--no-edit", str(old), "main")
     remote_before = git(tmp_path / "remote.git", "rev-parse", "main")
