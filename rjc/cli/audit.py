@@ -33,16 +33,25 @@ def log(
     record: Annotated[Optional[str], typer.Option(metavar="ID", help="Only changes to this record.")] = None,
     coordinator: Annotated[Optional[str], typer.Option(metavar="CODE", help="Only this coordinator's changes.")] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many entries.")] = None,
+    verify: Annotated[bool, typer.Option(
+        "--verify", help="Say whether each commit is signed, and by which coordinator's key (rjc.yaml).")] = False,
 ) -> None:
-    """The center's audit trail, newest first: date, coordinator, action, commit."""
+    """The center's audit trail, newest first: date, coordinator, action, commit.
+
+    With --verify, each line ends with: signed CODE (a good signature by the key rjc.yaml lists
+    for that coordinator), signed by an unknown key, not signed, or bad signature.
+    """
     from rjc.cli.output import say
-    from rjc.outputs.history import audit_log
+    from rjc.outputs.history import audit_log, signatures
 
     repo = open_repository()
-    for commit in audit_log(repo.git, since=since, until=until, record_id=record,
-                            actor=coordinator and coordinator.upper(), limit=limit, index=_index(repo)):
+    commits = audit_log(repo.git, since=since, until=until, record_id=record,
+                        actor=coordinator and coordinator.upper(), limit=limit, index=_index(repo))
+    signed = signatures(repo.git, repo.settings, [c.sha for c in commits]) if verify else {}
+    for commit in commits:
         actor = commit.actor or commit.author
-        say(f"{commit.date[:16].replace('T', ' ')}  {actor:<4}  {commit.subject}  ({commit.sha[:10]})")
+        line = f"{commit.date[:16].replace('T', ' ')}  {actor:<4}  {commit.subject}  ({commit.sha[:10]})"
+        say(f"{line}  {signed.get(commit.sha, 'not signed')}" if verify else line)
 
 
 def undo(

@@ -127,14 +127,31 @@ _CENTER_QUESTIONS = {
 
 def whoami(
     code: Annotated[Optional[str], typer.Argument(help="Set this clone's coordinator code.")] = None,
+    signing_key: Annotated[Optional[str], typer.Option(
+        "--signing-key", metavar="PATH|KEYID",
+        help="Sign this clone's commits with this SSH key file or GPG key; its public half is listed in rjc.yaml.")] = None,
 ) -> None:
-    """Show (or set) the coordinator working in this clone."""
-    from rjc.cli.output import message, say
+    """Show (or set) the coordinator working in this clone, and the key its commits are signed with.
+
+    The private key stays where it is: git's own config in this clone names it (user.signingKey).
+    Commits are signed once the center turns signing on: rjc settings set signing.format ssh
+    (or openpgp).
+    """
+    from rjc.cli.output import committed, message, say
 
     repo = open_repository()
     if code:
         repo.set_actor(code.upper())
         message(f"this clone now works as coordinator {code.upper()}")
+    if signing_key:
+        from rjc.workflows.settings import set_signing_key
+
+        fmt, result = set_signing_key(repo, signing_key)
+        message(f"this clone signs its commits with {signing_key} ({fmt})")
+        if result is not None:
+            committed(result)
+        if repo.settings.signing.format is None:
+            message(f"commits are signed once signing is on: rjc settings set signing.format {fmt}")
     actor = repo.actor()
     coordinator = repo.settings.coordinator(actor)
     say(f"{actor}\t{coordinator.name}")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, field_validator
 
 from rjc.model.base import CoordinatorCode, Strict, Text, Versioned
 from rjc.model.vocab import ClosureReason, Program
+
+_FINGERPRINT = re.compile(r"[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}")
+_SSH_KEY_TYPE = re.compile(r"(sk-)?(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521))(@openssh\.com)?")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 
 
 class Center(Strict):
@@ -23,6 +28,31 @@ class Coordinator(Strict):
     name: Text
     email: str | None = None
     active: bool = True
+    # The public half of the key this coordinator signs commits with: an SSH public key line
+    # ("ssh-ed25519 AAAA...") or an OpenPGP fingerprint. `rjc log --verify` names a signature by it.
+    signing_key: str | None = None
+
+    @field_validator("signing_key")
+    @classmethod
+    def _public_key(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = " ".join(value.split())
+        if _FINGERPRINT.fullmatch(value.replace(" ", "")):
+            return value.replace(" ", "").upper()
+        parts = value.split(" ")
+        if len(parts) >= 2 and _SSH_KEY_TYPE.fullmatch(parts[0]) and _BASE64.fullmatch(parts[1]):
+            return f"{parts[0]} {parts[1]}"  # the comment (often user@host) is not kept
+        raise ValueError("must be an SSH public key line (ssh-ed25519 AAAA...) or an OpenPGP fingerprint "
+                         "(40 hex digits); never a private key")
+
+
+class Signing(Strict):
+    """Signed commits. With `format` set, every commit rjc makes is signed with the key this clone's
+    git config names (user.signingKey, set by `rjc whoami --signing-key`): the private key never
+    lives in the repository. Unset (the default): commits are not signed."""
+
+    format: Literal["ssh", "openpgp"] | None = None
 
 
 class AgreementTerms(Strict):
@@ -87,6 +117,7 @@ class Settings(Versioned):
     reminders: Reminders = Reminders()
     mail: Mail | None = None
     sealing: Sealing = Sealing()
+    signing: Signing = Signing()
 
     @field_validator("coordinators")
     @classmethod

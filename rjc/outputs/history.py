@@ -11,12 +11,15 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rjc.cache.audit import AuditIndex, actor_of
 from rjc.storage import layout
 from rjc.storage.errors import RjcError
 from rjc.storage.gitrepo import Commit, Git
+
+if TYPE_CHECKING:  # `rjc log` without --verify builds no model
+    from rjc.model import Settings
 
 
 @dataclass
@@ -81,6 +84,43 @@ def audit_log(git: Git, *, since: str | None = None, until: str | None = None,
     finally:
         if isinstance(found, Generator):
             found.close()
+
+
+def signatures(git: Git, settings: Settings, commits: list[str]) -> dict[str, str]:
+    """commit id -> whether it is signed, and by whom, in words: "signed KB" (a good signature by
+    the key rjc.yaml lists for KB), "signed by an unknown key", "not signed", "bad signature".
+
+    git checks each signature (gpg, or ssh-keygen against an allowed-signers file written from
+    rjc.yaml's coordinators, whose principals are their codes). An OpenPGP key is known by its
+    fingerprint; gpg must hold the public key to check the signature at all."""
+    from rjc.storage import private
+
+    ssh_keys = {c.code: c.signing_key for c in settings.coordinators
+                if c.signing_key and not c.signing_key[0].isdigit() and " " in c.signing_key}
+    fingerprints = {c.signing_key: c.code for c in settings.coordinators
+                    if c.signing_key and c.code not in ssh_keys}
+    allowed = private.file(git.root, private.ALLOWED_SIGNERS)
+    allowed.write_text("".join(f'{code} namespaces="git" {key}\n' for code, key in ssh_keys.items()),
+                       encoding="utf-8")
+    found = {}
+    for sha, (letter, signer, fingerprint, primary) in git.signatures(commits, allowed).items():
+        if fingerprint.startswith("SHA256:"):  # ssh: the principal is the coordinator's code
+            code = signer if letter == "G" and signer in ssh_keys else None
+        else:
+            code = fingerprints.get(primary) or fingerprints.get(fingerprint)
+        if letter == "N":
+            found[sha] = "not signed"
+        elif letter == "B":
+            found[sha] = "bad signature"
+        elif letter == "R":
+            found[sha] = f"signed {code}, by a revoked key" if code else "signed by a revoked key"
+        elif letter == "E":
+            found[sha] = "signed, but gpg does not have the key to check it"
+        elif code:  # G, U (gpg's trust: rjc.yaml is what says whose key it is), X, Y (expired)
+            found[sha] = f"signed {code}" + (", key expired" if letter in "XY" else "")
+        else:
+            found[sha] = "signed by an unknown key"
+    return found
 
 
 def record_commits(git: Git, index: AuditIndex | None, path: str) -> list[Commit]:

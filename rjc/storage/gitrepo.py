@@ -12,6 +12,8 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +115,8 @@ class Git:
         self._env = _environment() | ({"GIT_DIR": str(self.root)} if bare else
                                       {"GIT_DIR": str(self.root / ".git"), "GIT_WORK_TREE": str(self.root)})
         self.bare = bare
+        self.signing: str | None = None  # the format commits are signed in: see use_signing
+        self._no_terminal = False  # signing where no one can answer a passphrase prompt
 
     def run(self, *args: str, input: str | None = None, check: bool = True) -> str:
         """Run git; its standard output as text."""
@@ -131,7 +135,7 @@ class Git:
         try:
             result = subprocess.run(
                 ["git", *args], cwd=self.root, env=self._env, input=input,
-                capture_output=True, text=not binary, check=False,
+                capture_output=True, text=not binary, check=False, start_new_session=self._no_terminal,
             )
         except FileNotFoundError:
             raise GitError("git is not installed or not on PATH") from None
@@ -185,8 +189,8 @@ class Git:
         # check after each commit costs one more process and finds nothing to do (gc.auto=0).
         head = self.head_or_none()
         try:
-            self.run(*identity_args, "-c", "maintenance.auto=false", "commit", "--quiet", "--no-verify", "--only",
-                     "-F", "-", "--", *paths, input=message)
+            self.run(*identity_args, *self._signing_options(), "-c", "maintenance.auto=false", "commit", "--quiet",
+                     "--no-verify", "--only", *self._sign(), "-F", "-", "--", *paths, input=message)
         except GitError:
             if self.head_or_none() != head:
                 raise  # git died after moving the branch: committed, but not finished
@@ -198,6 +202,85 @@ class Git:
             self.run("reset", "--quiet", "--", *paths, check=False)
             raise
         return self.head()
+
+    # --- signing ------------------------------------------------------------------------
+
+    def use_signing(self, fmt: str | None) -> None:
+        """Sign every commit made from now on in this format ("ssh", "openpgp"; None: do not sign),
+        with the key git's user.signingKey names. Without a terminal the key is tried now, before
+        anything is written: one that needs a passphrase no agent holds is refused here, since no
+        one could answer the prompt (and none is ever opened: see _try_key)."""
+        self.signing, self._no_terminal = None, False
+        if fmt is None:
+            return
+        key = self.config_get("user.signingKey")
+        if not key:
+            kind = "PATH (an SSH key file)" if fmt == "ssh" else "KEYID (a GPG key)"
+            raise GitError(f"commits are signed here (rjc.yaml signing.format: {fmt}) and this clone has no "
+                           f"signing key; set yours: rjc whoami --signing-key {kind}; nothing was changed")
+        if not _terminal():
+            self._no_terminal = True
+            self._try_key(fmt, key)
+        self.signing = fmt
+
+    def _signing_options(self) -> list[str]:
+        # The center's format, whatever the user's own git config says.
+        return ["-c", f"gpg.format={self.signing}"] if self.signing else []
+
+    def _sign(self) -> list[str]:
+        return ["-S"] if self.signing else []
+
+    def _try_key(self, fmt: str, key: str) -> None:
+        """Sign a few bytes with `key` as git would, where no prompt can open: no controlling
+        terminal (a new session), stdin empty, no askpass (SSH_ASKPASS and DISPLAY never reach
+        git), gpg in batch mode with pinentry refused."""
+        with tempfile.TemporaryDirectory(prefix="rjc-sign-") as scratch:
+            payload = Path(scratch, "payload")
+            payload.write_text("rjc signing check\n")
+            if fmt == "ssh":
+                program = self.config_get("gpg.ssh.program") or "ssh-keygen"
+                literal = key.removeprefix("key::") if key.startswith(("key::", "ssh-", "ecdsa-", "sk-")) else None
+                key_file = Path(scratch, "key.pub") if literal else Path(os.path.expanduser(key))
+                if literal:
+                    key_file.write_text(literal + "\n")
+                args = [program, "-Y", "sign", "-n", "git", "-f", str(key_file), *(["-U"] if literal else []),
+                        str(payload)]
+            else:
+                program = self.config_get("gpg.openpgp.program") or self.config_get("gpg.program") or "gpg"
+                # --output to a file of our own: gpg deletes its output file when signing fails
+                # (given /dev/null, it deletes /dev/null).
+                args = [program, "--batch", "--no-tty", "--pinentry-mode", "error", "--local-user", key,
+                        "--detach-sign", "--output", str(Path(scratch, "payload.sig")), str(payload)]
+            try:
+                result = subprocess.run(args, env=self._env, stdin=subprocess.DEVNULL, capture_output=True,
+                                        text=True, check=False, start_new_session=True)
+            except FileNotFoundError:
+                raise GitError(f"{program} is not installed or not on PATH: commits cannot be signed; "
+                               f"nothing was changed") from None
+        if result.returncode == 0:
+            return
+        error = result.stderr.lower()
+        if "passphrase" in error or "pinentry" in error:
+            unlock = f"ssh-add {key}" if fmt == "ssh" else "gpg-agent keeps it once you sign on a terminal"
+            raise GitError(f"the signing key {key} needs its passphrase and no agent holds it; unlock it "
+                           f"({unlock}) or run rjc on a terminal; nothing was changed")
+        reason = _first_line(result.stderr.replace("gpg: ", "")) or f"exit {result.returncode}"
+        raise GitError(f"the signing key {key} cannot sign: {reason}; nothing was changed")
+
+    def signatures(self, commits: list[str], allowed_signers: Path) -> dict[str, tuple[str, str, str, str]]:
+        """commit id -> (git's signature letter %G?, signer %GS, key fingerprint %GF, primary key
+        fingerprint %GP); SSH signatures are checked against `allowed_signers`."""
+        if not commits:
+            return {}
+        out = self.run("-c", f"gpg.ssh.allowedSignersFile={allowed_signers}", "log", "--no-walk=unsorted",
+                       f"--format=%H{_FIELD}%G?{_FIELD}%GS{_FIELD}%GF{_FIELD}%GP", "--stdin",
+                       input="\n".join(commits) + "\n")
+        found = {}
+        for line in out.splitlines():
+            fields = line.split(_FIELD)
+            if len(fields) == 5 and _OBJECT_ID.fullmatch(fields[0]):
+                found[fields[0]] = (fields[1], fields[2], fields[3], fields[4])
+        return found
 
     def head(self) -> str:
         """The commit HEAD is at. Read from .git's own files when they are plain (no process to
@@ -426,7 +509,8 @@ class Git:
         """Run git and hand back the whole result (exit code, stdout, stderr); never raises on failure."""
         try:
             return subprocess.run(["git", *args], cwd=self.root, env=self._env | (env or {}), input=input,
-                                  capture_output=True, text=True, check=False)
+                                  capture_output=True, text=True, check=False,
+                                  start_new_session=self._no_terminal)
         except FileNotFoundError:
             raise GitError("git is not installed or not on PATH") from None
 
@@ -593,8 +677,8 @@ class Git:
         env = {"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1], "GIT_AUTHOR_DATE": author[2]}
         if identity and not self.config_get("user.email"):
             env |= {"GIT_COMMITTER_NAME": identity[0], "GIT_COMMITTER_EMAIL": identity[1]}
-        return self._checked(self.run_full("commit-tree", tree, "-p", parent, "-F", "-",
-                                           input=message, env=env)).strip()
+        return self._checked(self.run_full(*self._signing_options(), "commit-tree", *self._sign(), tree, "-p", parent,
+                                           "-F", "-", input=message, env=env)).strip()
 
     def update_branch(self, branch: str, new: str, old: str) -> None:
         """Move refs/heads/BRANCH from `old` to `new` (refused if it is no longer at `old`)."""
@@ -733,6 +817,45 @@ def _first_line(text: str) -> str:
         if line:
             return line
     return ""
+
+
+def _terminal() -> bool:
+    """Whether someone can answer a prompt: rjc's stdin is a terminal (never under cron)."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):  # closed
+        return False
+
+
+def signing_key(key: str, fmt: str | None) -> tuple[str, str, str]:
+    """What `key` (an SSH key file, or a GPG key id) is: (format, what git's user.signingKey is set
+    to, the public half rjc.yaml lists). The format is `fmt`, or else what the key is: a file is an
+    SSH key. Nothing private is returned: an SSH private key is named by its path only."""
+    path = Path(os.path.expanduser(key))
+    if fmt == "ssh" or (fmt is None and path.is_file()):
+        if not path.is_file():
+            raise GitError(f"no SSH key file {key}")
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace").strip()
+        except OSError as exc:
+            raise GitError(f"cannot read {key}: {exc.strerror}") from None
+        if not text.startswith("-----BEGIN"):  # a public key: its private half is in the agent
+            return "ssh", str(path.resolve()), text.splitlines()[0] if text else ""
+        public = path.with_name(path.name + ".pub")
+        if not public.is_file():
+            raise GitError(f"{key}.pub is missing: rjc.yaml lists the public half of your key; make it with: "
+                           f"ssh-keygen -y -f {key} > {key}.pub")
+        return "ssh", str(path.resolve()), public.read_text(encoding="utf-8", errors="replace").strip()
+    try:
+        result = subprocess.run(["gpg", "--batch", "--with-colons", "--list-secret-keys", "--", key],
+                                env=_environment(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                check=False)
+    except FileNotFoundError:
+        raise GitError(f"no SSH key file {key}, and gpg is not installed to look for a GPG key") from None
+    fingerprints = [line.split(":")[9] for line in result.stdout.splitlines() if line.startswith("fpr:")]
+    if result.returncode != 0 or not fingerprints:
+        raise GitError(f"no SSH key file {key}, and gpg has no secret key {key}")
+    return "openpgp", fingerprints[0], fingerprints[0]
 
 
 def _global_config(key: str) -> str | None:

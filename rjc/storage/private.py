@@ -22,6 +22,7 @@ SEND_LOCK = "reminders-send.lock"  # one sending run per clone at a time
 SEALING = "sealing.json"  # a seal being made: what it seals, until it is done (rjc doctor finishes it)
 PURGE = "purge.json"  # a seal made elsewhere, followed here: its old history is still to be deleted
 SEAL_UNSENT = "seal-unsent.json"  # a seal made here whose history the remote does not have yet
+ALLOWED_SIGNERS = "allowed-signers"  # the coordinators' SSH keys from rjc.yaml, for rjc log --verify
 MAINTENANCE = "commits-since-maintenance"
 INTERRUPTED = (JOURNAL, SYNC_STATE, SEALING, PURGE)  # left only by a kill: no change starts until rjc doctor ran  # commits since the commit-graph was last extended
 

@@ -303,6 +303,7 @@ def _hand_edits(repo: Repository, commit_edits: bool) -> list[Finding]:
     ids = [layout.expected_id(p) or p for p in changed]
     subject = f"hand edits {' '.join(ids)}" if len(ids) <= 8 else f"hand edits ({len(ids)} files)"
     actor = repo.actor()
+    repo.sign_commits()
     sha = repo.git.commit_paths(changed, subject, command="doctor --commit-edits", actor=actor,
                                 identity=identity(repo.settings, actor))
     problem = f"{len(changed)} record file(s) changed outside rjc"

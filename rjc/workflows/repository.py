@@ -148,10 +148,17 @@ class Repository:
 
     # --- writing ------------------------------------------------------------------------
 
+    def sign_commits(self) -> None:
+        """From here on this clone's commits are signed, if rjc.yaml asks for it (signing.format);
+        a key that cannot sign without a prompt no one can answer is refused now, before anything
+        is written."""
+        self.git.use_signing(self.settings.signing.format)
+
     @contextlib.contextmanager
     def transaction(self, command: str) -> Iterator[Transaction]:
         """Hold the write lock around a Transaction; the caller stages records and commits."""
         actor = self.actor()
+        self.sign_commits()
         with write_lock(self.root, on_wait=self.on_wait):
             if any(private.file(self.root, name).exists() for name in private.INTERRUPTED):
                 raise RjcError("an earlier rjc change, sync or seal was interrupted; run: rjc doctor")

@@ -82,6 +82,7 @@ def seal(repo, orders: dict[str, str], *, action: Literal["seal", "expunge"] = "
 
     today = today or dt.date.today()
     git = repo.git
+    repo.sign_commits()  # the register's commit; the rewritten commits before it lose their signatures
     with write_lock(repo.root, on_wait=repo.on_wait):
         _not_interrupted(repo)
         register = repo.seal_register()
@@ -120,6 +121,8 @@ def finish(repo) -> Sealing:
     done.versions = git.rewrite_files({layout.parse_id(r).path for r in done.records}, sealed_text)
     git.run("reset", "--quiet", "--hard", "HEAD")  # the files, as the rewritten HEAD has them
     if git.run("show", f"HEAD:{layout.SEAL_REGISTER}", check=False) != state["register"]:  # not committed yet
+        if git.signing is None:  # finished by rjc doctor
+            repo.sign_commits()
         write_atomically(repo.root / layout.SEAL_REGISTER, state["register"].encode())
         git.commit_paths([layout.SEAL_REGISTER], state["message"], command=state["message"].split()[0],
                          actor=state["actor"], identity=identity(repo.settings, state["actor"]))

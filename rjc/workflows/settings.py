@@ -50,6 +50,43 @@ def set_value(repo: Repository, key: str, value: str) -> Result:
         return tx.commit(f"settings: set {key} in")
 
 
+def set_signing_key(repo: Repository, key: str) -> tuple[str, Result | None]:
+    """Sign this clone's commits with `key` (an SSH key file, or a GPG key id): git's local
+    user.signingKey and gpg.format name it (the private key stays where it is, never in the
+    repository), and rjc.yaml lists its public half as this coordinator's `signing_key`, in one
+    commit, so that `rjc log --verify` knows it. The format; the commit (None: already listed)."""
+    from rjc.model.settings import Coordinator
+    from rjc.storage.gitrepo import signing_key
+
+    actor = repo.actor()
+    fmt, configured, public = signing_key(key, repo.settings.signing.format)
+    try:
+        public = Coordinator(code=actor, name="-", signing_key=public).signing_key or ""
+    except ValidationError as exc:
+        raise RjcError(f"{key}: not a key rjc can list: {_error_text(exc)}") from None
+    original, current = _current(repo)
+    git = repo.git
+    before = {name: git.config_get(name) for name in ("user.signingKey", "gpg.format")}
+    git.config_set("user.signingKey", configured)
+    git.config_set("gpg.format", fmt)
+    if current.coordinator(actor).signing_key == public:  # type: ignore[union-attr]  # actor() checked it
+        return fmt, None
+    data = current.model_dump(mode="json", exclude_none=True, by_alias=True)
+    for coordinator in data["coordinators"]:
+        if coordinator["code"] == actor:
+            coordinator["signing_key"] = public
+    changed = Settings.model_validate(data)
+    repo.use_settings(changed)
+    try:
+        with repo.transaction("whoami --signing-key") as tx:
+            tx.stage(changed, expected=original, check_expected=True)
+            return fmt, tx.commit(f"settings: set coordinators.{actor}.signing_key in")
+    except BaseException:
+        for name, value in before.items():  # nothing changed, the key included
+            git.run("config", *(["--unset", name] if value is None else [name, value]), check=False)
+        raise
+
+
 def _current(repo: Repository) -> tuple[bytes, Settings]:
     """rjc.yaml's bytes and settings; an invalid one must be fixed as a whole first."""
     link = layout.symlink_on_path(repo.root, layout.SETTINGS_FILE)

@@ -245,6 +245,7 @@ def sync(repo, *, prefer: str | None = None, choose: Chooser | None = None, push
         raise RjcError(f"this clone has no remote '{REMOTE}' to sync with; add the center's: "
                        f"git remote add {REMOTE} URL")
     actor = _actor(repo)
+    _sign(repo)
     report = Report()
     with write_lock(repo.root, on_wait=repo.on_wait):
         _refuse_to_start(repo)
@@ -305,6 +306,18 @@ def sync(repo, *, prefer: str | None = None, choose: Chooser | None = None, push
             # the remote moved between our fetch and our push: fetch and integrate again
         raise RjcError(f"'{REMOTE}' kept changing while this sync ran ({PUSH_ATTEMPTS} tries); what came in is "
                        f"integrated here, nothing was lost; run rjc sync again")
+
+
+def _sign(repo) -> None:
+    """The commits a sync makes (this clone's commits replayed on the remote's, and its choices
+    in conflicts) are signed by this clone's key, as rjc.yaml asks: a replayed commit is a new
+    commit, which the old signature does not cover. An rjc.yaml the sync may be bringing the fix
+    for cannot say: its commits are then not signed."""
+    try:
+        fmt = repo.settings.signing.format
+    except RjcError:
+        fmt = None
+    repo.git.use_signing(fmt)
 
 
 def _actor(repo) -> str:
