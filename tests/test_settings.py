@@ -85,7 +85,7 @@ def test_an_unknown_key_names_the_closest_and_the_known_ones(here, rjc):
     top = rjc("settings", "set", "centre.phone", "802 555 0100")
     assert top.err == ("Error: no setting centre.phone; did you mean center.phone? (rjc.yaml has: schema_version, "
                        "center, timezone, holidays, diversion_return_days, coordinators, agreement, "
-                       "agreement_by_program, reminders, mail, sealing)\n")
+                       "agreement_by_program, reminders, mail, sealing, signing)\n")
     group = rjc("settings", "set", "center", "x")
     assert group.err == ("Error: center is a group of settings (name, address, phone, email, website); set one of "
                          "them, e.g.: rjc settings set center.name VALUE\n")

@@ -81,7 +81,7 @@ def test_ssh_signed_commits_and_log_verify(repo, rjc, tmp_path, monkeypatch):
     git(repo.root, *SIGNER, "-c", "gpg.format=ssh", "-c", f"user.signingKey={stranger}", "commit", "--quiet",
         "--allow-empty", "-S", "-m", "signed by a stranger")
     # A signed commit whose content was changed afterwards: its signature no longer holds.
-    signed = git(repo.root, "cat-file", "commit", f"HEAD~2").replace("new person", "new persons")
+    signed = git(repo.root, "cat-file", "commit", "HEAD~2").replace("new person", "new persons")
     forged = subprocess.run(["git", "hash-object", "-t", "commit", "-w", "--stdin"], cwd=repo.root, input=signed,
                             capture_output=True, text=True, check=True).stdout.strip()
     git(repo.root, *SIGNER, "-c", "gpg.format=ssh", "-c", f"user.signingKey={key}", "commit", "--quiet",
@@ -229,3 +229,15 @@ def test_a_locked_gpg_key_is_refused_without_a_terminal(repo, rjc, tmp_path, gnu
                                               f"agent holds it; unlock it (gpg-agent keeps it once you sign on a "
                                               f"terminal) or run rjc on a terminal; nothing was changed\n")
     assert head(repo.root) == before
+
+
+def test_a_private_key_pasted_into_rjc_yaml_is_refused(repo, rjc):
+    settings = repo.root / layout.SETTINGS_FILE
+    text = settings.read_text()
+    settings.write_text(text.replace("  name: Kim Bell\n", "  name: Kim Bell\n  signing_key: b3BlbnNzaC1rZXktdjEAAAAA\n"))
+    line = text.splitlines().index("  name: Kim Bell") + 2
+    result = rjc("--records", repo.root, "check")
+    assert result.code == 1
+    assert result.out.splitlines()[0] == (f"rjc.yaml:{line}:16: error: coordinators[0].signing_key: must be an SSH "
+                                          f"public key line (ssh-ed25519 AAAA...) or an OpenPGP fingerprint (40 hex "
+                                          f"digits); never a private key [invalid-value]")

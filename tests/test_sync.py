@@ -1128,3 +1128,40 @@ def test_sync_sends_nothing_while_the_old_history_has_come_back(clones, run, syn
     assert b"Took a bicycle" not in _every_byte(b)
     assert run(b, "sync").out.startswith("sent ")
     assert b"Took a bicycle" not in _every_byte(tmp_path / "remote.git")
+
+
+def test_signed_commits_stay_signed_through_a_sync(clones, rjc, run, synced, tmp_path, monkeypatch):
+    """Commits that come in keep their signatures (the same commits); this clone's commits a sync
+    replays on the remote's are new commits, signed again by this clone's coordinator."""
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    a, b = clones
+    keys = {}
+    for code in ("kb", "mr"):
+        keys[code] = tmp_path / f"key-{code}"
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(keys[code])], check=True,
+                       stdin=subprocess.DEVNULL)
+    assert rjc("--records", a, "whoami", "--signing-key", keys["kb"]).code == 0  # (prints the name)
+    run(a, "settings", "set", "signing.format", "ssh")
+    synced(a)
+    synced(b)
+    assert rjc("--records", b, "whoami", "--signing-key", keys["mr"]).code == 0  # signed by MR's key: signing is on
+    synced(b)
+    synced(a)
+    person_a = new_person(run, a, tmp_path, "Ana", "Rivera")
+    synced(a)
+    person_b = new_person(run, b, tmp_path, "Bruno", "Okafor")
+    written = head(b)
+    synced(b)
+    assert head(b) != written  # replayed on A's commit
+    synced(a)
+    assert_same_linear_history(a, b)
+    for root in (a, b):
+        lines = [line[18:] for line in run(root, "log", "--verify", "--limit", "5").out.splitlines()]
+        shas = git(root, "log", "-5", "--format=%h", "--abbrev=10").split()
+        assert lines == [
+            f"MR    new person {person_b}  ({shas[0]})  signed MR",
+            f"KB    new person {person_a}  ({shas[1]})  signed KB",
+            f"MR    settings: set coordinators.MR.signing_key in rjc.yaml  ({shas[2]})  signed MR",
+            f"KB    settings: set signing.format in rjc.yaml  ({shas[3]})  signed KB",
+            f"KB    settings: set coordinators.KB.signing_key in rjc.yaml  ({shas[4]})  not signed",
+        ]
