@@ -90,7 +90,7 @@ def signatures(git: Git, settings: Settings, commits: list[str]) -> dict[str, st
     """commit id -> whether it is signed, and by whom, in words: "signed KB" (a good signature by
     the key rjc.yaml lists for KB), "signed by an unknown key", "not signed", "bad signature".
 
-    git checks each signature (gpg, or ssh-keygen against an allowed-signers file written from
+    git checks each signature (gpg, or ssh-keygen against a file of allowed signers written from
     rjc.yaml's coordinators, whose principals are their codes). An OpenPGP key is known by its
     fingerprint; gpg must hold the public key to check the signature at all."""
     from rjc.storage import private
