@@ -204,19 +204,24 @@ def test_reschedule_keeps_history_and_rechecks_seats(rjc, center):
     root = center["root"]
     assert rjc("--records", root, "panel", "notice", panel_id, "--to", "participants").code == 0
     new_day = (FUTURE + dt.timedelta(days=7)).isoformat()
-    result = rjc("--records", root, "panel", "reschedule", panel_id, "--date", new_day, "--time", "17:30",
-                 "--note", "room taken")
+    told = dt.date.today() - dt.timedelta(days=2)  # entered late: the change was agreed two days ago
+    result = rjc("--records", root, "panel", "reschedule", panel_id, "--to", new_day, "--time", "17:30",
+                 "--note", "room taken", "--date", str(told))
     assert result.code == 0, result.err
     panel = center["repo"].get(panel_id)
     assert (str(panel.date), f"{panel.start:%H:%M}", f"{panel.end:%H:%M}") == (new_day, "17:30", "19:00")
-    assert [c.action for c in panel.history] == ["scheduled", "rescheduled"]
+    assert [(c.action, c.date) for c in panel.history] == [("scheduled", dt.date.today()), ("rescheduled", told)]
     assert panel.history[-1].note == f"from {DAY} 18:00; notices sent: participants {dt.date.today()}; room taken"
     assert Notice.PARTICIPANTS in scheduling.notices_due(panel)  # told of the old date only
     blocker = rjc("--records", root, "panel", "schedule", "--date", DAY, "--time", "18:00", "--place", "Hall",
                   "--case", center["cases"][1], *sum((["--volunteer", v] for v in center["volunteers"][2:5]), []))
     assert blocker.code == 0, blocker.err
-    back = rjc("--records", root, "panel", "reschedule", panel_id, "--date", DAY, "--time", "18:00")
+    back = rjc("--records", root, "panel", "reschedule", panel_id, "--to", DAY, "--time", "18:00")
     assert back.code == 1 and "[volunteer-double-booked]" in back.err
+    only_when = rjc("--records", root, "panel", "reschedule", panel_id, "--date", DAY)
+    assert (only_when.code, only_when.err.splitlines()[-1]) == (2, (
+        "Error: give what changes: --to (the new date), --time, --place or --video; "
+        "--date is the day the change was made"))
 
 
 def test_cancel_returns_cases_to_their_earlier_status(rjc, center):

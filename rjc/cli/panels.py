@@ -14,7 +14,6 @@ from rjc.model.vocab import Notice, PanelOutcome, PanelPurpose, Program
 panel_app = typer.Typer(help="Schedule volunteer panels, move or cancel them, record what happened.",
                         no_args_is_help=True)
 
-DayOption = Annotated[Optional[dt.datetime], typer.Option("--date", formats=["%Y-%m-%d"], help="The panel's date.")]
 PanelArg = Annotated[str, typer.Argument(metavar="PANEL", help="The panel's id.")]
 
 
@@ -146,24 +145,31 @@ def _suggested(repo, cases: list[str], slot, count: int, *, seated: list[str], y
 @panel_app.command("reschedule")
 def reschedule(
     panel_id: PanelArg,
-    date: DayOption = None,
+    to: Annotated[Optional[dt.datetime], typer.Option(
+        "--to", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="The panel's new date.")] = None,
     time: Annotated[Optional[str], typer.Option("--time", help="New start time, HH:MM (keeps the length).")] = None,
     place: Annotated[Optional[str], typer.Option(help="New place.")] = None,
     video: Annotated[Optional[str], typer.Option(metavar="LINK", help="New video link.")] = None,
     note: Annotated[Optional[str], typer.Option(help="Why (no names).")] = None,
-    yes: Annotated[bool, typer.Option("--yes", help="Allow a date in the past.")] = False,
+    date: DateOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Allow a new date in the past, or a --date in the future.")] = False,
 ) -> None:
-    """Move a scheduled panel; its seats are checked again; the old date stays in its history."""
+    """Move a scheduled panel; its seats are checked again; the old date stays in its history.
+
+    --to is the panel's new date; --date, as for every change, the day the change was made
+    (default today), which its history records.
+    """
     from rjc.storage.errors import UsageProblem
     from rjc.workflows import scheduling
 
-    if not (date or time or place or video):
-        raise UsageProblem("give what changes: --date, --time, --place or --video")
-    if date:
-        _past(date.date(), yes)
-    done(scheduling.reschedule(open_repository(), panel_id, date=date.date() if date else None,
+    if not (to or time or place or video):
+        raise UsageProblem("give what changes: --to (the new date), --time, --place or --video"
+                           + ("; --date is the day the change was made" if date else ""))
+    if to:
+        _past(to.date(), yes)
+    done(scheduling.reschedule(open_repository(), panel_id, date=to.date() if to else None,
                                start=_time(time, "--time"), end=None, place=place, video_link=video,
-                               today=dt.date.today(), note=note))
+                               today=event_day(date, yes), note=note))
 
 
 @panel_app.command("cancel")
