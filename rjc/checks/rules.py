@@ -25,10 +25,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Protocol, cast
 
-from rjc.model import Case, Panel, Person, Referral, Settings, Volunteer, entries, lifecycle
+from rjc.model import Case, Panel, Person, Referral, Settings, Volunteer, entries, lifecycle, surveys
 from rjc.model.case import RestitutionItem
 from rjc.model.person import normal_name
-from rjc.model.vocab import CaseStatus, PanelStatus, Program, Role
+from rjc.model.vocab import CaseStatus, PanelStatus, Program, Role, SurveyKind
 from rjc.storage import layout, store
 from rjc.storage.errors import Problem, RjcError, capped
 
@@ -148,6 +148,9 @@ def _references(record) -> Iterator[tuple[tuple, str]]:
                 yield ("sessions", i, "attended", j), person
         for i, other in enumerate(record.related_cases):
             yield ("related_cases", i), other
+        for i, response in enumerate(record.surveys):
+            if response.person:
+                yield ("surveys", i, "person"), response.person
     elif isinstance(record, Panel):
         for i, entry in enumerate(record.docket):
             yield ("docket", i, "case"), entry.case
@@ -284,6 +287,39 @@ def victim_participation(loaded: store.Loaded, ctx: Context) -> Iterator[Problem
         if (p.participation or p.notified) and p.role != Role.VICTIM:
             yield loaded.problem(("participants", i), "victim-participation",
                                  f"participation and notification are for victims; {p.person} is {p.role}")
+
+
+@record_rule
+def survey_answers(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
+    """Each answer answers a question of its survey in rjc.yaml, as that question is answered."""
+    r = loaded.record
+    if not isinstance(r, Case) or ctx.settings is None:
+        return
+    for i, response in enumerate(r.surveys):
+        survey = ctx.settings.surveys.of(response.kind)
+        for key, at_key, why in surveys.answer_problems(survey, response.kind, response.answers):
+            yield loaded.problem(("surveys", i, "answers", key), "survey-answers", why, key=at_key)
+
+
+@record_rule
+def survey_person(loaded: store.Loaded, ctx: Context) -> Iterator[Problem]:
+    """A victim survey names a victim on the case; a participant survey, if it names anyone, someone
+    on the case who is not a victim."""
+    r = loaded.record
+    if not isinstance(r, Case):
+        return
+    victims = set(r.people(Role.VICTIM))
+    for i, response in enumerate(r.surveys):
+        if response.kind == SurveyKind.VICTIM and response.person is None:
+            yield loaded.problem(("surveys", i), "survey-person",
+                                 "a victim survey names the victim who answered it (person: P-...)")
+        elif response.kind == SurveyKind.VICTIM and response.person not in victims:
+            yield loaded.problem(("surveys", i, "person"), "survey-person",
+                                 f"{response.person} is not a victim on {r.id}")
+        elif response.kind == SurveyKind.PARTICIPANT and response.person and (
+                response.person in victims or response.person not in r.people()):
+            yield loaded.problem(("surveys", i, "person"), "survey-person",
+                                 f"{response.person} is not a participant (other than a victim) on {r.id}")
 
 
 @record_rule

@@ -21,11 +21,11 @@ COMMANDS = {
     "new": "records", "show": "records", "list": "records", "edit": "records", "person": "people",
     "referral": "referrals", "case": "casework", "victim": "casework", "agreement": "casework",
     "circle": "programs", "internship": "programs", "volunteer": "volunteers", "panel": "panels",
-    "letter": "letters", "calendar": "reminders", "remind": "reminders", "report": "reports",
+    "survey": "surveys", "letter": "letters", "calendar": "reminders", "remind": "reminders", "report": "reports",
     "history": "audit", "log": "audit", "undo": "audit", "clone": "sync", "sync": "sync", "merge-file": "sync", "seal": "sealing", "sealed": "sealing",
     "expunge": "sealing", "unseal": "sealing", "settings": "settings",
 }
-MODULES = ("repo", "records", "people", "referrals", "casework", "programs", "volunteers", "panels", "letters", "reminders",
+MODULES = ("repo", "records", "people", "referrals", "casework", "programs", "volunteers", "panels", "surveys", "letters", "reminders",
            "reports", "audit", "sync", "sealing", "settings")  # in the order `rjc --help` lists their commands
 
 

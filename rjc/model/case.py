@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, ClassVar, Literal, Union
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from rjc.model.base import (
     CaseId,
@@ -38,6 +38,7 @@ from rjc.model.vocab import (
     Program,
     Resolution,
     Role,
+    SurveyKind,
     VictimChoice,
     Weekday,
 )
@@ -249,6 +250,21 @@ class Session(Entry):
     note: str | None = None
 
 
+# An answer as it was typed ('4', 'yes', an option, free text): what it means is the question's
+# in rjc.yaml (rjc.model.surveys), which checks it. Editors may see a number or yes/no unquoted.
+Answer = Annotated[str, Field(max_length=4000),
+                   WithJsonSchema({"type": ["string", "integer", "boolean"]})]
+
+
+class SurveyResponse(Entry):
+    """One survey returned: a participant's exit survey, or a victim's (naming which victim)."""
+
+    kind: SurveyKind
+    date: Date
+    person: PersonId | None = None
+    answers: dict[str, Answer] = {}
+
+
 class Case(Record):
     kind: ClassVar[str] = "case"
 
@@ -271,6 +287,7 @@ class Case(Record):
     diversion: Diversion | None = None
     related_cases: list[CaseId] = []
     closure: Closure | None = None
+    surveys: list[SurveyResponse] = []
     note: str | None = None
 
     @property

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from rjc.model.base import CoordinatorCode, Strict, Text, Versioned
+from rjc.model.surveys import Surveys
 from rjc.model.vocab import ClosureReason, Program
 
 _FINGERPRINT = re.compile(r"[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}")
@@ -21,6 +22,7 @@ class Center(Strict):
     phone: str | None = None
     email: str | None = None
     website: str | None = None
+    payment_instructions: str | None = None  # where and how restitution is paid (the restitution letter)
 
 
 class Coordinator(Strict):
@@ -118,6 +120,7 @@ class Settings(Versioned):
     mail: Mail | None = None
     sealing: Sealing = Sealing()
     signing: Signing = Signing()
+    surveys: Surveys = Surveys()
 
     @field_validator("coordinators")
     @classmethod

@@ -191,3 +191,17 @@ class DayPart(StrEnum):
     MORNING = "morning"
     AFTERNOON = "afternoon"
     EVENING = "evening"
+
+
+class SurveyKind(StrEnum):
+    """Who answers a survey: the participant at the end of their program, or a victim."""
+
+    PARTICIPANT = "participant"
+    VICTIM = "victim"
+
+
+class QuestionKind(StrEnum):
+    SCALE = "scale"  # 1 to 5
+    YES_NO = "yes-no"
+    CHOICE = "choice"  # one of the question's options
+    TEXT = "text"  # free text: kept on the case, never in a report
