@@ -48,7 +48,8 @@ from rjc.cache import disabled
 from rjc.storage import layout, private, store
 from rjc.storage.errors import Problem
 
-CACHE_FORMAT = 6  # 3: report facts; 4: a closed status keeps only its reason; 5: screening, who attended; 6: dated choices
+CACHE_FORMAT = 7  # 3: report facts; 4: a closed status keeps only its reason; 5: screening, who attended; 6: dated choices;
+# 7: surveys
 RACY_NS = 2_000_000_000
 PARALLEL_MIN = 400  # fewer files than this are parsed in-process: a pool costs more to start
 CHUNK = 200

@@ -1,6 +1,7 @@
 """What the reports read of each record, computed once when its file is parsed and kept in the
 cache with it (as `rows` are for `rjc list`): ids, dates, amounts and statuses; no names, and
-no notes but a closed status entry's, where the reason for a closure is kept.
+no notes but a closed status entry's, where the reason for a closure is kept, and no free-text
+survey answers.
 
 Each fact is a named tuple with the attribute names of the model it comes from (and its few
 properties: a case's `status`, `people()`, a panel's `length`), so a report reads a case's
@@ -23,6 +24,7 @@ from rjc.model.case import Case, CommunityServiceItem, RestitutionItem
 from rjc.model.panel import Panel
 from rjc.model.panel import length as panel_length
 from rjc.model.referral import Referral
+from rjc.model.surveys import countable
 from rjc.model.vocab import (
     CaseStatus,
     ClosureReason,
@@ -33,6 +35,7 @@ from rjc.model.vocab import (
     Resolution,
     Role,
     ScreeningDecision,
+    SurveyKind,
     VictimChoice,
     closure_reason,
 )
@@ -144,6 +147,13 @@ class DiversionFacts(NamedTuple):
     outcome_reported: dt.date | None
 
 
+class SurveyFacts(NamedTuple):
+    kind: SurveyKind
+    date: dt.date
+    person: str | None
+    answers: tuple[tuple[str, str], ...]  # (question key, answer): only answers a report may count
+
+
 class CaseFacts(NamedTuple):
     id: str
     program: Program
@@ -163,6 +173,7 @@ class CaseFacts(NamedTuple):
     earlier_resolutions: tuple[EarlierResolutionFacts, ...]
     diversion: DiversionFacts | None
     closure: ClosureFacts | None
+    surveys: tuple[SurveyFacts, ...]
 
     @property
     def status(self) -> CaseStatus:
@@ -250,6 +261,9 @@ def _case(c: Case) -> list:
         None if c.diversion is None else _s(c.diversion.outcome_reported),
         None if c.closure is None else [_s(c.closure.date), c.closure.reason.value, _s(c.closure.referrer_notified)],
         _s(c.resolved), [[e.resolution.value, _s(e.date)] for e in c.earlier_resolutions],
+        # free text stays out: only answers that may be a scale, yes/no or choice answer are kept
+        [[s.kind.value, _s(s.date), s.person, [[k, v] for k, v in s.answers.items() if countable(v)]]
+         for s in c.surveys],
     ]
 
 
@@ -329,6 +343,7 @@ def _member(kind: type[Enum]) -> Callable[[str | None], Any]:
 _program, _role, _choice, _status = _member(Program), _member(Role), _member(VictimChoice), _member(CaseStatus)
 _reason, _item_status, _resolution = _member(ClosureReason), _member(ItemStatus), _member(Resolution)
 _source, _panel_status, _decision = _member(ReferralSource), _member(PanelStatus), _member(ScreeningDecision)
+_survey = _member(SurveyKind)
 
 
 class Rebuilder:
@@ -361,6 +376,8 @@ class Rebuilder:
             _resolution(v[13]), d(v[16]), tuple(EarlierResolutionFacts(_resolution(r), d(on)) for r, on in v[17]),
             None if v[14] is None else DiversionFacts(d(v[14])),  # (a diversion is read for this date only)
             None if closure is None else ClosureFacts(d(closure[0]), _reason(closure[1]), d(closure[2])),
+            tuple(SurveyFacts(_survey(kind), d(day), person, tuple((k, a) for k, a in answers))
+                  for kind, day, person, answers in v[18]),
         )
 
     def _item(self, i: list) -> ItemFacts:

@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from rjc.model import periods
+from rjc.model.surveys import YES, Question, Surveys, answer_problem
 from rjc.model.vocab import (
     CaseStatus,
     ClosureReason,
@@ -29,10 +30,12 @@ from rjc.model.vocab import (
     ItemType,
     PanelStatus,
     Program,
+    QuestionKind,
     ReferralSource,
     Resolution,
     Role,
     ScreeningDecision,
+    SurveyKind,
     VictimChoice,
 )
 from rjc.outputs.reports import facts, restitution
@@ -76,6 +79,8 @@ class Measure:
     dynamic: bool = False  # its categories come from the records: sorted, "not recorded" last
     series: bool = False  # one row per quarter up to the period's end, for the period only
     listing: bool = False  # one row per case id, for the period only; left out of a public report
+    # breakdowns named "GROUP: part", each group adding up to its "GROUP: total" (survey choices)
+    grouped: bool = False
 
     @property
     def current_only(self) -> bool:
@@ -83,7 +88,8 @@ class Measure:
 
 
 SECTIONS = ("Referrals", "Cases", "Victims", "Restitution", "Community service", "Volunteers and panels",
-            "CoSA circles", "STAR internships", "Mediation and family group conferencing", "Records current")
+            "CoSA circles", "STAR internships", "Mediation and family group conferencing", "Surveys",
+            "Records current")
 
 _DEMOGRAPHICS = (("gender", "gender"), ("age_group", "age group"), ("race", "race"), ("ethnicity", "ethnicity"),
                  ("disability", "disability"), ("veteran", "veteran"), ("primary_language", "primary language"))
@@ -139,6 +145,11 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
     Measure("conference_sessions", "Mediation and family group conferencing", "Family group conferencing"),
     Measure("conference_outcomes", "Mediation and family group conferencing", "Family group conference outcomes",
             additive=True),
+    Measure("survey_responses", "Surveys", "Surveys returned, by kind", additive=True),
+    Measure("survey_response_rate", "Surveys", "Surveys asked for by cases closed, and returned"),
+    Measure("survey_scales", "Surveys", "Scale questions (1-5): answers and average"),
+    Measure("survey_yes_no", "Surveys", "Yes/no questions: answers and yes"),
+    Measure("survey_choices", "Surveys", "Choice questions: answers by option", grouped=True),
     Measure("records_current", "Records current", "Open cases at the end of the period, and those with no "
                                                   "activity in it"),
     Measure("cases_without_activity", "Records current", "Open cases with no activity in the period "
@@ -192,7 +203,8 @@ class Calculator:
         the measures that are shown for the report's period only (series and lists)."""
         rows: list[Row] = []
         for part in (self._referrals, self._cases, self._victims, self._restitution, self._community_service,
-                     self._volunteers, self._cosa, self._star, self._sessions, self._records_current):
+                     self._volunteers, self._cosa, self._star, self._sessions, self._surveys,
+                     self._records_current):
             rows.extend(part(w))
         return [r for r in rows if current or not MEASURES[r.measure].current_only]
 
@@ -468,6 +480,63 @@ class Calculator:
             outcomes = [outcome.value if (outcome := facts.resolution_on(c, w.end)) else "no outcome yet"
                         for c in cases if max(s.date for s in c.sessions) in w]
             yield from self._by(f"{name}_outcomes", w, outcomes, [*(r.value for r in Resolution), "no outcome yet"])
+
+    # surveys
+
+    def _surveys(self, w: Window) -> Iterator[Row]:
+        config = self.records.settings.surveys if self.records.settings else Surveys()
+        inside = [s for c in self.cases for s in c.surveys if s.date in w]
+        yield from self._by("survey_responses", w, (s.kind.value for s in inside), (k.value for k in SurveyKind))
+        yield from self._survey_rate(w, config)
+        for kind in SurveyKind:
+            answers: dict[str, list[str]] = defaultdict(list)
+            for s in inside:
+                if s.kind == kind:
+                    for key, answer in s.answers:
+                        answers[key].append(answer)
+            for q in config.of(kind).questions:
+                given = [a for a in answers.get(q.key, []) if answer_problem(q, a) is None]
+                yield from self._answers(w, f"{kind.value} {q.key}", q, given)
+
+    def _survey_rate(self, w: Window, config: Surveys) -> Iterator[Row]:
+        """Cases closed in the period that ask for a participant survey, and their victims who took
+        part; of those, the ones whose survey is dated by the period's end."""
+        asked: dict[str, list[bool]] = {k.value: [] for k in SurveyKind}
+        for case in self.cases:
+            closed = [day for day, _ in facts.closures(case) if day in w]
+            if not closed:
+                continue
+            returned = [s for s in case.surveys if s.date <= w.end]
+            if case.program in config.participant_programs:
+                asked["participant"].append(any(s.kind == SurveyKind.PARTICIPANT for s in returned))
+            for p in case.participants:
+                if p.role == Role.VICTIM and facts.choice_on(p, max(closed)) in self.TOOK_PART:
+                    asked["victim"].append(any(s.kind == SurveyKind.VICTIM and s.person == p.person
+                                               for s in returned))
+        for kind, found in asked.items():
+            yield Row("survey_response_rate", f"{kind} asked", w.label, len(found))
+            yield Row("survey_response_rate", f"{kind} returned", w.label, sum(found))
+            yield Row("survey_response_rate", f"{kind} percent", w.label, percent(sum(found), len(found)), DERIVED,
+                      (("survey_response_rate", f"{kind} asked"), ("survey_response_rate", f"{kind} returned")))
+
+    @staticmethod
+    def _answers(w: Window, name: str, question: Question, given: list[str]) -> Iterator[Row]:
+        if question.kind == QuestionKind.SCALE:
+            average = (Decimal(sum(int(a) for a in given)) / len(given)).quantize(
+                Decimal("0.1"), rounding=ROUND_HALF_UP) if given else None
+            yield Row("survey_scales", f"{name}: answers", w.label, len(given))
+            yield Row("survey_scales", f"{name}: average", w.label, average, DERIVED,
+                      (("survey_scales", f"{name}: answers"),))
+        elif question.kind == QuestionKind.YES_NO:
+            yes = given.count(YES)
+            yield Row("survey_yes_no", f"{name}: answers", w.label, len(given))
+            yield Row("survey_yes_no", f"{name}: yes", w.label, yes)
+            yield Row("survey_yes_no", f"{name}: percent yes", w.label, percent(yes, len(given)), DERIVED,
+                      (("survey_yes_no", f"{name}: answers"), ("survey_yes_no", f"{name}: yes")))
+        elif question.kind == QuestionKind.CHOICE:
+            yield Row("survey_choices", f"{name}: {TOTAL}", w.label, len(given))
+            for option in question.options:
+                yield Row("survey_choices", f"{name}: {option}", w.label, given.count(option))
 
     # records current
 

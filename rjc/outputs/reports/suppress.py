@@ -5,7 +5,8 @@ In a small town a count of one or two can identify a person. With a threshold N:
 1. every count from 1 to N-1 is shown as "<N" (a 0 stays 0: it identifies nobody);
 2. a derived value (a percentage, a median) is shown as "suppressed" when a count it is computed
    from is hidden, and so is a count that is the sum of hidden ones (victims who took part);
-3. in a measure whose breakdowns add up to a total that is shown, a single hidden breakdown could
+3. in a measure whose breakdowns add up to a total that is shown (or each group of its breakdowns
+   to the group's total: the options of one survey question), a single hidden breakdown could
    be recovered by subtraction, so the smallest other non-zero breakdown is hidden too
    ("suppressed"); this is repeated until no measure has exactly one hidden breakdown;
 4. lists of case ids are left out.
@@ -51,13 +52,13 @@ def suppress(rows: list[Row], threshold: int) -> list[Row]:
             if any(hidden(cells.get((m, b, row.period), row)) for m, b in row.basis):
                 hide(row, SUPPRESSED)
                 changed = True
-        groups: dict[tuple[str, str], list[Row]] = {}
+        groups: dict[tuple[str, str, str], list[Row]] = {}
         for (measure, _, period), row in cells.items():
-            if MEASURES[measure].additive and row.kind == COUNT:
-                groups.setdefault((measure, period), []).append(cells[(measure, row.breakdown, period)])
+            if (MEASURES[measure].additive or MEASURES[measure].grouped) and row.kind == COUNT:
+                groups.setdefault((measure, period, _group(measure, row.breakdown)), []).append(row)
         for group in groups.values():
-            total = next((r for r in group if r.breakdown == TOTAL), None)
-            parts = [r for r in group if r.breakdown != TOTAL]
+            total = next((r for r in group if _is_total(r)), None)
+            parts = [r for r in group if not _is_total(r)]
             if total is None or hidden(total) or sum(hidden(r) for r in parts) != 1:
                 continue
             shown = [r for r in parts if not hidden(r) and r.value]
@@ -65,4 +66,14 @@ def suppress(rows: list[Row], threshold: int) -> list[Row]:
                 hide(min(shown, key=lambda r: cast(int, r.value)), SUPPRESSED)  # count rows hold ints
                 changed = True
     return [cells[(r.measure, r.breakdown, r.period)] for r in kept]
+
+
+def _group(measure: str, breakdown: str) -> str:
+    """The group a breakdown adds up in: "participant agreement_fair" of "participant agreement_fair:
+    too-hard" in a grouped measure; the whole measure otherwise."""
+    return breakdown.rpartition(": ")[0] if MEASURES[measure].grouped else ""
+
+
+def _is_total(row: Row) -> bool:
+    return row.breakdown == TOTAL or (MEASURES[row.measure].grouped and row.breakdown.endswith(f": {TOTAL}"))
 
