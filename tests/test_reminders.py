@@ -9,6 +9,7 @@ import pytest
 
 from rjc.model import SCHEMA_VERSION, Case, Panel, Person, Referral, Settings, Volunteer
 from rjc.model.base import new_entry_id
+from rjc.model.case import SurveyResponse
 from rjc.model.settings import Center, Coordinator, Mail
 from rjc.outputs import reminders
 from rjc.storage.transaction import write_lock
@@ -145,6 +146,12 @@ def world(mail: Mail | None = None) -> World:
              participants=[{"person": P(5), "role": "responsible-party"}],
              status_history=_history(("referred", "2024-09-02"), ("closed", "2024-12-10")),
              closure={"date": "2024-12-10", "reason": "completed-successfully", "by": "KB", "note": SECRET_TEXT}),
+        Case(id=C(7), schema_version=SCHEMA_VERSION, program="pre-charge-diversion", coordinator="KB", opened="2026-10-01",
+             participants=[{"person": P(7), "role": "responsible-party"},
+                           {"person": P(2), "role": "victim", "participation": "attend"},
+                           {"person": P(3), "role": "victim", "participation": "not-participate"}],
+             status_history=_history(("referred", "2026-10-01"), ("closed", "2026-11-25")),
+             closure={"date": "2026-11-25", "reason": "completed-successfully", "by": "KB"}),
     ]
     w.panels += [
         Panel(id=PN1, schema_version=SCHEMA_VERSION, date="2027-01-01", start="18:00", end="19:30", place="Town Hall, room 2",
@@ -205,6 +212,7 @@ EXPECTED = {
     ("background-check", V(4), dt.date(2027, 1, 20)),
     ("quarterly-report", "report-2026-Q4", dt.date(2027, 1, 5)),
     ("seal-due", C(6), dt.date(2026, 12, 10)),  # two years after it closed as completed-successfully
+    ("survey", C(7), dt.date(2026, 12, 25)),  # 30 days after it closed
 }
 
 
@@ -449,3 +457,18 @@ def test_cron_line(repo, rjc):
     assert "ExecStart=/" in result.out and f"--records {repo.root} remind --email" in result.out
     assert "OnCalendar=" in result.out and "Persistent=true" in result.out
     assert "[Install]\nWantedBy=timers.target" in result.out
+
+
+def test_a_closed_case_without_its_surveys_is_reminded_by_ids_for_thirty_days():
+    w = world()
+    (reminder,) = [r for r in w.due() if r.kind == "survey"]
+    assert reminder.line() == (f"2026-12-25  survey              {C(7)}: no participant survey and no victim survey "
+                               f"from {P(2)} since it closed on 2026-11-25; rjc survey record {C(7)}  [to KB]")
+    assert not [r for r in w.due(dt.date(2026, 12, 24)) if r.kind == "survey"]  # not yet
+    assert not [r for r in w.due(dt.date(2027, 1, 24)) if r.kind == "survey"]  # let go after 30 days
+    w.get(C(7)).surveys.append(SurveyResponse.new(kind="victim", date="2026-12-01", person=P(2),
+                                                  answers={"felt_safe": "yes"}))
+    (reminder,) = [r for r in w.due() if r.kind == "survey"]
+    assert reminder.text == f"{C(7)}: no participant survey since it closed on 2026-11-25; rjc survey record {C(7)}"
+    w.cases[-1].surveys.append(w.cases[-1].surveys[0].model_copy(update={"kind": "participant", "person": None}))
+    assert not [r for r in w.due() if r.kind == "survey"]

@@ -27,6 +27,8 @@ from rjc.model.vocab import (
     Program,
     Role,
     ScreeningDecision,
+    SurveyKind,
+    VictimChoice,
     Weekday,
 )
 
@@ -43,7 +45,9 @@ KINDS = (
     "circle-meeting",  # a CoSA circle with no meeting logged this week
     "quarterly-report",  # the quarterly report due on Jul 5, Oct 5, Jan 5, Apr 5
     "seal-due",  # a closed case whose sealing (or deletion) date under rjc.yaml's rules has come
+    "survey",  # a closed case N days on without the participant or victim survey its program asks for
 )
+SURVEY_DAYS = 30  # a missing survey is reminded for this many days, then let go: not every survey comes back
 
 REPORT_DAYS = ((1, 5), (4, 5), (7, 5), (10, 5))  # (month, day) of each quarterly report date
 _OPEN_ITEM = (ItemStatus.PENDING, ItemStatus.IN_PROGRESS)
@@ -108,6 +112,7 @@ def due(cases: Iterable[Case], panels: Iterable[Panel], referrals: Iterable[Refe
     for case in cases:
         if case.status == CaseStatus.CLOSED:
             found += _seal(ctx, case, sealed)
+            found += _survey(ctx, case)
             continue
         found += _agreement(ctx, case)
         found += _victim_notice(ctx, case)
@@ -321,6 +326,34 @@ def _seal(ctx: _Context, case: Case, sealed: frozenset[str]) -> list[Reminder]:
     return [_reminder("seal-due", case.id, found.due, ctx.coordinator_of(case),
                       f"{case.id}: due for {'sealing' if found.action == 'seal' else 'deletion'} since "
                       f"{found.due} ({found.rule}); run: rjc seal --due")]
+
+
+_TOOK_PART = (VictimChoice.ATTEND, VictimChoice.WRITTEN_STATEMENT_SHARED, VictimChoice.WRITTEN_STATEMENT_PANEL_ONLY)
+
+
+def _survey(ctx: _Context, case: Case) -> list[Reminder]:
+    """A participant survey for a closed case of the programs rjc.yaml lists, and a victim survey
+    from each victim who took part, once `surveys.remind_after_days` have passed since closing."""
+    config = ctx.settings.surveys
+    if case.closure is None:
+        return []
+    due_on = case.closure.date + dt.timedelta(days=config.remind_after_days)
+    if not due_on <= ctx.today < due_on + dt.timedelta(days=SURVEY_DAYS):
+        return []
+    missing = []
+    if case.program in config.participant_programs and not any(
+            s.kind == SurveyKind.PARTICIPANT for s in case.surveys):
+        missing.append("participant survey")
+    answered = {s.person for s in case.surveys if s.kind == SurveyKind.VICTIM}
+    waiting = [p.person for p in case.participants
+               if p.role == Role.VICTIM and p.participation in _TOOK_PART and p.person not in answered]
+    if waiting:
+        missing.append(f"victim survey from {', '.join(waiting)}")
+    if not missing:
+        return []
+    return [_reminder("survey", case.id, due_on, ctx.coordinator_of(case),
+                      f"{case.id}: no {' and no '.join(missing)} since it closed on {case.closure.date}; "
+                      f"rjc survey record {case.id}")]
 
 
 def report_date(today: dt.date) -> dt.date:
