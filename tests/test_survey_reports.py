@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from report_fixtures import closure_of, status_entries
+
 from rjc.model import SCHEMA_VERSION, Case, report_facts
 from rjc.model.entries import stable_id
 from rjc.outputs.reports import data, measures, suppress, window
-
-from report_fixtures import closure_of, status_entries
 
 # Vermont FY2027 Q1: July to September 2026
 RP, VICTIM = "responsible-party", "victim"
