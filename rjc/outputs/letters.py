@@ -52,6 +52,8 @@ LETTERS = {k.name: k for k in (
     LetterKind("panel-notice", "panel-notice.md.j2", "the case's next panel: date, time, place", "participant"),
     LetterKind("panel-notice-agency", "panel-notice-agency.md.j2", "the case's next panel, to its referral source",
                "referral-source"),
+    LetterKind("restitution", "restitution.md.j2", "restitution owed, paid and outstanding, and how to pay",
+               "responsible-party"),
     LetterKind("volunteer-thanks", "volunteer-thanks.md.j2", "thanks, with hours and panels served in a period",
                "volunteer", record="volunteer"),
 )}
@@ -302,6 +304,9 @@ def _context(repo: Repository, kind: LetterKind, record_id: str, person_id: str 
         "case": {"id": case.id, "program": case.program.value, "opened": case.opened,
                  "has_agreement": bool(case.agreements)},
     }
+    if kind.name == "restitution":
+        return base | {"recipient": _addressee(repo, _one(case, person_id, _RESPONSIBLE)),
+                       "restitution": _restitution(case, today)}
     if kind.to == "responsible-party":
         return base | {"recipient": _addressee(repo, _one(case, person_id, _RESPONSIBLE)),
                        "agreement": _agreement(case)}
@@ -386,6 +391,27 @@ def _agreement(case: Case) -> dict:
     agreement = case.agreements[-1]
     return {"signed": agreement.signed, "due": agreement.due, "midterm_review": agreement.midterm_review,
             "terms": [_item(item, agreement.due) for item in agreement.items]}
+
+
+def _restitution(case: Case, today: dt.date) -> dict:
+    """Every restitution item not waived: owed, the payments dated by the letter's day, the balance.
+    Never to which victim: the responsible party pays the center, as its payment instructions say."""
+    items = []
+    for number, agreement in enumerate(case.agreements, start=1):
+        for index, item in enumerate(agreement.items, start=1):
+            if item.type != "restitution" or item.status == ItemStatus.WAIVED:
+                continue
+            payments = [{"date": p.date, "amount": p.amount} for p in item.payments if p.date <= today]
+            paid = sum((p["amount"] for p in payments), Decimal("0.00"))
+            items.append({"agreement": number, "item": index, "description": item.description,
+                          "due": item.due or agreement.due, "amount": item.amount, "paid": paid,
+                          "balance": max(item.amount - paid, Decimal("0.00")), "payments": payments})
+    if not items:
+        raise RjcError(f"{case.id} has no restitution to ask for")
+    total = {key: sum((i[key] for i in items), Decimal("0.00")) for key in ("amount", "paid", "balance")}
+    if not total["balance"]:
+        raise RjcError(f"{case.id} owes no restitution: every item is paid in full")
+    return {"terms": items, **total}
 
 
 def _item(item, due: dt.date) -> dict:
