@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from rjc.model import Case, Panel, Person, Referral, Volunteer
+from rjc.model.case import RestitutionItem
 from rjc.model.vocab import ClosureReason, ItemStatus, PanelStatus, Role
 from rjc.storage import layout
 from rjc.storage.errors import RjcError
@@ -396,19 +397,22 @@ def _agreement(case: Case) -> dict:
 def _restitution(case: Case, today: dt.date) -> dict:
     """Every restitution item not waived: owed, the payments dated by the letter's day, the balance.
     Never to which victim: the responsible party pays the center, as its payment instructions say."""
-    items = []
+    items: list[dict] = []
+    total = {"amount": Decimal("0.00"), "paid": Decimal("0.00"), "balance": Decimal("0.00")}
     for number, agreement in enumerate(case.agreements, start=1):
         for index, item in enumerate(agreement.items, start=1):
-            if item.type != "restitution" or item.status == ItemStatus.WAIVED:
+            if not isinstance(item, RestitutionItem) or item.status == ItemStatus.WAIVED:
                 continue
-            payments = [{"date": p.date, "amount": p.amount} for p in item.payments if p.date <= today]
-            paid = sum((p["amount"] for p in payments), Decimal("0.00"))
+            payments = [p for p in item.payments if p.date <= today]
+            paid = sum((p.amount for p in payments), Decimal("0.00"))
+            figures = {"amount": item.amount, "paid": paid, "balance": max(item.amount - paid, Decimal("0.00"))}
+            for key, value in figures.items():
+                total[key] += value
             items.append({"agreement": number, "item": index, "description": item.description,
-                          "due": item.due or agreement.due, "amount": item.amount, "paid": paid,
-                          "balance": max(item.amount - paid, Decimal("0.00")), "payments": payments})
+                          "due": item.due or agreement.due, **figures,
+                          "payments": [{"date": p.date, "amount": p.amount} for p in payments]})
     if not items:
         raise RjcError(f"{case.id} has no restitution to ask for")
-    total = {key: sum((i[key] for i in items), Decimal("0.00")) for key in ("amount", "paid", "balance")}
     if not total["balance"]:
         raise RjcError(f"{case.id} owes no restitution: every item is paid in full")
     return {"terms": items, **total}
