@@ -81,14 +81,14 @@ def test_nested_keys_reach_groups_optional_groups_and_per_program_terms(here, rj
 def test_an_unknown_key_names_the_closest_and_the_known_ones(here, rjc):
     result = rjc("settings", "set", "center.phon", "802 555 0100")
     assert (result.code, result.err) == (1, "Error: no setting center.phon; did you mean center.phone? "
-                                            "(center has: name, address, phone, email, website)\n")
+                                            "(center has: name, address, phone, email, website, payment_instructions)\n")
     top = rjc("settings", "set", "centre.phone", "802 555 0100")
     assert top.err == ("Error: no setting centre.phone; did you mean center.phone? (rjc.yaml has: schema_version, "
                        "center, timezone, holidays, diversion_return_days, coordinators, agreement, "
-                       "agreement_by_program, reminders, mail, sealing, signing)\n")
+                       "agreement_by_program, reminders, mail, sealing, signing, surveys)\n")
     group = rjc("settings", "set", "center", "x")
-    assert group.err == ("Error: center is a group of settings (name, address, phone, email, website); set one of "
-                         "them, e.g.: rjc settings set center.name VALUE\n")
+    assert group.err == ("Error: center is a group of settings (name, address, phone, email, website, "
+                         "payment_instructions); set one of them, e.g.: rjc settings set center.name VALUE\n")
     assert rjc("settings", "set", "coordinators.0.name", "x").err == (
         "Error: coordinators is a list; change it with: rjc settings edit\n")
     assert rjc("settings", "set", "center.phone.x", "x").err == (

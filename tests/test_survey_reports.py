@@ -72,20 +72,22 @@ def test_the_survey_section_against_hand_computed_figures():
     assert values(found, "survey_response_rate") == {
         "participant asked": 3, "participant returned": 2, "participant percent": Decimal("66.7"),
         "victim asked": 1, "victim returned": 1, "victim percent": Decimal("100.0")}
-    scales = values(found, "survey_scales")
-    assert scales["participant felt_heard: answers"] == 4  # 5, 2, 4, 3
-    assert scales["participant felt_heard: average"] == Decimal("3.5")
-    assert (scales["participant treated_fairly: answers"], scales["participant treated_fairly: average"]) == (0, None)
-    assert (scales["victim felt_heard: answers"], scales["victim felt_heard: average"]) == (1, Decimal("4.0"))
-    yes_no = values(found, "survey_yes_no")
-    assert [yes_no[f"participant would_recommend: {b}"] for b in ("answers", "yes", "percent yes")] == [
-        3, 2, Decimal("66.7")]
-    assert [yes_no[f"victim felt_safe: {b}"] for b in ("answers", "yes", "percent yes")] == [1, 1, Decimal("100.0")]
-    assert values(found, "survey_choices") == {
-        "participant agreement_fair: total": 3, "participant agreement_fair: too-hard": 1,
-        "participant agreement_fair: about-right": 2, "participant agreement_fair: too-easy": 0,
-        "victim how_took_part: total": 1, "victim how_took_part: attended": 1,
-        "victim how_took_part: written-statement": 0, "victim how_took_part: other": 0}
+    scales = values(found, "participant_survey_scales")
+    assert scales["felt_heard: answers"] == 4  # 5, 2, 4, 3
+    assert scales["felt_heard: average"] == Decimal("3.5")
+    assert (scales["treated_fairly: answers"], scales["treated_fairly: average"]) == (0, None)
+    victim = values(found, "victim_survey_scales")
+    assert (victim["felt_heard: answers"], victim["felt_heard: average"]) == (1, Decimal("4.0"))
+    yes_no = values(found, "participant_survey_yes_no")
+    assert [yes_no[f"would_recommend: {b}"] for b in ("answers", "yes", "percent yes")] == [3, 2, Decimal("66.7")]
+    victim = values(found, "victim_survey_yes_no")
+    assert [victim[f"felt_safe: {b}"] for b in ("answers", "yes", "percent yes")] == [1, 1, Decimal("100.0")]
+    assert values(found, "participant_survey_choices") == {
+        "agreement_fair: total": 3, "agreement_fair: too-hard": 1, "agreement_fair: about-right": 2,
+        "agreement_fair: too-easy": 0}
+    assert values(found, "victim_survey_choices") == {
+        "how_took_part: total": 1, "how_took_part: attended": 1, "how_took_part: statement": 0,
+        "how_took_part: other": 0}
 
 
 def test_free_text_answers_never_reach_the_report():
@@ -101,14 +103,13 @@ def test_small_survey_counts_are_suppressed_in_a_public_report():
     public = suppress.suppress(rows(survey_records()), 5)
     assert values(public, "survey_responses") == {"total": 5, "participant": "<5", "victim": "<5"}
     assert values(public, "survey_response_rate")["participant percent"] == "suppressed"
-    scales = values(public, "survey_scales")
-    assert (scales["participant felt_heard: answers"], scales["participant felt_heard: average"]) == (
-        "<5", "suppressed")
-    assert scales["participant treated_fairly: average"] is None  # nothing answered: nothing to hide
-    assert values(public, "survey_yes_no")["participant would_recommend: percent yes"] == "suppressed"
+    scales = values(public, "participant_survey_scales")
+    assert (scales["felt_heard: answers"], scales["felt_heard: average"]) == ("<5", "suppressed")
+    assert scales["treated_fairly: average"] is None  # nothing answered: nothing to hide
+    assert values(public, "participant_survey_yes_no")["would_recommend: percent yes"] == "suppressed"
     # at 2, one hidden option of a question shown in total would be given away by subtraction
-    choices = values(suppress.suppress(rows(survey_records()), 2), "survey_choices")
-    assert [choices[f"participant agreement_fair: {b}"] for b in ("total", "too-hard", "about-right", "too-easy")] == [
+    choices = values(suppress.suppress(rows(survey_records()), 2), "participant_survey_choices")
+    assert [choices[f"agreement_fair: {b}"] for b in ("total", "too-hard", "about-right", "too-easy")] == [
         3, "<2", "suppressed", 0]
     assert values(suppress.suppress(rows(survey_records()), 2), "survey_responses") == {
         "total": 5, "participant": "suppressed", "victim": "<2"}

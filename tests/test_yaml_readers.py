@@ -114,6 +114,8 @@ def _strategy(annotation: Any, metadata: list) -> st.SearchStrategy:
         return st.sampled_from(args)
     if origin is list:
         return st.lists(_strategy(args[0], metadata), max_size=2)
+    if origin is dict:
+        return st.dictionaries(_strategy(args[0], []), _strategy(args[1], metadata), max_size=2)
     if annotation is type(None):
         return st.none()
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):

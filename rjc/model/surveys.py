@@ -75,7 +75,7 @@ VICTIM_QUESTIONS = Survey(questions=[
     _q("harm_addressed", "The harm done to me was addressed (1 = not at all, 5 = completely)", QuestionKind.SCALE),
     _q("felt_safe", "Did you feel safe taking part?", QuestionKind.YES_NO),
     _q("would_recommend", "Would you recommend taking part to someone in your place?", QuestionKind.YES_NO),
-    _q("how_took_part", "How did you take part?", QuestionKind.CHOICE, "attended", "written-statement", "other"),
+    _q("how_took_part", "How did you take part?", QuestionKind.CHOICE, "attended", "statement", "other"),
     _q("comments", "Anything else you want to tell us?", QuestionKind.TEXT),
 ])
 

@@ -147,9 +147,12 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
             additive=True),
     Measure("survey_responses", "Surveys", "Surveys returned, by kind", additive=True),
     Measure("survey_response_rate", "Surveys", "Surveys asked for by cases closed, and returned"),
-    Measure("survey_scales", "Surveys", "Scale questions (1-5): answers and average"),
-    Measure("survey_yes_no", "Surveys", "Yes/no questions: answers and yes"),
-    Measure("survey_choices", "Surveys", "Choice questions: answers by option", grouped=True),
+    *(m for kind in ("participant", "victim") for m in (
+        Measure(f"{kind}_survey_scales", "Surveys", f"{kind.capitalize()} survey, scale questions (1-5): answers "
+                                                    "and average"),
+        Measure(f"{kind}_survey_yes_no", "Surveys", f"{kind.capitalize()} survey, yes/no questions: answers and yes"),
+        Measure(f"{kind}_survey_choices", "Surveys", f"{kind.capitalize()} survey, choice questions: answers by "
+                                                     "option", grouped=True))),
     Measure("records_current", "Records current", "Open cases at the end of the period, and those with no "
                                                   "activity in it"),
     Measure("cases_without_activity", "Records current", "Open cases with no activity in the period "
@@ -496,7 +499,7 @@ class Calculator:
                         answers[key].append(answer)
             for q in config.of(kind).questions:
                 given = [a for a in answers.get(q.key, []) if answer_problem(q, a) is None]
-                yield from self._answers(w, f"{kind.value} {q.key}", q, given)
+                yield from self._answers(w, f"{kind.value}_survey", q, given)
 
     def _survey_rate(self, w: Window, config: Surveys) -> Iterator[Row]:
         """Cases closed in the period that ask for a participant survey, and their victims who took
@@ -520,23 +523,24 @@ class Calculator:
                       (("survey_response_rate", f"{kind} asked"), ("survey_response_rate", f"{kind} returned")))
 
     @staticmethod
-    def _answers(w: Window, name: str, question: Question, given: list[str]) -> Iterator[Row]:
+    def _answers(w: Window, survey: str, question: Question, given: list[str]) -> Iterator[Row]:
+        name = question.key
         if question.kind == QuestionKind.SCALE:
             average = (Decimal(sum(int(a) for a in given)) / len(given)).quantize(
                 Decimal("0.1"), rounding=ROUND_HALF_UP) if given else None
-            yield Row("survey_scales", f"{name}: answers", w.label, len(given))
-            yield Row("survey_scales", f"{name}: average", w.label, average, DERIVED,
-                      (("survey_scales", f"{name}: answers"),))
+            yield Row(f"{survey}_scales", f"{name}: answers", w.label, len(given))
+            yield Row(f"{survey}_scales", f"{name}: average", w.label, average, DERIVED,
+                      ((f"{survey}_scales", f"{name}: answers"),))
         elif question.kind == QuestionKind.YES_NO:
             yes = given.count(YES)
-            yield Row("survey_yes_no", f"{name}: answers", w.label, len(given))
-            yield Row("survey_yes_no", f"{name}: yes", w.label, yes)
-            yield Row("survey_yes_no", f"{name}: percent yes", w.label, percent(yes, len(given)), DERIVED,
-                      (("survey_yes_no", f"{name}: answers"), ("survey_yes_no", f"{name}: yes")))
+            yield Row(f"{survey}_yes_no", f"{name}: answers", w.label, len(given))
+            yield Row(f"{survey}_yes_no", f"{name}: yes", w.label, yes)
+            yield Row(f"{survey}_yes_no", f"{name}: percent yes", w.label, percent(yes, len(given)), DERIVED,
+                      ((f"{survey}_yes_no", f"{name}: answers"), (f"{survey}_yes_no", f"{name}: yes")))
         elif question.kind == QuestionKind.CHOICE:
-            yield Row("survey_choices", f"{name}: {TOTAL}", w.label, len(given))
+            yield Row(f"{survey}_choices", f"{name}: {TOTAL}", w.label, len(given))
             for option in question.options:
-                yield Row("survey_choices", f"{name}: {option}", w.label, given.count(option))
+                yield Row(f"{survey}_choices", f"{name}: {option}", w.label, given.count(option))
 
     # records current
 

@@ -69,8 +69,8 @@ def suppress(rows: list[Row], threshold: int) -> list[Row]:
 
 
 def _group(measure: str, breakdown: str) -> str:
-    """The group a breakdown adds up in: "participant agreement_fair" of "participant agreement_fair:
-    too-hard" in a grouped measure; the whole measure otherwise."""
+    """The group a breakdown adds up in: "agreement_fair" of "agreement_fair: too-hard" in a grouped
+    measure; the whole measure otherwise."""
     return breakdown.rpartition(": ")[0] if MEASURES[measure].grouped else ""
 
 
