@@ -35,6 +35,7 @@ from pathlib import Path
 import yaml
 
 from benchmarks.run import REPOS, RJC, Row, measured, sections_by_size, timed
+from rjc.model import SCHEMA_VERSION
 
 PER_RECORD = 60  # versions a record's life is replayed as, at most (its creation included)
 KIND_DIRS = ("people", "referrals", "cases", "panels", "volunteers")
@@ -301,9 +302,13 @@ def generate(root: Path, size: int) -> dict:
 
 
 def repository(size: int) -> Path:
+    """The repository of `size` records, generated once; again when rjc's file format changed
+    since (rjc refuses an older format until `rjc migrate`, which would be one commit of all)."""
     root = REPOS / f"deep-{size}"
     if (root / ".git" / "objects" / "info" / "commit-graphs").exists():
-        return root
+        if f"schema_version: {SCHEMA_VERSION}\n" in (root / "rjc.yaml").read_text(encoding="utf-8"):
+            return root
+        shutil.rmtree(root)
     print(f"generating the history of {size:,} records in {root} ...", file=sys.stderr)
     stats = generate(root, size)
     print("  " + ", ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v:,}" for k, v in stats.items()),
