@@ -57,6 +57,8 @@ def new(
 
 def ask(questions) -> dict:
     """Prompt for each field; answers are checked as they are typed."""
+    from rjc.cli.options import checked_prompt
+
     answers: dict = {}
     for q in questions:
         label = q.name.replace("_", " ")
@@ -64,20 +66,12 @@ def ask(questions) -> dict:
             label += f" ({', '.join(q.choices)})"
         elif q.kind in ("date", "time"):
             label += " (YYYY-MM-DD)" if q.kind == "date" else " (HH:MM)"
-        if not q.required:
-            label += " [blank to skip]"
-        while True:
-            if q.kind == "yes/no":
-                answers[q.name] = typer.confirm(label, default=True)
-                break
-            value = typer.prompt(label, default="" if not q.required else None, show_default=False).strip()
-            if not value and not q.required:
-                break
-            problem = _answer_problem(q, value)
-            if problem is None:
-                answers[q.name] = value
-                break
-            typer.echo(f"  {problem}", err=True)
+        if q.kind == "yes/no":
+            answers[q.name] = typer.confirm(label if q.required else f"{label} [blank to skip]", default=True)
+            continue
+        value = checked_prompt(label, lambda value, q=q: _answer_problem(q, value), required=q.required)
+        if value is not None:
+            answers[q.name] = value
     return answers
 
 
