@@ -38,7 +38,7 @@ def test_parse_id_refuses_anything_else(text):
     with pytest.raises(RjcError) as info:
         layout.parse_id(text)
     assert str(info.value) == ("not a record id: ids look like C-2026-KB-0019 "
-                               "(kind P, R, C, PN or V; year; coordinator code; number)")
+                               "(kind P, R, C, PN, V or O; year; coordinator code; number)")
 
 
 @pytest.mark.parametrize("text", ["P-2026-KB-00001", "C-2026-KB-000019"])
@@ -75,7 +75,7 @@ def test_kind_named(name, kind):
 def test_kind_named_refuses_an_unknown_kind():
     with pytest.raises(RjcError) as info:
         layout.kind_named("widgets")
-    assert str(info.value) == "unknown record kind 'widgets'; kinds are: person, referral, case, panel, volunteer"
+    assert str(info.value) == "unknown record kind 'widgets'; kinds are: person, referral, case, panel, volunteer, organization"
 
 
 # --- paths --------------------------------------------------------------------------------

@@ -191,7 +191,7 @@ def test_panel_notice_needs_a_recipient_on_the_case_and_a_scheduled_panel(panel_
     stranger = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0003", "--as-of", NOTICE_DATE)
     assert stranger.code == 1 and stranger.err == "Error: P-2026-KB-0003 is not a participant on C-2026-KB-0001\n"
     name = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "Bo Lind", "--as-of", NOTICE_DATE)
-    assert name.code == 1 and name.err == "Error: not a record id: ids look like C-2026-KB-0019 (kind P, R, C, PN or V; year; coordinator code; number)\n" and "Lind" not in name.err
+    assert name.code == 1 and name.err == "Error: not a record id: ids look like C-2026-KB-0019 (kind P, R, C, PN, V or O; year; coordinator code; number)\n" and "Lind" not in name.err
     volunteer = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "V-2026-KB-0001", "--as-of", NOTICE_DATE)
     assert volunteer.code == 1 and volunteer.err == "Error: --to takes a person id (like P-2026-KB-0001), and V-2026-KB-0001 is not one\n"
     late = rjc("letter", "panel-notice", "C-2026-KB-0001", "--to", "P-2026-KB-0002", "--as-of", "2026-12-04")

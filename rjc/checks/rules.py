@@ -25,8 +25,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Protocol, cast
 
-from rjc.model import Case, Panel, Person, Referral, Settings, Volunteer, entries, lifecycle, surveys
+from rjc.model import Case, Organization, Panel, Person, Referral, Settings, Volunteer, entries, lifecycle, surveys
 from rjc.model.case import RestitutionItem
+from rjc.model.organization import normal_org_name
 from rjc.model.person import normal_name
 from rjc.model.vocab import CaseStatus, PanelStatus, Program, Role, SurveyKind
 from rjc.storage import layout, store
@@ -122,6 +123,8 @@ def _references(record) -> Iterator[tuple[tuple, str]]:
             yield ("people", i, "person"), involved.person
         if record.screening.case:
             yield ("screening", "case"), record.screening.case
+        if record.agency_org:
+            yield ("agency_org",), record.agency_org
     elif isinstance(record, Case):
         if record.referral:
             yield ("referral",), record.referral
@@ -151,6 +154,8 @@ def _references(record) -> Iterator[tuple[tuple, str]]:
         for i, response in enumerate(record.surveys):
             if response.person:
                 yield ("surveys", i, "person"), response.person
+        if record.internship and record.internship.host_org:
+            yield ("internship", "host_org"), record.internship.host_org
     elif isinstance(record, Panel):
         for i, entry in enumerate(record.docket):
             yield ("docket", i, "case"), entry.case
@@ -162,6 +167,8 @@ def _references(record) -> Iterator[tuple[tuple, str]]:
         yield ("person",), record.person
         for i, person in enumerate(record.conflicts):
             yield ("conflicts", i), person
+    elif isinstance(record, Organization) and record.contact_person:
+        yield ("contact_person",), record.contact_person
 
 
 @record_rule
@@ -517,6 +524,22 @@ def people_not_on_file_twice(records: list[store.Loaded], ctx: Context) -> Itera
                 yield later.problem(("given_name",), "person-on-file-twice",
                                     f"{b.id} may be {first.id} on file twice (same name and date of birth); "
                                     f"if so: rjc person merge {first.id} {b.id}", "warning")
+
+
+@repository_rule("organization", meet=None)
+def organizations_not_on_file_twice(records: list[store.Loaded], ctx: Context) -> Iterator[Problem]:
+    # two clones adding one agency offline make two records
+    first: dict[str, str] = {}
+    for loaded in records:
+        org = loaded.record
+        if isinstance(org, Organization):
+            key = normal_org_name(org.name)
+            if key in first:
+                yield loaded.problem(("name",), "organization-on-file-twice",
+                                     f"{org.id} has the name of {first[key]}; if they are one organization, "
+                                     f"point what refers to {org.id} at {first[key]} (rjc edit)", "warning")
+            else:
+                first[key] = org.id
 
 
 # --- one record ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ LIMIT = 200  # a shell lists more than a screen of candidates only after asking
 KINDS_BY_ARGUMENT: dict[str, tuple[str, ...] | None] = {
     "record_id": None, "record": None, "target": None, "ids": ("case",), "case_id": ("case",),
     "referral_id": ("referral",), "person": ("person",), "keep": ("person",), "volunteer": ("volunteer",),
-    "panel_id": ("panel",),
+    "panel_id": ("panel",), "organization_id": ("organization",),
 }
 SAME_AS_BEFORE = "other"  # `case link ID OTHER`, `person merge KEEP OTHER`: the kind of the one before
 

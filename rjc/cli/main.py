@@ -19,13 +19,14 @@ INTERRUPTED = "Interrupted; nothing more was written."
 COMMANDS = {
     "init": "repo", "whoami": "repo", "check": "repo", "migrate": "repo", "doctor": "repo",
     "new": "records", "show": "records", "list": "records", "edit": "records", "person": "people",
-    "referral": "referrals", "case": "casework", "victim": "casework", "agreement": "casework",
+    "referral": "referrals", "org": "organizations", "case": "casework", "victim": "casework", "agreement": "casework",
     "circle": "programs", "internship": "programs", "volunteer": "volunteers", "panel": "panels",
     "survey": "surveys", "letter": "letters", "calendar": "reminders", "remind": "reminders", "report": "reports",
     "history": "audit", "log": "audit", "undo": "audit", "clone": "sync", "sync": "sync", "merge-file": "sync", "seal": "sealing", "sealed": "sealing",
     "expunge": "sealing", "unseal": "sealing", "settings": "settings",
 }
-MODULES = ("repo", "records", "people", "referrals", "casework", "programs", "volunteers", "panels", "surveys", "letters", "reminders",
+MODULES = ("repo", "records", "people", "referrals", "organizations", "casework", "programs", "volunteers", "panels", "surveys",
+           "letters", "reminders",
            "reports", "audit", "sync", "sealing", "settings")  # in the order `rjc --help` lists their commands
 
 

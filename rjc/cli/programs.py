@@ -159,7 +159,9 @@ def circle_show(
 def internship_set(
     case_id: CaseArgument,
     host: Annotated[Optional[str], typer.Option(
-        metavar="BUSINESS", help="The host business (a business's name, never a person's).")] = None,
+        metavar="BUSINESS", help=(
+            "The host business: its organization id (O-2026-KB-0001) or its name (a business's, never a person's); "
+            "the name of one organization on file links it."))] = None,
     grant: Annotated[Optional[str], typer.Option(help="The grant that funds it.")] = None,
     start: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="First day.")] = None,
     end: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Last day.")] = None,
@@ -219,7 +221,7 @@ def internship_show(case_id: CaseArgument) -> None:
         say(f"{case.id} has no internship yet; set it up with: rjc internship set {case.id} --host BUSINESS")
         return
     say(f"internship of {case.id} (case {case.status})")
-    say(f"host: {internship.host}")
+    say(f"host: {internship.host}" + (f" ({internship.host_org})" if internship.host_org else ""))
     say(f"grant: {internship.grant or '-'}")
     say(f"dates: {internship.start or '-'} to {internship.end or '-'}")
     entries = len(internship.hours)

@@ -13,7 +13,7 @@ from rjc.cli.options import DateOption, YesOption, event_day, format_option
 from rjc.cli.repo import interactive, open_repository
 from rjc.model.vocab import Program, ReferralSource
 
-KIND_HELP = "person, referral, case, panel or volunteer (plural works too)."
+KIND_HELP = "person, referral, case, panel, volunteer or organization (plural works too)."
 
 
 def new(
@@ -135,7 +135,8 @@ def show(
 def list_(
     kind: Annotated[str, typer.Argument(help=KIND_HELP)],
     status: Annotated[Optional[str], typer.Option(
-        help="Case status (or open/closed), referral decision, panel status, or active/inactive.")] = None,
+        help="Case status (or open/closed), referral decision, panel status, active/inactive, "
+             "or an organization's type.")] = None,
     program: Annotated[Optional[Program], typer.Option(case_sensitive=False, help="Program.")] = None,
     source: Annotated[Optional[ReferralSource], typer.Option(case_sensitive=False, help="Referral source.")] = None,
     coordinator: Annotated[Optional[str], typer.Option(help="Coordinator code (cases).")] = None,

@@ -32,7 +32,8 @@ def new(
         case_sensitive=False, help="Who referred it.")] = None,
     received: Annotated[Optional[dt.datetime], typer.Option(
         formats=["%Y-%m-%d"], help="When it came in (default today).")] = None,
-    agency: Annotated[Optional[str], typer.Option(help="The referring agency, e.g. 'Windsor County SA'.")] = None,
+    agency: Annotated[Optional[str], typer.Option(help=(
+        "The referring agency: its organization id (O-2026-KB-0001) or its name; a name not on file is kept as text."))] = None,
     docket: Annotated[Optional[str], typer.Option(help="Docket or DA number.")] = None,
     offense_date: Annotated[Optional[dt.datetime], typer.Option(
         "--offense-date", formats=["%Y-%m-%d"], help="When the offense or harm happened.")] = None,
@@ -93,6 +94,8 @@ def new(
         save_or_abandon(_summary(taken))
     result = core.take_referral(repo, taken)
     say(result.referral)
+    if result.agency_hint:
+        message(result.agency_hint)
     for index, person_id in result.reused.items():
         message(f"person {index + 1} is already on file as {person_id} (same name and date of birth); "
                 f"used that record. To update their details: rjc edit {person_id}")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rjc.model.base import SCHEMA_VERSION, Record
     from rjc.model.case import Case
+    from rjc.model.organization import Organization
     from rjc.model.panel import Panel
     from rjc.model.person import Person
     from rjc.model.referral import Referral
@@ -26,15 +27,15 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "SCHEMA_VERSION": "base", "Record": "base", "Case": "case", "Panel": "panel", "Person": "person",
-    "Referral": "referral", "Settings": "settings", "Volunteer": "volunteer",
+    "Referral": "referral", "Settings": "settings", "Volunteer": "volunteer", "Organization": "organization",
 }
 
-__all__ = ["MODELS", "SCHEMA_VERSION", "Case", "Panel", "Person", "Record", "Referral", "Settings", "Volunteer"]
+__all__ = ["MODELS", "SCHEMA_VERSION", "Case", "Organization", "Panel", "Person", "Record", "Referral", "Settings", "Volunteer"]
 
 
 def __getattr__(name: str):
     if name == "MODELS":
-        models = {m.kind: m for m in (__getattr__(n) for n in ("Person", "Referral", "Case", "Panel", "Volunteer"))}
+        models = {m.kind: m for m in (__getattr__(n) for n in ("Person", "Referral", "Case", "Panel", "Volunteer", "Organization"))}
         globals()["MODELS"] = models
         return models
     if name in _HOMES:

@@ -46,6 +46,7 @@ ReferralId = _reference("R", "referral")
 CaseId = _reference("C", "case")
 PanelId = _reference("PN", "panel")
 VolunteerId = _reference("V", "volunteer")
+OrganizationId = _reference("O", "organization")
 
 
 def _coordinator(value: str) -> str:
@@ -148,7 +149,7 @@ class Versioned(Strict):
 
 
 class Record(Versioned):
-    """A file of its own: one person, referral, case, panel or volunteer."""
+    """A file of its own: one person, referral, case, panel, volunteer or organization."""
 
     kind: ClassVar[str]
 

@@ -19,6 +19,7 @@ from rjc.model.base import (
     Entry,
     Hours,
     Money,
+    OrganizationId,
     PersonId,
     Record,
     ReferralId,
@@ -232,7 +233,8 @@ class WorkedHours(Entry):
 class Internship(Strict):
     """STAR: a grant-funded internship with a local business."""
 
-    host: Text
+    host: Text  # the business's name (copied from its organization record when it is on file)
+    host_org: OrganizationId | None = None
     grant: str | None = None
     start: Date | None = None
     end: Date | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rjc.model.base import CaseId, CoordinatorCode, Date, PersonId, Record, Strict, Text
+from rjc.model.base import CaseId, CoordinatorCode, Date, OrganizationId, PersonId, Record, Strict, Text
 from rjc.model.vocab import Program, ReferralSource, Role, ScreeningDecision
 
 
@@ -31,11 +31,14 @@ class Screening(Strict):
 
 class Referral(Record):
     kind: ClassVar[str] = "referral"
+    # the agency is asked for as text or an id (`agency`), and linked to its organization by rjc
+    never_asked: ClassVar[tuple[str, ...]] = ("agency_org",)
 
     received: Date
     program: Program
     source: ReferralSource
-    agency: str | None = None
+    agency: str | None = None  # as typed, when the agency is not on file
+    agency_org: OrganizationId | None = None  # the agency on file
     contact: AgencyContact | None = None
     docket: str | None = None
     offense_date: Date | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rjc.model import Case, Panel, Person, Record, Referral, Volunteer
+from rjc.model import Case, Organization, Panel, Person, Record, Referral, Volunteer
 from rjc.model.vocab import CaseStatus
 
 
@@ -23,7 +23,7 @@ def _case_row(c: Case) -> dict:
 
 def _referral_row(r: Referral) -> dict:
     return {"id": r.id, "received": _iso(r.received), "program": r.program.value, "source": r.source.value,
-            "agency": r.agency, "decision": r.screening.decision.value, "case": r.screening.case,
+            "agency": r.agency_org or r.agency, "decision": r.screening.decision.value, "case": r.screening.case,
             "_date": _iso(r.received), "_status": r.screening.decision.value}
 
 
@@ -40,12 +40,18 @@ def _volunteer_row(v: Volunteer) -> dict:
             "_status": "active" if v.active else "inactive"}
 
 
+def _organization_row(o: Organization) -> dict:
+    # an organization's name is not personal data; its contact person is left out
+    return {"id": o.id, "name": o.name, "type": o.type.value, "town": o.address.town if o.address else None,
+            "_date": None, "_status": o.type.value}
+
+
 def _person_row(p: Person) -> dict:
     return {"id": p.id, "_date": None, "_status": None}
 
 
 _ROWS: dict[type[Record], Callable[[Any], dict]] = {Case: _case_row, Referral: _referral_row, Panel: _panel_row, Volunteer: _volunteer_row,
-         Person: _person_row}
+         Person: _person_row, Organization: _organization_row}
 
 
 def list_row(record: Record) -> dict:

@@ -29,6 +29,13 @@ class ReferralSource(StrEnum):
     OTHER_AGENCY = "other-agency"
 
 
+class OrganizationKind(StrEnum):
+    REFERRING_AGENCY = "referring-agency"
+    HOST_BUSINESS = "host-business"
+    FUNDER = "funder"
+    SERVICE_PROVIDER = "service-provider"
+
+
 class ScreeningDecision(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"

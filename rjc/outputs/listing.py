@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from rjc.model.vocab import CaseStatus, PanelStatus, Program, ReferralSource, ScreeningDecision
+from rjc.model.vocab import CaseStatus, OrganizationKind, PanelStatus, Program, ReferralSource, ScreeningDecision
 from rjc.storage.errors import RjcError
 
 
 @dataclass
 class Filters:
-    status: str | None = None  # case status, `open` or `closed`; referral decision; panel status; active/inactive
+    status: str | None = None  # case status, `open` or `closed`; referral decision; panel status; active/inactive;
+    # an organization's type
     program: str | None = None
     source: str | None = None
     coordinator: str | None = None
@@ -25,6 +26,7 @@ COLUMNS = {
     "panel": ["id", "date", "start", "end", "status", "program", "cases", "seats"],
     "volunteer": ["id", "active", "programs", "background_check_expires", "trainings"],
     "person": ["id"],
+    "organization": ["id", "type", "name", "town"],
 }
 
 
@@ -50,6 +52,7 @@ RANK = {  # most valuable first: on a narrow terminal the last give way first (r
     "panel": ["id", "date", "start", "status", "cases", "program", "end", "seats"],
     "volunteer": ["id", "active", "background_check_expires", "programs", "trainings"],
     "person": ["id"],
+    "organization": ["id", "name", "type", "town"],
 }
 
 
@@ -59,6 +62,7 @@ _STATUSES = {
     "panel": list(PanelStatus),
     "volunteer": ["active", "inactive"],
     "person": [],
+    "organization": list(OrganizationKind),
 }
 
 
@@ -68,6 +72,7 @@ _APPLIES = {  # which filters each kind has
     "panel": {"status", "program", "since", "until"},
     "volunteer": {"status", "program", "since", "until"},
     "person": set(),
+    "organization": {"status"},
 }
 
 

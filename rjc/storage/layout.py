@@ -46,13 +46,14 @@ KINDS: dict[str, Kind] = {
         Kind("case", "C", "cases"),
         Kind("panel", "PN", "panels"),
         Kind("volunteer", "V", "volunteers"),
+        Kind("organization", "O", "organizations"),
     )
 }
 _BY_PREFIX = {k.prefix: k for k in KINDS.values()}
 _BY_PLURAL = {k.directory: k for k in KINDS.values()} | {"persons": KINDS["person"]}
 
 # [0-9], not \d (which admits other scripts' digits); always used with fullmatch.
-_ID_RE = re.compile(rf"(P|R|C|PN|V)-([0-9]{{4}})-({CODE_PATTERN})-([0-9]{{4,6}})")
+_ID_RE = re.compile(rf"(P|R|C|PN|V|O)-([0-9]{{4}})-({CODE_PATTERN})-([0-9]{{4,6}})")
 _CODE_RE = re.compile(CODE_PATTERN)
 PEOPLE_ID = re.compile(rf"\b(?:P|V)-[0-9]{{4}}-{CODE_PATTERN}-[0-9]{{4,6}}\b")  # ids that stand for a person
 CASE_ID = re.compile(rf"\bC-[0-9]{{4}}-{CODE_PATTERN}-[0-9]{{4,6}}\b")
@@ -80,7 +81,7 @@ def parse_id(text: str) -> RecordId:
     if not match:
         # The text is not repeated: it may be a name typed in the wrong place.
         raise RjcError("not a record id: ids look like C-2026-KB-0019 "
-                       "(kind P, R, C, PN or V; year; coordinator code; number)")
+                       "(kind P, R, C, PN, V or O; year; coordinator code; number)")
     prefix, year, code, number = match.groups()
     record_id = RecordId(_BY_PREFIX[prefix], int(year), code, int(number))
     if str(record_id) != text.strip().upper():  # one spelling per id: no extra leading zeros

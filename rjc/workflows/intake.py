@@ -51,6 +51,7 @@ class Taken:
     result: Result
     referral: str
     reused: dict[int, str]  # position in the intake -> the person on file used instead
+    agency_hint: str | None = None  # the agency was kept as text: why, and how to link it
 
 
 def find_existing(repo: Repository, details: dict, on_file: list[OnFile] | None = None) -> list[OnFile]:
@@ -135,6 +136,7 @@ def take_referral(repo: Repository, intake: Intake) -> Taken:
     if not intake.people:
         raise RjcError("a referral needs at least one person involved")
     received = dt.date.fromisoformat(str(intake.fields["received"]))
+    agency = _agency(repo, intake.fields)
     with repo.transaction("referral new") as tx:
         involved, reused, problems = [], {}, []
         on_file = people_on_file(repo) if any(not e.person and not e.distinct for e in intake.people) else []
@@ -168,7 +170,23 @@ def take_referral(repo: Repository, intake: Intake) -> Taken:
             loaded = store.Loaded(intake.source, document=intake.document or yamlio.Document(data))
             raise RjcError("nothing was created", store.schema_problems(loaded, exc, Referral)) from None
         tx.stage(referral)
-        return Taken(tx.commit("referral new"), referral.id, reused)
+        return Taken(tx.commit("referral new"), referral.id, reused, agency)
+
+
+def _agency(repo: Repository, fields: dict) -> str | None:
+    """The agency given (an organization's id or name, or other text) as `agency_org` or `agency`;
+    the hint to show when it stays text."""
+    from rjc.workflows import organizations
+
+    given = fields.pop("agency", None)
+    if given is None or (isinstance(given, str) and not given.strip()):
+        return None
+    found = organizations.resolve(repo, str(given))
+    if found.org is not None:
+        fields["agency_org"] = found.org.id
+        return None
+    fields["agency"] = found.text
+    return found.hint
 
 
 def _namesake_refusal(index: int, entry: Involvement, ids: list[str]) -> str:

@@ -21,7 +21,7 @@ from rjc.storage.transaction import Result
 from rjc.workflows.repository import Repository
 
 # the kinds whose records refer to people
-_REFERRING = ("referral", "case", "panel", "volunteer")
+_REFERRING = ("referral", "case", "panel", "volunteer", "organization")
 
 
 @dataclass

@@ -349,6 +349,15 @@ def _internship(case: Case) -> Internship:
     return case.internship
 
 
+def _host_on_file(repo: Repository, host: str) -> tuple[str, str | None]:
+    """(the host's name, its organization's id): an id or the name of one organization on file
+    links it; other text is kept as the name."""
+    from rjc.workflows import organizations
+
+    found = organizations.resolve(repo, host, "host")
+    return (found.org.name, found.org.id) if found.org else (host, None)
+
+
 def _check_host(repo: Repository, case: Case, host: str) -> str:
     """The host is a business: refuse a person's id, or the name of someone on the case."""
     from rjc.storage import layout
@@ -379,15 +388,16 @@ def set_internship(repo: Repository, case_id: str, *, host: str | None = None, g
         raise RjcError("give at least one of --host, --grant, --start, --end")
     with repo.transaction("internship set") as tx:
         case = _star_case(repo, case_id)
+        host_org = None
         if host is not None:
-            host = _check_host(repo, case, host)
+            host, host_org = _host_on_file(repo, _check_host(repo, case, host))
         internship = case.internship
         if internship is None:
             if not host:
                 raise RjcError(f"{case.id} has no internship yet; name its host business (--host)")
             internship = Internship(host=host)
         if host:
-            internship.host = host
+            internship.host, internship.host_org = host, host_org
         if grant is not None:
             if not grant.strip():
                 raise RjcError("--grant cannot be blank")

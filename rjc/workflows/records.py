@@ -18,9 +18,9 @@ from decimal import Decimal
 from pydantic import ValidationError
 
 from rjc.model import MODELS, SCHEMA_VERSION, entries
-from rjc.storage import layout, locks, private, store, yamlio
+from rjc.storage import layout, locks, private, schema, store, yamlio
 from rjc.storage.errors import Problem, RjcError
-from rjc.storage.transaction import Result
+from rjc.storage.transaction import Result, Transaction
 from rjc.workflows.repository import Repository
 
 _SIMPLE = {str: "text", dt.date: "date", dt.time: "time", bool: "yes/no", int: "number", Decimal: "amount"}
@@ -124,7 +124,17 @@ def create(repo: Repository, kind: str, fields: yamlio.Document, *, source: str,
         if problems:
             raise RjcError("nothing was created", problems)
         tx.stage(loaded.record)
+        if not (repo.root / layout.KINDS[kind].schema_file).is_file():  # a kind newer than the repository
+            stage_schemas(repo, tx)
         return tx.commit(f"new {kind}")
+
+
+def stage_schemas(repo: Repository, tx: Transaction) -> None:
+    """The repository's schema files as this rjc writes them, so editors know a new kind."""
+    for relpath, text in schema.schema_files().items():
+        target = repo.root / relpath
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            tx.stage_generated(relpath, text)
 
 
 # --- editing -----------------------------------------------------------------------------

@@ -84,7 +84,7 @@ TRACKING = f"refs/remotes/{REMOTE}/{BRANCH}"  # the remote's tip as this clone l
 PUSH_ATTEMPTS = 4
 STATE_VERSION = 1
 
-_ID_IN_SUBJECT = re.compile(rf"\b(?:PN|P|R|C|V)-[0-9]{{4}}-{layout.CODE_PATTERN}-[0-9]{{4,6}}\b|\brjc\.yaml\b")
+_ID_IN_SUBJECT = re.compile(rf"\b(?:PN|P|R|C|V|O)-[0-9]{{4}}-{layout.CODE_PATTERN}-[0-9]{{4,6}}\b|\brjc\.yaml\b")
 
 
 @dataclass
