@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rjc.model import SCHEMA_VERSION, Case, Panel, Person, Referral, Volunteer
+from rjc.model import SCHEMA_VERSION, Case, Organization, Panel, Person, Referral, Volunteer
 from rjc.workflows.repository import Repository
 
 from helpers import git
@@ -40,7 +40,7 @@ def _volunteer(vid: str, person: str) -> Volunteer:
 
 
 def _referral(rid: str, received: str, source: str, program: str, case: str | None = None,
-              decision: str = "accepted", people: list | None = None, reason: str | None = None) -> Referral:
+              decision: str = "accepted", people: list | None = None, reason: str | None = None, **agency) -> Referral:
     screening = {"decision": decision}
     if decision != "pending":
         screening |= {"date": received, "by": "KB"}
@@ -49,9 +49,10 @@ def _referral(rid: str, received: str, source: str, program: str, case: str | No
     if reason:
         screening["reason"] = reason
     return Referral(id=rid, schema_version=SCHEMA_VERSION, received=received, source=source, program=program,
-                    people=people or [], screening=screening)
+                    people=people or [], screening=screening, **agency)
 
 
+O1, O2 = "O-2026-KB-0001", "O-2026-KB-0002"
 V1, V2, V3 = "V-2026-KB-0001", "V-2026-KB-0002", "V-2026-KB-0003"
 C1, C2, C3, C4, C5, C6 = ("C-2026-KB-0001", "C-2026-MR-0001", "C-2026-KB-0002", "C-2026-KB-0003",
                           "C-2026-MR-0002", "C-2026-KB-0004")
@@ -85,12 +86,18 @@ def fixture_records() -> list:
         _person("P-2026-KB-0022", "Val", "West"),  # the volunteers
     ]
     volunteers = [_volunteer(V1, "P-2026-KB-0020"), _volunteer(V2, "P-2026-KB-0021"), _volunteer(V3, "P-2026-KB-0022")]
+    organizations = [  # the agencies on file (a third, never referring, counts nowhere)
+        Organization(id=O1, schema_version=SCHEMA_VERSION, name="Hartford Police Department", type="referring-agency"),
+        Organization(id=O2, schema_version=SCHEMA_VERSION, name="Windsor County Court", type="referring-agency"),
+        Organization(id="O-2026-KB-0003", schema_version=SCHEMA_VERSION, name="Barre Bakery", type="host-business"),
+    ]
     referrals = [
         _referral("R-2026-KB-0001", "2026-06-20", "police", "restorative-panel", C1,
-                  people=[{"person": "P-2026-KB-0001", "role": "responsible-party"}]),
-        _referral("R-2026-MR-0001", "2026-07-01", "court", "restorative-panel", C2),
-        _referral("R-2026-KB-0002", "2026-07-15", "court", "restorative-panel", C3),
-        _referral("R-2026-KB-0003", "2026-08-10", "states-attorney", "mediation", C4),
+                  people=[{"person": "P-2026-KB-0001", "role": "responsible-party"}], agency_org=O1),
+        _referral("R-2026-MR-0001", "2026-07-01", "court", "restorative-panel", C2, agency_org=O2),
+        _referral("R-2026-KB-0002", "2026-07-15", "court", "restorative-panel", C3, agency_org=O2,
+                  agency="Windsor Cty Court, clerk's office"),
+        _referral("R-2026-KB-0003", "2026-08-10", "states-attorney", "mediation", C4, agency="Windsor County SA"),
         _referral("R-2026-KB-0004", "2026-09-30", "school", "restorative-panel", decision="declined",
                   reason="outside the service area"),
         _referral("R-2026-KB-0005", "2026-10-01", "police", "restorative-panel", decision="pending"),
@@ -197,7 +204,7 @@ def fixture_records() -> list:
               status="cancelled", place="Community room", docket=[{"case": C2}],
               seats=[{"volunteer": v} for v in (V1, V2, V3)]),
     ]
-    return [*people, *volunteers, *referrals, *cases, *panels]
+    return [*people, *volunteers, *organizations, *referrals, *cases, *panels]
 
 
 @pytest.fixture

@@ -62,6 +62,19 @@ def test_referrals_by_received_date(report):
     assert (by_program["total"], by_program["restorative-panel"], by_program["mediation"]) == (4, 3, 1)
 
 
+def test_referrals_by_agency(report):
+    # Q: R2 and R3 from Windsor County Court (on file; R3 also has text, the organization counts),
+    # R4 "Windsor County SA" typed (not on file), R5 none. P: R1 Hartford Police Department, R7 none.
+    # The bakery on file referred nothing and is no category; Hartford, found in P only, is 0 in Q.
+    assert list(values(report, "referrals_by_agency").items()) == [
+        ("total", 4), ("Hartford Police Department", 0), ("Windsor County Court", 2),
+        ("other (not on file)", 1), ("not recorded", 1)]
+    assert values(report, "referrals_by_agency", P) == {
+        "total": 2, "Hartford Police Department": 1, "Windsor County Court": 0, "other (not on file)": 0,
+        "not recorded": 1}
+    assert measures.MEASURES["referrals_by_agency"].additive
+
+
 def test_cases_opened_active_and_closed(report):
     opened = values(report, "cases_opened")  # C2, C3 (restorative), C4 (mediation), C11 (star)
     assert {k: v for k, v in opened.items() if v} == {"total": 4, "restorative-panel": 2, "mediation": 1, "star": 1}
@@ -392,7 +405,7 @@ def test_reports_read_the_facts_kept_in_the_cache_and_say_what_the_records_say(r
     records = data.load(repo)
     again = data.load(repo)  # from the cache this time
     for kind, found in (("case", records.cases), ("referral", records.referrals), ("panel", records.panels),
-                        ("volunteer", records.volunteers)):
+                        ("volunteer", records.volunteers), ("organization", records.organizations)):
         assert found == [report_facts.facts_of(record) for record in _models(repo, kind)]
         assert found == getattr(again, kind + "s")
     case = next(c for c in records.cases if c.agreements)
@@ -400,6 +413,7 @@ def test_reports_read_the_facts_kept_in_the_cache_and_say_what_the_records_say(r
         case.agreements[0].due = dt.date(2030, 1, 1)
 
     whole = data.Records(cases=_models(repo, "case"), referrals=records.referrals, panels=_models(repo, "panel"),
+                         organizations=records.organizations,
                          people=records.people, settings=records.settings)
     day, chosen = dt.date(2026, 11, 24), window.choose(quarter="2027Q1", year="vermont")
     for build in (lambda r: quarterly.build(r, chosen, today=day), lambda r: quarterly.build(r, chosen, threshold=5, today=day),

@@ -21,6 +21,7 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from rjc.model.case import Case, CommunityServiceItem, RestitutionItem
+from rjc.model.organization import Organization
 from rjc.model.panel import Panel
 from rjc.model.panel import length as panel_length
 from rjc.model.referral import Referral
@@ -29,6 +30,7 @@ from rjc.model.vocab import (
     CaseStatus,
     ClosureReason,
     ItemStatus,
+    OrganizationKind,
     PanelStatus,
     Program,
     ReferralSource,
@@ -194,6 +196,8 @@ class ReferralFacts(NamedTuple):
     program: Program
     source: ReferralSource
     screening: ScreeningFacts
+    agency_org: str | None  # the referring agency on file
+    agency_given: bool  # an agency named in text (not on file)
 
 
 class DocketFacts(NamedTuple):
@@ -231,6 +235,14 @@ class VolunteerFacts(NamedTuple):
     id: str
     active: bool
     programs: tuple[Program, ...]
+
+
+class OrganizationFacts(NamedTuple):
+    """An organization's name is not personal data: reports may count by it."""
+
+    id: str
+    name: str
+    type: OrganizationKind
 
 
 # --- the projection, stored as JSON -------------------------------------------------------------
@@ -278,7 +290,8 @@ def _item(i) -> list:
 
 
 def _referral(r: Referral) -> list:
-    return [r.id, _s(r.received), r.program.value, r.source.value, [r.screening.decision.value, _s(r.screening.date)]]
+    return [r.id, _s(r.received), r.program.value, r.source.value, [r.screening.decision.value, _s(r.screening.date)],
+            r.agency_org, bool(r.agency and r.agency.strip())]
 
 
 def _panel(p: Panel) -> list:
@@ -290,8 +303,12 @@ def _volunteer(v: Volunteer) -> list:
     return [v.id, v.active, [p.value for p in v.programs]]
 
 
+def _organization(o: Organization) -> list:
+    return [o.id, o.name, o.type.value]
+
+
 _PROJECTIONS: dict[type, Callable[[Any], list]] = {
-    Case: _case, Referral: _referral, Panel: _panel, Volunteer: _volunteer}
+    Case: _case, Referral: _referral, Panel: _panel, Volunteer: _volunteer, Organization: _organization}
 
 
 def project(record) -> str | None:
@@ -388,7 +405,7 @@ class Rebuilder:
 
     def referral(self, v: list) -> ReferralFacts:
         return ReferralFacts(v[0], self.shared.date(v[1]), _program(v[2]), _source(v[3]),
-                             ScreeningFacts(_decision(v[4][0]), self.shared.date(v[4][1])))
+                             ScreeningFacts(_decision(v[4][0]), self.shared.date(v[4][1])), v[5], v[6])
 
     def panel(self, v: list) -> PanelFacts:
         s = self.shared
@@ -398,6 +415,9 @@ class Rebuilder:
 
     def volunteer(self, v: list) -> VolunteerFacts:
         return VolunteerFacts(v[0], v[1], tuple(_program(p) for p in v[2]))
+
+    def organization(self, v: list) -> OrganizationFacts:
+        return OrganizationFacts(v[0], v[1], OrganizationKind(v[2]))
 
 
 def facts_of(record):

@@ -3,7 +3,7 @@
 A repository that fails `rjc check` (errors, not warnings) is refused with its problems; with
 `force`, the report goes ahead without every file that has an error, and says which.
 
-A report reads of every case, referral, panel and volunteer its facts (rjc.model.report_facts:
+A report reads of every case, referral, panel, volunteer and organization its facts (rjc.model.report_facts:
 what reports read, computed when the file was parsed and kept in the cache), never the whole
 model; it names few people (new victims' demographics, restitution's payees), so a person is
 validated only when asked for.
@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from rjc.checks import check_repository
 from rjc.model import Person
-from rjc.model.report_facts import CaseFacts, PanelFacts, Rebuilder, ReferralFacts, VolunteerFacts, facts_of
+from rjc.model.report_facts import (
+    CaseFacts,
+    OrganizationFacts,
+    PanelFacts,
+    Rebuilder,
+    ReferralFacts,
+    VolunteerFacts,
+    facts_of,
+)
 from rjc.model.settings import Reminders, Settings
 from rjc.storage import layout
 from rjc.storage.errors import Problem, RjcError
@@ -27,7 +35,7 @@ from rjc.workflows.repository import Repository
 if TYPE_CHECKING:
     from rjc.cache import Entry
 
-ALL_KINDS = ("case", "referral", "panel", "volunteer", "person")
+ALL_KINDS = ("case", "referral", "panel", "volunteer", "organization", "person")
 
 
 class People(Mapping[str, Person]):
@@ -62,6 +70,7 @@ class Records:
     referrals: list[ReferralFacts] = field(default_factory=list)
     panels: list[PanelFacts] = field(default_factory=list)
     volunteers: list[VolunteerFacts] = field(default_factory=list)
+    organizations: list[OrganizationFacts] = field(default_factory=list)
     people: Mapping[str, Person] = field(default_factory=People)
     settings: Settings | None = None
     skipped: list[str] = field(default_factory=list)  # files left out because they fail rjc check
@@ -103,7 +112,7 @@ def load(repo: Repository, kinds: tuple[str, ...] = ALL_KINDS, *, force: bool = 
         records.people = _people(repo, left_out)
     rebuild = Rebuilder()
     into: dict[str, list[Any]] = {"case": records.cases, "referral": records.referrals, "panel": records.panels,
-            "volunteer": records.volunteers}
+            "volunteer": records.volunteers, "organization": records.organizations}
     for kind in [k for k in kinds if k != "person"]:  # a kind at a time: fewer cache entries held
         found = into[kind]
         for entry in repo.entries([layout.KINDS[kind]], facts_only=True).values():
@@ -114,7 +123,7 @@ def load(repo: Repository, kinds: tuple[str, ...] = ALL_KINDS, *, force: bool = 
                 entry.facts = None  # (its JSON is let go of as it is read)
             elif (record := entry.load(repo.root).record) is not None:  # (the cache went away meanwhile)
                 found.append(facts_of(record))
-    for items in (records.cases, records.referrals, records.panels, records.volunteers):
+    for items in (records.cases, records.referrals, records.panels, records.volunteers, records.organizations):
         items.sort(key=lambda r: r.id)
     return records
 

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 COUNT, AMOUNT, DERIVED, LISTING = "count", "amount", "derived", "listing"
 TOTAL = "total"
 NOT_RECORDED = facts.NOT_RECORDED
+OTHER_AGENCY = "other (not on file)"
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 SERIES_QUARTERS = 4  # volunteer hours by quarter: the quarter holding the period's end and the three before
@@ -97,6 +98,7 @@ _DEMOGRAPHICS = (("gender", "gender"), ("age_group", "age group"), ("race", "rac
 MEASURES: dict[str, Measure] = {m.key: m for m in (
     Measure("referrals_by_source", "Referrals", "Referrals received, by source", additive=True),
     Measure("referrals_by_program", "Referrals", "Referrals received, by program", additive=True),
+    Measure("referrals_by_agency", "Referrals", "Referrals received, by referring agency", additive=True, dynamic=True),
     Measure("referrals_by_decision", "Referrals", "Referrals received, by screening decision at the end of the "
                                                   "period", additive=True),
     Measure("cases_opened", "Cases", "Cases opened, by program", additive=True),
@@ -200,6 +202,7 @@ class Calculator:
         self.served = victims.served_dates(self.cases)
         self.hours = list(ledger.entries(records.panels, self.cases))
         self.panel_dates = facts.held_panels_by_case(records.panels)
+        self.agencies = {o.id: o.name for o in records.organizations}
 
     def rows(self, w: Window, *, current: bool = True) -> list[Row]:
         """Every measure's rows for one period; for the previous period (`current=False`), without
@@ -250,10 +253,17 @@ class Calculator:
         inside = [r for r in self.records.referrals if r.received in w]
         yield from self._by("referrals_by_source", w, (r.source.value for r in inside), ReferralSource)
         yield from self._by("referrals_by_program", w, (r.program.value for r in inside), Program)
+        yield from self._by("referrals_by_agency", w, (self._agency(r) for r in inside))
         decided = (r.screening.decision.value if r.screening.date is not None and r.screening.date <= w.end
                    else ScreeningDecision.PENDING.value for r in inside)
         yield from self._by("referrals_by_decision", w, decided,
                             [d.value for d in ScreeningDecision if d != ScreeningDecision.PENDING] + ["pending"])
+
+    def _agency(self, referral) -> str:
+        """The agency's name on file; text not on file is "other"; neither, "not recorded"."""
+        if referral.agency_org:
+            return self.agencies.get(referral.agency_org, OTHER_AGENCY)  # (a file left out under --force)
+        return OTHER_AGENCY if referral.agency_given else NOT_RECORDED
 
     # cases
 
@@ -558,8 +568,8 @@ class Calculator:
 
 
 def order_categories(categories: Iterable[str]) -> list[str]:
-    """Categories found in the records: alphabetical, 'not recorded' last."""
-    return sorted(set(categories), key=lambda c: (c == NOT_RECORDED, c.casefold(), c))
+    """Categories found in the records: alphabetical, then 'other (not on file)', 'not recorded' last."""
+    return sorted(set(categories), key=lambda c: (c == NOT_RECORDED, c == OTHER_AGENCY, c.casefold(), c))
 
 
 def quarterly_rows(records: Records, current: Window, previous: Window) -> list[Row]:
