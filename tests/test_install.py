@@ -51,7 +51,7 @@ def test_a_wheel_installed_in_a_fresh_environment_renders_a_letter(case_repo, rj
 
     listed = run(fresh / "bin" / "rjc", "letter", "--list", cwd=case_repo.root)
     assert (listed.returncode, listed.stderr) == (0, "")
-    assert "agreement            to responsible-party  the agreement's terms and due dates (default: agreement.md.j2)\n" in listed.stdout
+    assert "agreement                to responsible-party  the agreement's terms and due dates (default: agreement.md.j2)\n" in listed.stdout
 
     letter = run(fresh / "bin" / "rjc", "letter", "agreement", "C-2026-KB-0001", "--as-of", "2026-11-06",
                  cwd=case_repo.root)

@@ -1,12 +1,14 @@
 """Organizations on file: referring agencies, host businesses; referrals and internships naming them by id,
-the agencies typed on older referrals linked."""
+the agencies typed on older referrals linked, and the acknowledgement letter to a referring agency."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from rjc.checks import check_repository
 from rjc.model import SCHEMA_VERSION, Case, Organization, Person, Referral
@@ -220,3 +222,41 @@ def test_internship_host_by_id_or_by_name_on_file(orgs, rjc):
     assert rjc("internship", "set", "C-2026-KB-0001", "--host", "barre bakery").code == 0
     assert orgs.get("C-2026-KB-0001").internship.host_org == HOST
     assert check_repository(orgs.root) == []
+
+
+# --- the acknowledgement letter to the referring agency --------------------------------------------
+
+
+def test_referral_acknowledgement_letter_to_the_agency_on_file(orgs, rjc, tmp_path):
+    referral_id, _ = _referral(rjc, "--agency", AGENCY, "--docket", "26-CR-7")
+    markdown = rjc("letter", "referral-acknowledgement", referral_id, "--as-of", "2026-11-03")
+    assert markdown.code == 0, markdown.err
+    text = markdown.out
+    assert ("Diversion coordinator\nHartford Police Department\n40 Depot Street\n"
+            "White River Junction, VT 05001\n") in text
+    assert f"Re: our referral {referral_id}, Ana Rivera, docket 26-CR-7" in text
+    assert "We received it on Monday, November 2, 2026" in text
+    assert "What happens next: a coordinator will review it" in text
+    assert "12 Elm Street" not in text and "802-555-0111" not in text  # no participant's contact details
+    html = rjc("letter", "referral-acknowledgement", referral_id, "--format", "html", "--as-of", "2026-11-03")
+    assert "40 Depot Street<br />\nWhite River Junction, VT 05001" in html.out
+    out = tmp_path / "letters"
+    pdf = rjc("letter", "referral-acknowledgement", referral_id, "--format", "pdf", "--out", out,
+              "--as-of", "2026-11-03")
+    assert pdf.code == 0, pdf.err
+    reader = PdfReader(io.BytesIO((out / f"{referral_id}-referral-acknowledgement.pdf").read_bytes()))
+    printed = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Hartford Police Department\n40 Depot Street\nWhite River Junction, VT 05001" in printed
+    assert "12 Elm Street" not in printed
+
+
+def test_referral_acknowledgement_needs_the_agency_on_file(orgs, rjc):
+    referral_id, _ = _referral(rjc, "--agency", "Windsor County Sheriff")
+    refused = rjc("letter", "referral-acknowledgement", referral_id)
+    assert refused.code == 1
+    assert refused.err == (f"Error: {referral_id} names no agency on file, so there is no address to write to; "
+                           f"link it with: rjc org link-agencies (or rjc edit {referral_id}: agency_org: O-...), "
+                           "or use --draft\n")
+    wrong = rjc("letter", "referral-acknowledgement", "C-2026-KB-0001")
+    assert wrong.err == ("Error: the referral-acknowledgement letter is about a referral (an id like R-2026-KB-0007), "
+                         "and C-2026-KB-0001 is a case\n")

@@ -17,7 +17,9 @@ _DAY = ["%Y-%m-%d"]
 def letter(
     kind: Annotated[Optional[str], typer.Argument(metavar="KIND", help="Which letter (see --list).")] = None,
     record: Annotated[Optional[str], typer.Argument(
-        metavar="RECORD", help="The case the letter is about; for a volunteer letter, the volunteer.")] = None,
+        metavar="RECORD", help=(
+            "The case the letter is about; for a volunteer letter, the volunteer; for a referral "
+            "acknowledgement, the referral."))] = None,
     to: Annotated[Optional[str], typer.Option(
         metavar="PERSON", help="The recipient, when the case has several who could be.")] = None,
     fmt: Annotated[Literal["md", "html", "pdf"], format_option(help="md, html or pdf (pdf needs --out).")] = "md",
@@ -47,10 +49,11 @@ def letter(
 
     repo = open_repository()
     if list_:
+        width = max(20, *(len(item.name) for item in letters.LETTERS.values()))
         for item in letters.LETTERS.values():
             source = next(d for d in letters.template_dirs(repo) if (d / item.template).is_file())
             where = "center's own" if source != letters.DEFAULT_TEMPLATES else "default"
-            say(f"{item.name:<20} to {item.to:<18} {item.about} ({where}: {item.template})")
+            say(f"{item.name:<{width}} to {item.to:<18} {item.about} ({where}: {item.template})")
         return
     if not kind or not record:
         raise RjcError("give the letter and the case (or volunteer), e.g.: rjc letter agreement C-2026-KB-0019 "

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from rjc.model import Case, Panel, Person, Referral, Volunteer
+from rjc.model import Case, Organization, Panel, Person, Referral, Volunteer
 from rjc.model.case import RestitutionItem
 from rjc.model.vocab import ClosureReason, ItemStatus, PanelStatus, Role
 from rjc.storage import layout
@@ -57,9 +57,12 @@ LETTERS = {k.name: k for k in (
                "responsible-party"),
     LetterKind("volunteer-thanks", "volunteer-thanks.md.j2", "thanks, with hours and panels served in a period",
                "volunteer", record="volunteer"),
+    LetterKind("referral-acknowledgement", "referral-acknowledgement.md.j2",
+               "a referral received, to the agency that made it: what happens next", "referral-source",
+               record="referral"),
 )}
 
-_EXAMPLE_ID = {"case": "C-2026-KB-0019", "volunteer": "V-2026-KB-0003"}
+_EXAMPLE_ID = {"case": "C-2026-KB-0019", "volunteer": "V-2026-KB-0003", "referral": "R-2026-KB-0007"}
 
 
 def template_dirs(repo: Repository) -> list[Path]:
@@ -168,7 +171,8 @@ def render(repo: Repository, letter: str, record_id: str, *, draft: bool = False
            period: tuple[dt.date | None, dt.date | None] | None = None) -> str:
     """The letter's Markdown text.
 
-    `record_id` is the case the letter is about, or the volunteer for a volunteer letter.
+    `record_id` is the case the letter is about, the volunteer for a volunteer letter, or the
+    referral for a referral acknowledgement.
     `person` chooses the recipient among a case's participants; `period` (first day, last
     day, either None for the default) is the span a volunteer letter counts.
     """
@@ -232,6 +236,8 @@ def _check_arguments(kind: LetterKind, record_id: str, person: str | None,
         raise RjcError(f"--to takes a person id (like P-2026-KB-0001), and {person} is not one")
     if kind.record == "volunteer" and person:
         raise RjcError(f"the {kind.name} letter goes to the volunteer {record_id}; --to is for letters about a case")
+    if kind.record == "referral" and person:
+        raise RjcError(f"the {kind.name} letter goes to the agency that made {record_id}; --to is for letters about a case")
     if kind.record != "volunteer" and period and any(period):
         raise RjcError(f"--from and --until are for volunteer letters, not the {kind.name} letter")
 
@@ -292,6 +298,8 @@ def _context(repo: Repository, kind: LetterKind, record_id: str, person_id: str 
              period: tuple[dt.date | None, dt.date | None] | None, draft: bool) -> dict:
     if kind.record == "volunteer":
         return _volunteer_context(repo, record_id, today, period or (None, None), draft)
+    if kind.record == "referral":
+        return _referral_context(repo, record_id, today, draft)
     case = repo.get(record_id)
     if not isinstance(case, Case):
         raise RjcError(f"{record_id} is not a case")
@@ -511,6 +519,39 @@ def _volunteer_context(repo: Repository, volunteer_id: str, today: dt.date,
                     "panels": len({e.record for e in served.entries if e.kind == "panel"}),
                     "circle_meetings": sum(1 for e in served.entries if e.kind == "circle"),
                     "programs": [p.replace("-", " ") for p in programs]},
+    }
+
+
+def _referral_context(repo: Repository, referral_id: str, today: dt.date, draft: bool) -> dict:
+    """The referral as the agency knows it, and the agency's address from its organization record:
+    the responsible parties' names only, no participant's contact details."""
+    referral = repo.get(referral_id)
+    if not isinstance(referral, Referral):
+        raise RjcError(f"{referral_id} is not a referral")
+    organization = repo.get(referral.agency_org) if referral.agency_org else None
+    agency: dict[str, object]
+    if not isinstance(organization, Organization):
+        if not draft:
+            raise RjcError(f"{referral_id} names no agency on file, so there is no address to write to; link it "
+                           f"with: rjc org link-agencies (or rjc edit {referral_id}: agency_org: O-...), or use --draft")
+        agency = {"name": referral.agency}
+    else:
+        agency = {"id": organization.id, "name": organization.name, "contact_role": organization.contact_role,
+                  "address": organization.address.model_dump() if organization.address else {}}
+    people = [p.person for p in referral.people if p.role in _RESPONSIBLE]
+    names = [_name_only(repo, person)["name"] for person in people]
+    actor = _actor(repo)
+    return {
+        "today": today,
+        "center": repo.settings.center.model_dump(),
+        "coordinator": {"name": actor.name if actor else None, "email": actor.email if actor else None},
+        "agency": agency,
+        # the agency's own staff member named on the referral (not a participant)
+        "contact": {"name": referral.contact.name if referral.contact else None},
+        "referral": {"id": referral.id, "received": referral.received, "program": referral.program.value,
+                     "docket": referral.docket, "decision": referral.screening.decision.value,
+                     "decided": referral.screening.date, "case": referral.screening.case},
+        "responsible_party": {"name": " and ".join(names)} if names else {},
     }
 
 
