@@ -10,7 +10,6 @@ asked about (`decide`) and never guessed.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -23,7 +22,7 @@ from rjc.storage.transaction import Result, Transaction
 from rjc.workflows import records
 from rjc.workflows.repository import Repository
 
-SIMILAR = 0.8  # two names this alike (0..1, on their compared form) may be one organization
+SIMILAR = 85  # two names this alike (0-100, on their compared form) may be one organization
 
 
 def all_organizations(repo: Repository) -> list[Organization]:
@@ -38,8 +37,10 @@ def named(organizations: list[Organization], name: str) -> list[Organization]:
 
 
 def similarity(a: str, b: str) -> float:
-    """How alike two names are (0..1), compared without case, spacing or periods."""
-    return difflib.SequenceMatcher(None, normal_org_name(a), normal_org_name(b)).ratio()
+    """How alike two names are (0-100), compared without case, spacing or periods, in any word order."""
+    from rapidfuzz import fuzz
+
+    return fuzz.token_sort_ratio(normal_org_name(a), normal_org_name(b))
 
 
 def alike(a: str, b: str) -> bool:
