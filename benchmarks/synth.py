@@ -33,7 +33,18 @@ from decimal import Decimal
 from pathlib import Path
 
 from rjc.checks import PANEL_SEATS
-from rjc.model import SCHEMA_VERSION, Case, Panel, Person, Record, Referral, Settings, Volunteer, lifecycle
+from rjc.model import (
+    SCHEMA_VERSION,
+    Case,
+    Organization,
+    Panel,
+    Person,
+    Record,
+    Referral,
+    Settings,
+    Volunteer,
+    lifecycle,
+)
 from rjc.model.case import (
     Agreement,
     ApologyItem,
@@ -73,6 +84,7 @@ from rjc.model.vocab import (
     GoalStatus,
     ItemStatus,
     Notice,
+    OrganizationKind,
     PanelOutcome,
     PanelPurpose,
     PanelStatus,
@@ -390,6 +402,7 @@ class World:
         self.responsible: list[str] = []  # adults who caused harm, for repeat referrals
         self._numbers: Counter = Counter()
         self._made_dirs: set[Path] = set()
+        self.organizations: dict[str, Organization] = {}  # by name: the agencies on file
 
     # ids and files
 
@@ -526,9 +539,12 @@ class World:
             given, family = rng.choice(WOMEN + MEN), rng.choice(SURNAMES)
             contact = AgencyContact(name=f"{given} {family}", phone=_phone(rng),
                                     email=f"{given[0]}{family}@agency.example.org".lower())
+        # the agencies the center hears from most are on file; the other agencies are only typed
+        on_file = self.organization(agency, spec.received, code) if agency and source != Src.OTHER_AGENCY else None
         referral = Referral(
             id=self.new_id("referral", spec.received, code), schema_version=SCHEMA_VERSION,
-            received=spec.received, program=program, source=source, agency=agency, contact=contact,
+            received=spec.received, program=program, source=source,
+            agency=None if on_file else agency, agency_org=on_file, contact=contact,
             docket=self._docket(source, spec.received) if offense_based else None,
             offense_date=spec.received - days(rng.randint(5, 60)) if offense_based else None,
             charges=[offense.charge] if offense_based and offense.charge else [],
@@ -541,6 +557,17 @@ class World:
         self.tally.referral_program[program] += 1
         self.tally.screening[referral.screening.decision] += 1
         return referral
+
+    def organization(self, name: str, day: dt.date, code: str) -> str:
+        """The id of the agency of this name, on file from the first referral that names it."""
+        if name not in self.organizations:
+            number = len(self.organizations) + 1
+            self.organizations[name] = Organization(
+                id=self.new_id("organization", day, code), schema_version=SCHEMA_VERSION, name=name,
+                type=OrganizationKind.REFERRING_AGENCY, contact_role="referral coordinator",
+                address=Address(street=f"{number * 10 + 1} Main Street", town="White River Junction", state="VT",
+                                postal_code="05001"), phone=f"802-555-{1000 + number:04d}")
+        return self.organizations[name].id
 
     def _docket(self, source: Src, day: dt.date) -> str | None:
         number, year = self.rng.randint(1, 4999), day.year % 100
@@ -570,6 +597,8 @@ class World:
         """Seat and write the panels, then the volunteers, the settings and the schemas."""
         self.calendar.write_panels()
         self.pool.write_volunteers()
+        for organization in self.organizations.values():
+            self.write(organization)
         (self.root / layout.SETTINGS_FILE).write_text(store.render_settings(self.settings), encoding="utf-8")
         schema.write_schemas(self.root)
 

@@ -62,6 +62,7 @@ def test_a_referral_keeps_its_ids_dates_program_and_source_and_loses_every_text(
         received: 2026-01-27
         program: pre-charge-diversion
         source: states-attorney
+        agency: (sealed)
         offense_date: 2025-12-14
         people:
         - person: P-2026-DW-0006
@@ -72,6 +73,9 @@ def test_a_referral_keeps_its_ids_dates_program_and_source_and_loses_every_text(
           by: DW
           case: C-2026-DW-0001
         """)
+    # the agency on file is kept (its name is not personal data, and the reports count by it)
+    linked = REFERRAL.replace("agency: Windsor County State's Attorney", "agency_org: O-2026-DW-0001")
+    assert "agency_org: O-2026-DW-0001\n" in store.render(tombstone(_record(linked, relpath)))
 
 
 def _sample(kind: str):

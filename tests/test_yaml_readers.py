@@ -157,7 +157,7 @@ def _valid(model: type[model_base.Record], data: dict) -> model_base.Record | No
 
 
 def _id(kind: str) -> st.SearchStrategy:
-    prefix = {"person": "P", "referral": "R", "case": "C", "panel": "PN", "volunteer": "V"}[kind]
+    prefix = {"person": "P", "referral": "R", "case": "C", "panel": "PN", "volunteer": "V", "organization": "O"}[kind]
     return st.from_regex(rf"{prefix}-20[0-9]{{2}}-[A-Z][A-Z0-9]{{0,3}}-[0-9]{{4}}", fullmatch=True)
 
 

@@ -8,7 +8,8 @@ field added to a model later is sealed without anyone having to remember to list
 
 Kept, because a report counts it and it names no participant: an internship's host business
 and a restitution item's payee (distinct hosts and payees are counted), and the closure reason
-at the start of a closed status entry's note. A person's tombstone keeps only their
+at the start of a closed status entry's note. A referral's typed agency goes, but leaves
+"(sealed)" in its place, since the reports count referrals from agencies not on file. A person's tombstone keeps only their
 self-described demographics, which the reports count for new victims, in aggregate.
 """
 
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 
 SEALED = "(sealed)"  # in place of text a record cannot be without (a service's name, a goal)
 KEPT_TEXT = {("Internship", "host"), ("RestitutionItem", "payee")}
+# Text that goes, but leaves SEALED in its place: that there was one is counted (a referral from
+# an agency not on file is "other (not on file)", one with none "not recorded").
+MARKED_TEXT = {("Referral", "agency")}
 PERSON_KEPT = ("id", "schema_version", "merged_into", "demographics")
 _GONE = object()
 
@@ -83,7 +87,7 @@ def _value(value: Any, node: dict, defs: dict, owner: str, key: str) -> Any:
     if isinstance(value, str) and _text(node) and (owner, key) not in KEPT_TEXT:
         if (owner, key) == ("StatusEntry", "note"):
             return _reason(value)
-        return _GONE
+        return SEALED if (owner, key) in MARKED_TEXT else _GONE
     return value
 
 
