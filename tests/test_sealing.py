@@ -10,6 +10,7 @@ import pytest
 
 from rjc.model import SCHEMA_VERSION, Case, Person, Settings, report_facts
 from rjc.model.sealing import Sealed, SealRegister, seal_due, tombstone
+from rjc.model.surveys import countable
 from rjc.storage import layout, store
 
 from helpers import dedent, git, sealing_key
@@ -104,8 +105,18 @@ def test_no_text_of_a_sample_case_survives_but_hosts_payees_and_closure_reasons(
         sealed = set(_texts(tombstone(record).to_data()))
         hosts = {record.internship.host} if record.internship else set()
         payees = {i.payee for a in record.agreements for i in a.items if getattr(i, "payee", None)}
+        counted = {a for s in record.surveys for a in s.answers.values() if countable(a)}  # '4', 'yes', an option
         assert sealed - texts <= {"(sealed)"}
-        assert sealed <= kept | hosts | payees | _codes(record), (record.id, sealed - kept - hosts - payees)
+        assert sealed <= kept | hosts | payees | counted | _codes(record), (record.id, sealed - kept - hosts - payees)
+
+
+def test_a_survey_keeps_only_the_answers_a_report_counts():
+    case = next(c for c in _sample("case") if c.surveys)
+    survey = case.surveys[0].model_copy(update={"answers": {
+        **case.surveys[0].answers, "comments": "The panel in Hartford helped; thanks to Jo"}})
+    sealed = tombstone(case.model_copy(update={"surveys": [survey]}))
+    assert sealed.surveys[0].answers == case.surveys[0].answers  # the counted ones, without the free text
+    assert "comments" not in sealed.surveys[0].answers
 
 
 def _texts(value):

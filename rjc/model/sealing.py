@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from pydantic import Field
 
 from rjc.model.base import CaseId, CoordinatorCode, Date, Record, Strict, Text, Versioned
+from rjc.model.surveys import countable
 from rjc.model.vocab import CaseStatus, closure_reason
 
 if TYPE_CHECKING:
@@ -64,9 +65,12 @@ def _schema(model: type[Record]) -> dict:
 
 def _object(data: dict, node: dict, defs: dict, owner: str) -> dict:
     required = set(node.get("required", ()))
+    properties = node.get("properties", {})
+    others = node.get("additionalProperties")  # a mapping's values (a survey's answers)
     out = {}
     for key, value in data.items():
-        sealed = _value(value, node.get("properties", {}).get(key, {}), defs, owner, key)
+        schema = properties.get(key, others if isinstance(others, dict) and key not in properties else {})
+        sealed = _value(value, schema, defs, owner, key)
         if sealed is not _GONE:
             out[key] = sealed
         elif key in required:
@@ -77,6 +81,9 @@ def _object(data: dict, node: dict, defs: dict, owner: str) -> dict:
 def _value(value: Any, node: dict, defs: dict, owner: str, key: str) -> Any:
     if isinstance(value, str) and any(c.get("type") in ("number", "integer") for c in node.get("anyOf", ())):
         return value  # an amount or hours written as a string
+    if (owner, key) == ("SurveyResponse", "answers") and isinstance(value, dict):
+        # what a report counts stays (a scale, yes/no or choice answer), as report facts keep it; free text goes
+        return {k: v for k, v in value.items() if isinstance(v, str) and countable(v)}
     node, owner = _resolve(value, node, defs, owner)
     if isinstance(value, dict):
         return _object(value, node, defs, owner)
@@ -124,7 +131,9 @@ def _fits(value: Any, node: dict, defs: dict) -> bool:
 
 
 def _text(node: dict) -> bool:
-    return node.get("type") == "string" and not any(k in node for k in ("pattern", "format", "enum", "const"))
+    types = node.get("type")
+    text = types == "string" or (isinstance(types, list) and "string" in types)
+    return text and not any(k in node for k in ("pattern", "format", "enum", "const"))
 
 
 def _reason(note: str) -> Any:
