@@ -68,6 +68,7 @@ from rjc.model.case import (
     ServiceHours,
     Session,
     StatusEntry,
+    SurveyResponse,
     WorkedHours,
 )
 from rjc.model.entries import stable_id
@@ -75,6 +76,7 @@ from rjc.model.panel import Change, DocketEntry, NoticeSent, Seat
 from rjc.model.person import Address, Demographics
 from rjc.model.referral import AgencyContact, Involved, Screening
 from rjc.model.settings import AgreementTerms, Center, Coordinator
+from rjc.model.surveys import Survey, Surveys
 from rjc.model.vocab import CaseStatus as S
 from rjc.model.vocab import (
     CirclePhase,
@@ -88,6 +90,7 @@ from rjc.model.vocab import (
     PanelOutcome,
     PanelPurpose,
     PanelStatus,
+    QuestionKind,
     Resolution,
     Role,
     ScreeningDecision,
@@ -110,6 +113,22 @@ def _entry_id() -> str:
 
 
 HORIZON = dt.date(2026, 11, 20)  # the last day anything has happened in the records
+
+
+def _answers(rng: random.Random, survey: Survey) -> dict[str, str]:
+    """A returned survey's answers: mostly favourable, a question now and then left blank, and
+    never free text (it would only be invented words)."""
+    answers = {}
+    for question in survey.questions:
+        if question.kind is QuestionKind.TEXT or rng.random() < 0.08:
+            continue
+        if question.kind is QuestionKind.SCALE:
+            answers[question.key] = rng.choice("2334445555")
+        elif question.kind is QuestionKind.YES_NO:
+            answers[question.key] = "yes" if rng.random() < 0.85 else "no"
+        else:
+            answers[question.key] = rng.choices(question.options, weights=range(len(question.options), 0, -1))[0]
+    return answers
 TODAY = dt.date(2026, 11, 24)  # what the records are "as of": panels after it are upcoming
 CENT = Decimal("0.01")
 CENTER_NAME = "Upper Valley Community Justice Center"
@@ -884,6 +903,7 @@ class Journey:
         self.resolution: Resolution | None = None
         self.diversion: Diversion | None = None
         self.closure: Closure | None = None
+        self.surveys: list[SurveyResponse] = []
         self.related = [spec.related] if spec.related else []
 
     def live(self) -> None:
@@ -900,7 +920,7 @@ class Journey:
             status_history=self.history, contacts=self.contacts, agreements=self.agreements,
             services=self.services, goals=self.goals, circle=self.circle, internship=self.internship,
             sessions=self.sessions, resolution=self.resolution, diversion=self.diversion,
-            related_cases=self.related, closure=self.closure,
+            related_cases=self.related, closure=self.closure, surveys=self.surveys,
         )
 
     # time
@@ -936,7 +956,23 @@ class Journey:
         self.closure = Closure(date=self.day, reason=reason, by=self.code, referrer_notified=told, note=note)
         if self.diversion:
             self.diversion.outcome_reported = told
+        self.surveys_returned()
         raise Ended
+
+    def surveys_returned(self) -> None:
+        """The surveys that came back after closing: a diversion participant's (about 3 in 5) and
+        those of victims who took part (about half). Drawn from a generator of the case's own, so
+        the rest of the records come out as they did before surveys were kept."""
+        rng = random.Random(f"surveys {self.id}")
+        took_part = (VictimChoice.ATTEND, VictimChoice.WRITTEN_STATEMENT_SHARED, VictimChoice.WRITTEN_STATEMENT_PANEL_ONLY)
+        asked = [("participant", None)] if self.program is P.PRE_CHARGE_DIVERSION else []
+        asked += [("victim", p.person) for p in self.participants if p.participation in took_part]
+        for kind, person in asked:
+            returned = self.day + days(rng.randint(3, 30))
+            if rng.random() < (0.6 if kind == "participant" else 0.5) and returned <= HORIZON:
+                self.surveys.append(SurveyResponse(
+                    id=stable_id("survey", self.id, kind, person), kind=kind, date=returned, person=person,
+                    answers=_answers(rng, Surveys().of(kind))))
 
     def contact(self, people: list[str], kind: ContactKind, note: str) -> None:
         self.contacts.append(Contact.model_validate(

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from enum import Enum
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from rjc.model.case import Case, CommunityServiceItem, RestitutionItem
@@ -153,7 +154,7 @@ class SurveyFacts(NamedTuple):
     kind: SurveyKind
     date: dt.date
     person: str | None
-    answers: tuple[tuple[str, str], ...]  # (question key, answer): only answers a report may count
+    answers: Mapping[str, str]  # question key -> answer, read-only: only answers a report may count
 
 
 class CaseFacts(NamedTuple):
@@ -393,7 +394,7 @@ class Rebuilder:
             _resolution(v[13]), d(v[16]), tuple(EarlierResolutionFacts(_resolution(r), d(on)) for r, on in v[17]),
             None if v[14] is None else DiversionFacts(d(v[14])),  # (a diversion is read for this date only)
             None if closure is None else ClosureFacts(d(closure[0]), _reason(closure[1]), d(closure[2])),
-            tuple(SurveyFacts(_survey(kind), d(day), person, tuple((k, a) for k, a in answers))
+            tuple(SurveyFacts(_survey(kind), d(day), person, MappingProxyType(dict(answers)))
                   for kind, day, person, answers in v[18]),
         )
 

@@ -505,7 +505,7 @@ class Calculator:
             answers: dict[str, list[str]] = defaultdict(list)
             for s in inside:
                 if s.kind == kind:
-                    for key, answer in s.answers:
+                    for key, answer in s.answers.items():
                         answers[key].append(answer)
             for q in config.of(kind).questions:
                 given = [a for a in answers.get(q.key, []) if answer_problem(q, a) is None]
