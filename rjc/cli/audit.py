@@ -83,7 +83,7 @@ def undo(
         target = commits[0].sha
     commit = core.find(repo, target)
     plan = core.plan(repo, commit)
-    message(f"undoing {commit.sha[:10]} ({core.when(commit)}, {commit.actor}): {commit.subject}")
+    message(f"undoing {commit.sha[:10]} ({commit.date[:10]}, {commit.actor}): {commit.subject}")  # its day, as rjc log
     for name, fields in plan.changed.items():
         message(f"  {name}: {', '.join(fields) or 'no field changed'}")
     later_too = yes

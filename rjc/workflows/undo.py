@@ -13,7 +13,6 @@ What undo does not do:
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -166,8 +165,3 @@ def _fields(old: Any, new: Any, loc: tuple = ()) -> list[str]:
     if old == new and type(old) is type(new):
         return []
     return [dotted(loc) or "(the whole record)"]
-
-
-def when(commit: Commit) -> str:
-    """The day a commit was made, as rjc prints dates."""
-    return dt.datetime.fromisoformat(commit.date).date().isoformat()
